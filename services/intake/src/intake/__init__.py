@@ -1,0 +1,1 @@
+"""intake: the public reporting site and API; the only service facing the internet."""

@@ -1,0 +1,28 @@
+"""HTTP edge of report submission."""
+
+from fastapi import APIRouter, Request, status
+
+from intake.reports.schemas import ReportCreate, ReportReceipt
+from intake.reports.service import submit_report
+from meldestelle_shared.web import ERROR_RESPONSES
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit a report anonymously",
+    responses={**ERROR_RESPONSES, 503: {"description": "Kafka did not take the report; it was not saved."}},
+)
+async def create_report(report: ReportCreate, request: Request) -> ReportReceipt:
+    """Accept a report; the receipt is returned only after Kafka has the report durably."""
+    context = request.app.state.context
+    accepted = await submit_report(
+        report,
+        broker=context.broker,
+        topic=context.settings.kafka.topics.reports,
+        office_key=context.office_key,
+        hasher=context.hasher,
+    )
+    return ReportReceipt(report_id=accepted.report_id, receipt=accepted.receipt)

@@ -1,0 +1,129 @@
+"""Validation at the edge: each kind of bad input gets a 4xx naming the field, and nothing is published."""
+
+import dataclasses
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from intake.app import create_app
+from meldestelle_shared.events import ReportSubmitted, decode_event
+from meldestelle_shared.sealing import load_private_key, unseal
+
+VALID = {
+    "description": "Der Vermieter sagte, an Ausländer vermiete er nicht.",
+    "grounds": ["racist_attribution"],
+    "forms": ["denial_of_access_or_service"],
+    "life_area": "housing",
+    "district": "hamborn",
+    "reporter_role": "affected",
+    "incident_date": "2026-10",
+    "language": "de",
+}
+
+
+class RecordingBroker:
+    """Stands in for Kafka in the unit tier: records what would be published."""
+
+    def __init__(self, fail: Exception | None = None):
+        self.published = []
+        self.fail = fail
+
+    async def publish(self, value, *, topic, key=None, headers=None, correlation_id=None):
+        if self.fail:
+            raise self.fail
+        self.published.append((topic, value, key))
+
+
+@pytest.fixture
+def broker():
+    return RecordingBroker()
+
+
+@pytest.fixture
+def client(intake_settings, broker):
+    app = create_app(intake_settings)
+    app.state.context = dataclasses.replace(app.state.context, broker=broker)
+    return TestClient(app)  # no lifespan: nothing connects
+
+
+def test_valid_report_is_published_sealed_and_acknowledged(client, broker, office_keys):
+    response = client.post("/api/v1/reports", json=VALID | {"consent_contact": True, "contact": {"email": "a@example.org"}})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    [(topic, value, key)] = broker.published
+    event = decode_event(value)
+    assert isinstance(event, ReportSubmitted) and str(event.report_id) == body["report_id"] == key.decode()
+    assert topic == "meldestelle.reports"
+    raw = value.decode()
+    assert "Vermieter" not in raw and "a@example.org" not in raw and body["receipt"].replace(" ", "") not in raw
+    assert unseal(load_private_key(office_keys[0]), event.sealed_description) == VALID["description"]
+    assert json.loads(unseal(load_private_key(office_keys[0]), event.sealed_contact)) == {"email": "a@example.org"}
+
+
+def test_minimal_report_needs_only_a_description(client, broker):
+    assert client.post("/api/v1/reports", json={"description": "  Zehn Zeichen mindestens.  "}).status_code == 201
+    assert len(broker.published) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"description": None}, "description", "Field required"),
+        ({"description": "   kurz   "}, "description", "at least 10"),
+        ({"description": "x" * 10_001}, "description", "at most 10000"),
+        ({"grounds": ["astrology"]}, "grounds.0", "Input should be"),
+        ({"forms": ["threat", "threat"]}, "forms", "twice"),
+        ({"life_area": "moon"}, "life_area", "Input should be"),
+        ({"district": "berlin"}, "district", "Input should be"),
+        ({"reporter_role": "judge"}, "reporter_role", "Input should be"),
+        ({"incident_date": "2999-01"}, "incident_date", "future"),
+        ({"incident_date": "yesterday"}, "incident_date", "YYYY-MM"),
+        ({"language": "Deutsch!"}, "language", "BCP 47"),
+        ({"contact": {"email": "a@example.org"}}, "contact", "consent_contact"),
+        ({"consent_contact": True, "contact": {"email": "not-an-address"}}, "contact.email", "e-mail"),
+        ({"name": "Max Mustermann"}, "name", "not a known field"),
+    ],
+)
+def test_invalid_fields_are_named_with_a_reason(client, broker, change, field, reason):
+    body = {k: v for k, v in (VALID | change).items() if v is not None}
+    response = client.post("/api/v1/reports", json=body)
+    assert response.status_code == 422, response.text
+    errors = response.json()["fields"]
+    assert any(e["field"] == field and reason in e["reason"] for e in errors), errors
+    assert broker.published == []
+
+
+def test_malformed_json_is_a_400(client, broker):
+    response = client.post("/api/v1/reports", content=b'{"description": ', headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"] == "malformed_json"
+    assert broker.published == []
+
+
+def test_wrong_content_type_is_a_415(client, broker):
+    response = client.post("/api/v1/reports", content=b"description=hello", headers={"content-type": "text/plain"})
+    assert response.status_code == 415 and response.json()["error"] == "unsupported_media_type"
+    assert broker.published == []
+
+
+def test_oversize_body_is_a_413_even_without_content_length(client, broker):
+    huge = json.dumps(VALID | {"description": "x" * 70_000}).encode()
+    assert client.post("/api/v1/reports", content=huge, headers={"content-type": "application/json"}).status_code == 413
+
+    def chunks():
+        yield huge[:40_000]
+        yield huge[40_000:]
+
+    response = client.post("/api/v1/reports", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"] == "body_too_large"
+    assert broker.published == []
+
+
+def test_kafka_failure_is_a_503_saying_nothing_was_saved(intake_settings):
+    from aiokafka.errors import KafkaTimeoutError
+
+    app = create_app(intake_settings)
+    app.state.context = dataclasses.replace(app.state.context, broker=RecordingBroker(fail=KafkaTimeoutError()))
+    response = TestClient(app).post("/api/v1/reports", json=VALID)
+    assert response.status_code == 503
+    assert response.json()["error"] == "report_not_saved" and "receipt" not in response.json()

@@ -1,0 +1,1 @@
+"""notify: turns case events into content-free e-mails."""

@@ -1,0 +1,91 @@
+"""Wiring: build notify's application, its consumer, mailer and delivery log. Nothing connects at import time."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from email.message import EmailMessage
+
+import aiosmtplib
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+
+from meldestelle_shared.consuming import BatchConsumer
+from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.events import Event
+from meldestelle_shared.health import health_router
+from meldestelle_shared.kafka import create_broker, kafka_check
+from meldestelle_shared.logs import configure_logging
+from meldestelle_shared.mongo import create_client, mongo_check
+from meldestelle_shared.settings import secrets_dir
+from meldestelle_shared.startup import start_with_retry
+from meldestelle_shared.web import install_error_handlers
+from notify.deliveries import DeliveryLog
+from notify.service import notify_events
+from notify.settings import Settings
+
+# Connection trouble and 4xx replies pass; a permanent refusal (5xx) is retried a few times, then dead-lettered.
+SMTP_TRANSIENT_ERRORS = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the notify application; settings default to the environment."""
+    settings = settings or Settings(_secrets_dir=secrets_dir())
+    configure_logging(settings.log_level)
+    broker = create_broker(settings.kafka, client_id="notify")
+    client = create_client(settings.mongodb, app_name="notify")
+    deliveries = DeliveryLog(client[settings.database])
+
+    async def send(message: EmailMessage) -> None:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            start_tls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            timeout=settings.smtp_timeout,
+        )
+
+    async def handle(events: Sequence[Event]) -> None:
+        await notify_events(
+            events,
+            deliveries=deliveries,
+            send=send,
+            sender=settings.sender,
+            office_address=settings.office_address,
+            workbench_url=settings.workbench_url,
+        )
+
+    consumer = BatchConsumer(
+        broker=broker,
+        name=settings.consumer_group,
+        dead_letter_topic=settings.kafka.topics.dead_letters,
+        handle=handle,
+        transient_errors=TRANSIENT_ERRORS + SMTP_TRANSIENT_ERRORS,
+    )
+
+    @broker.subscriber(
+        settings.kafka.topics.cases,
+        group_id=settings.consumer_group,
+        batch=True,
+        max_records=100,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        title="notify-cases",
+        description="Sends the office a content-free notice per new case.",
+    )
+    async def on_cases(message: KafkaMessage) -> None:
+        await consumer(message)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await start_with_retry(broker.start, name="kafka")
+        yield
+        await broker.stop()
+        await client.close()
+
+    app = FastAPI(title="Meldestelle notify", summary="Notification sender.", version="1.0.0", lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(health_router({"kafka": kafka_check(broker), "database": mongo_check(client)}))
+    return app

@@ -1,0 +1,27 @@
+"""notify's settings (NOTIFY_*), with the shared Kafka and database settings nested."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from meldestelle_shared.settings import KafkaSettings, MongoSettings
+
+
+class Settings(BaseSettings):
+    """Everything notify reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTIFY_")
+
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(default=1025, description="SMTP server port.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_timeout: float = Field(default=10.0, gt=0, description="Seconds before an SMTP call counts as failed.")
+    sender: str = Field(default="meldestelle@localhost", description="From address of every e-mail.")
+    office_address: str = Field(default="antidiskriminierung@localhost", description="Where case notices go.")
+    workbench_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of the staff workbench.")
+    database: str = Field(default="notify", description="Database name of the delivery log.")
+    consumer_group: str = Field(default="notify", description="Kafka consumer group.")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    log_level: str = "INFO"

@@ -1,0 +1,1 @@
+"""triage: consumes reports, keeps cases in the database, serves the staff workbench."""

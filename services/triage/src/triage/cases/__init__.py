@@ -1,0 +1,1 @@
+"""Cases: made from reports, read by staff."""

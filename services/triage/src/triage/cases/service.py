@@ -1,0 +1,121 @@
+"""Opening cases from reports and reading them for staff."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from nacl.public import PrivateKey
+
+from meldestelle_shared.events import CaseCreated, Event, ReportSubmitted
+from meldestelle_shared.sealing import unseal
+from triage.cases.priority import assess_priority
+from triage.cases.repository import CaseRepository
+
+OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
+REPORTER_FIELDS = {"grounds", "forms", "life_area", "district", "reporter_role", "incident_date", "language"}
+
+Publish = Callable[[Sequence[CaseCreated]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CaseRules:
+    """The configurable parts of how a case is opened."""
+
+    reference_prefix: str = "DU"
+    deadline_months: int = 2
+    near_days: int = 21
+
+
+def format_reference(prefix: str, year: int, number: int) -> str:
+    """A human-friendly case reference such as DU-2026-000123."""
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dict[str, Any]:
+    """The case document for a report; sensitive fields stay sealed."""
+    received_at = event.occurred_at
+    decision = assess_priority(
+        forms=event.forms,
+        life_area=event.life_area,
+        incident_date=event.incident_date,
+        today=received_at.astimezone(OFFICE_TIMEZONE).date(),
+        deadline_months=rules.deadline_months,
+        near_days=rules.near_days,
+    )
+    return {
+        "_id": str(uuid4()),
+        "report_id": str(event.report_id),
+        "reference": reference,
+        "status": "new",
+        "priority": decision.priority.value,
+        "priority_reason": decision.reason,
+        "agg_deadline": decision.agg_deadline.isoformat() if decision.agg_deadline else None,
+        "received_at": received_at,
+        "created_at": datetime.now(UTC),
+        "received_month": received_at.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m"),
+        # The reporter's perception, kept apart from any later staff classification.
+        "reporter": event.model_dump(mode="json", include=REPORTER_FIELDS),
+        "sealed_description": event.sealed_description,
+        "sealed_contact": event.sealed_contact,
+    }
+
+
+async def open_cases(
+    events: Sequence[Event], *, repository: CaseRepository, publish: Publish, rules: CaseRules
+) -> list[CaseCreated]:
+    """Make one case per reported event (none twice) and announce each with CaseCreated.
+
+    An event whose case already exists is announced again with the same event id: that
+    heals a crash between storing and publishing, and consumers drop the repeat by id.
+    """
+    reports = list({e.report_id: e for e in events if isinstance(e, ReportSubmitted)}.values())
+    if not reports:
+        return []
+    stored = await repository.find_by_report_ids(e.report_id for e in reports)
+    fresh = [e for e in reports if str(e.report_id) not in stored]
+    await repository.insert_new(await _with_references(fresh, repository, rules))
+    stored = await repository.find_by_report_ids(e.report_id for e in reports)
+    announcements = [
+        CaseCreated.for_case(
+            case_id=UUID(case["_id"]),
+            report_id=UUID(case["report_id"]),
+            reference=case["reference"],
+            priority=case["priority"],
+            created_at=case["created_at"],
+        )
+        for case in (stored[str(e.report_id)] for e in reports)
+    ]
+    await publish(announcements)
+    return announcements
+
+
+async def _with_references(
+    reports: Sequence[ReportSubmitted], repository: CaseRepository, rules: CaseRules
+) -> list[dict[str, Any]]:
+    by_year: dict[int, list[ReportSubmitted]] = {}
+    for event in reports:
+        by_year.setdefault(event.occurred_at.astimezone(OFFICE_TIMEZONE).year, []).append(event)
+    cases = []
+    for year, group in by_year.items():
+        numbers = await repository.allocate_reference_numbers(f"{rules.reference_prefix}-{year}", len(group))
+        for event, number in zip(group, numbers, strict=True):
+            cases.append(new_case(event, reference=format_reference(rules.reference_prefix, year, number), rules=rules))
+    return cases
+
+
+class CaseNotFound(LookupError):
+    """No case has this id."""
+
+
+async def read_case(case_id: UUID, *, repository: CaseRepository, office_key: PrivateKey) -> dict[str, Any]:
+    """A case with its description and contact opened for staff."""
+    case = await repository.get(case_id)
+    if case is None:
+        raise CaseNotFound(str(case_id))
+    case["description"] = unseal(office_key, case["sealed_description"])
+    case["contact"] = unseal(office_key, case["sealed_contact"]) if case.get("sealed_contact") else None
+    return case
+

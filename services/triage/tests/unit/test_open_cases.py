@@ -1,0 +1,54 @@
+"""Opening cases with an in-memory repository (unit tier): one case per report, stable announcements."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from meldestelle_shared.events import CaseCreated, ReportSubmitted
+from meldestelle_shared.taxonomy import Form
+from triage.cases.service import CaseRules, format_reference, open_cases
+
+
+class MemoryCases:
+    def __init__(self):
+        self.cases, self.counters = {}, {}
+
+    async def find_by_report_ids(self, report_ids):
+        wanted = {str(r) for r in report_ids}
+        return {c["report_id"]: c for c in self.cases.values() if c["report_id"] in wanted}
+
+    async def allocate_reference_numbers(self, key, count):
+        self.counters[key] = self.counters.get(key, 0) + count
+        return range(self.counters[key] - count + 1, self.counters[key] + 1)
+
+    async def insert_new(self, cases):
+        for case in cases:
+            assert case["report_id"] not in {c["report_id"] for c in self.cases.values()}
+            self.cases[case["_id"]] = case
+
+
+def report(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), **fields) -> ReportSubmitted:
+    report_id = uuid4()
+    return ReportSubmitted(correlation_id=report_id, report_id=report_id, receipt_hash="00", sealed_description="x", occurred_at=at, **fields)
+
+
+async def test_each_report_becomes_one_case_and_repeats_are_announced_identically():
+    repository, published = MemoryCases(), []
+
+    async def publish(events):
+        published.extend(events)
+
+    first, second = report(forms=[Form.PHYSICAL_VIOLENCE]), report()
+    await open_cases([first, second, first], repository=repository, publish=publish, rules=CaseRules())
+    await open_cases([second], repository=repository, publish=publish, rules=CaseRules())
+    assert len(repository.cases) == 2
+    assert all(isinstance(e, CaseCreated) for e in published) and len(published) == 3
+    assert published[1] == published[2]  # the redelivered report is announced with the same event
+    case = next(c for c in repository.cases.values() if c["report_id"] == str(first.report_id))
+    assert case["priority"] == "urgent" and case["status"] == "new"
+    # 23:30 UTC on New Year's Eve is already January in Berlin: the year and month follow the office's clock.
+    assert case["reference"].startswith("DU-2027-") and case["received_month"] == "2027-01"
+    assert case["sealed_description"] == "x" and "receipt_hash" not in case
+
+
+def test_reference_format():
+    assert format_reference("DU", 2026, 123) == "DU-2026-000123"

@@ -1,0 +1,108 @@
+"""How every consumer processes a batch: commit only after success, back off on outages,
+dead-letter what can never succeed, and never stop on one bad message."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from meldestelle_shared.events import Event, UndecodableEvent, decode_event
+from meldestelle_shared.kafka import publish_dead_letter
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[Sequence[Event]], Awaitable[None]]
+
+
+@dataclass
+class Backoff:
+    """A growing pause before a retry, so an outage does not become a busy loop."""
+
+    initial: float = 0.2
+    maximum: float = 10.0
+    delay: float = field(init=False, default=0.0)
+
+    async def wait(self) -> None:
+        """Sleep for the current delay, then grow it."""
+        self.delay = min(self.maximum, self.delay * 2 or self.initial)
+        await asyncio.sleep(self.delay)
+
+    def reset(self) -> None:
+        """Start again from the shortest delay."""
+        self.delay = 0.0
+
+
+@dataclass
+class BatchConsumer:
+    """Runs a service's event handler over Kafka batches with the project's delivery rules."""
+
+    broker: KafkaBroker
+    name: str
+    dead_letter_topic: str
+    handle: EventHandler
+    transient_errors: tuple[type[BaseException], ...]
+    max_attempts: int = 3
+    backoff: Backoff = field(default_factory=Backoff)
+
+    async def __call__(self, message: KafkaMessage) -> None:
+        """Process one fetched batch; ack it only when every event is handled or dead-lettered."""
+        records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        try:
+            events = await self._decode(records)
+            await self._handle(events, records)
+        except self.transient_errors as error:
+            log.warning("consumer paused by an outage", extra={"consumer": self.name, "error": type(error).__name__})
+            await self.backoff.wait()
+            await message.nack()  # rewinds to the batch's first offsets: nothing is skipped
+            return
+        self.backoff.reset()
+        await message.ack()
+
+    async def _decode(self, records: Sequence[ConsumerRecord]) -> list[tuple[Event, ConsumerRecord]]:
+        decoded = []
+        for record in records:
+            try:
+                decoded.append((decode_event(record.value or b""), record))
+            except UndecodableEvent as error:
+                await self._dead_letter(record, f"undecodable: {error}")
+        return decoded
+
+    async def _handle(self, decoded: list[tuple[Event, ConsumerRecord]], records: Sequence[ConsumerRecord]) -> None:
+        if not decoded:
+            return
+        try:
+            await self.handle([event for event, _ in decoded])
+            return
+        except self.transient_errors:
+            raise
+        except Exception:
+            log.exception("batch failed, retrying event by event", extra={"consumer": self.name})
+        # One event spoils the batch: find it, and let the others through.
+        for event, record in decoded:
+            await self._handle_alone(event, record)
+
+    async def _handle_alone(self, event: Event, record: ConsumerRecord) -> None:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self.handle([event])
+                return
+            except self.transient_errors:
+                raise
+            except Exception as error:  # noqa: BLE001 - any bug in a handler must not stop the consumer
+                last_error = f"{type(error).__name__}: {error}"
+                log.warning(
+                    "event handler failed",
+                    extra={"consumer": self.name, "event_id": str(event.event_id), "attempt": attempt},
+                )
+                await asyncio.sleep(0.05 * attempt)
+        await self._dead_letter(record, f"handler failed {self.max_attempts} times: {last_error}")
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        log.error(
+            "message dead-lettered",
+            extra={"consumer": self.name, "topic": record.topic, "partition": record.partition, "offset": record.offset},
+        )
+        await publish_dead_letter(self.broker, self.dead_letter_topic, record, error=error, consumer=self.name)

@@ -1,0 +1,115 @@
+"""Versioned event contracts: every message on Kafka is one of these, named in the past tense.
+
+Readers are tolerant: unknown fields are ignored, so a producer may add optional fields
+without breaking older consumers. A change that breaks readers raises `schema_version`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Literal, Union
+from uuid import UUID, uuid4, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from meldestelle_shared.taxonomy import CaseStatus, District, Form, Ground, LifeArea, Priority, ReporterRole
+from meldestelle_shared.validation import IncidentDate, LanguageTag
+
+# Namespace for event ids derived from other ids, so a retried step emits the same event id.
+_DERIVED_EVENT_IDS = UUID("6f1c2a4e-8d5b-4c1e-9a57-0b3e6d2f9c81")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Fields every event carries."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_id: UUID = Field(default_factory=uuid4, description="Unique id; consumers deduplicate by it.")
+    event_type: str = Field(description="The event's name, in the past tense.")
+    schema_version: int = Field(default=1, ge=1, description="Major version of this event's schema.")
+    occurred_at: AwareDatetime = Field(default_factory=_now, description="When it happened (UTC).")
+    correlation_id: UUID = Field(description="Id shared by all events that stem from one report.")
+
+    def partition_key(self) -> bytes:
+        """The Kafka key: events about one report stay in order on one partition."""
+        return str(self.correlation_id).encode()
+
+
+class ReportSubmitted(Event):
+    """A resident submitted a report; intake has sealed everything sensitive in it."""
+
+    event_type: Literal["ReportSubmitted"] = "ReportSubmitted"
+    report_id: UUID = Field(description="The report's id, also the correlation id of what follows.")
+    receipt_hash: str = Field(description="Keyed Argon2id hash of the reporter's receipt (hex).")
+    grounds: list[Ground] = Field(default_factory=list, description="Grounds as perceived by the reporter.")
+    forms: list[Form] = Field(default_factory=list, description="Forms of discrimination reported.")
+    life_area: LifeArea | None = Field(default=None, description="Area of life where it happened.")
+    district: District | None = Field(default=None, description="Coarse location.")
+    reporter_role: ReporterRole | None = Field(default=None, description="Affected, witness or on behalf.")
+    incident_date: IncidentDate | None = Field(default=None, description="YYYY-MM-DD or YYYY-MM.")
+    language: LanguageTag = Field(default="de", description="BCP 47 tag of the language the reporter used.")
+    sealed_description: str = Field(description="The description, sealed for the office (base64).")
+    sealed_contact: str | None = Field(default=None, description="Contact data sealed for the office, if consented.")
+
+
+class CaseCreated(Event):
+    """Triage stored a new case for a report."""
+
+    event_type: Literal["CaseCreated"] = "CaseCreated"
+    case_id: UUID = Field(description="The case's id.")
+    report_id: UUID = Field(description="The report the case was made from.")
+    reference: str = Field(description="Human-friendly reference, e.g. DU-2026-000123.")
+    priority: Priority = Field(description="Priority the triage rules gave the case.")
+    status: CaseStatus = Field(default=CaseStatus.NEW, description="Status at creation.")
+
+    @classmethod
+    def for_case(
+        cls, *, case_id: UUID, report_id: UUID, reference: str, priority: Priority, created_at: datetime | None = None
+    ) -> CaseCreated:
+        """Build the event with an id derived from the report, so a re-emission is identical."""
+        return cls(
+            event_id=uuid5(_DERIVED_EVENT_IDS, f"CaseCreated:{report_id}"),
+            occurred_at=created_at or _now(),
+            correlation_id=report_id,
+            case_id=case_id,
+            report_id=report_id,
+            reference=reference,
+            priority=priority,
+        )
+
+
+AnyEvent = Annotated[Union[ReportSubmitted, CaseCreated], Field(discriminator="event_type")]
+EVENT_TYPES: dict[str, type[Event]] = {model.model_fields["event_type"].default: model for model in (ReportSubmitted, CaseCreated)}
+_any_event = TypeAdapter(AnyEvent)
+
+
+class UndecodableEvent(ValueError):
+    """A message that can never become an event: not JSON, an unknown type or version, invalid fields."""
+
+
+def encode_event(event: Event) -> bytes:
+    """Serialise an event as UTF-8 JSON."""
+    return event.model_dump_json().encode()
+
+
+def decode_event(data: bytes) -> Event:
+    """Parse a message into its event, or raise UndecodableEvent saying why."""
+    try:
+        event = _any_event.validate_json(data)
+    except ValidationError as error:
+        raise UndecodableEvent(_describe(error)) from None
+    if event.schema_version > event.SCHEMA_VERSION:
+        raise UndecodableEvent(f"{event.event_type} schema_version {event.schema_version} is newer than supported")
+    return event
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "message"
+    return f"{where}: {first['msg']}"

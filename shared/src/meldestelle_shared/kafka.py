@@ -1,0 +1,64 @@
+"""Kafka plumbing: one broker factory and one way to publish events and dead letters."""
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiokafka.structs import ConsumerRecord, RecordMetadata
+from faststream.kafka import KafkaBroker
+
+from meldestelle_shared.events import Event, encode_event
+from meldestelle_shared.settings import KafkaSettings
+
+
+def create_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
+    """Build a broker whose publishes return only once every in-sync replica has the message."""
+    return KafkaBroker(
+        settings.bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,  # implies acks=all; retries cannot duplicate or reorder
+        request_timeout_ms=settings.request_timeout_ms,
+        allow_auto_create_topics=False,
+        # FastStream logs every message at INFO; ids only, but far too chatty for production logs.
+        log_level=logging.DEBUG,
+    )
+
+
+async def publish_event(broker: KafkaBroker, topic: str, event: Event) -> RecordMetadata:
+    """Publish an event and wait for Kafka's acknowledgement."""
+    return await broker.publish(
+        encode_event(event),
+        topic=topic,
+        key=event.partition_key(),
+        headers={
+            "content-type": "application/json",
+            "event_type": event.event_type,
+            "schema_version": str(event.schema_version),
+        },
+        correlation_id=str(event.correlation_id),
+    )
+
+
+async def publish_dead_letter(
+    broker: KafkaBroker, topic: str, record: ConsumerRecord, *, error: str, consumer: str
+) -> None:
+    """Park a message that cannot be processed, keeping its bytes, key and headers for a replay."""
+    headers = {name: value.decode(errors="replace") for name, value in (record.headers or ())}
+    headers.update(
+        {
+            "dead_letter_error": error[:500],
+            "dead_letter_consumer": consumer,
+            "dead_letter_topic": record.topic,
+            "dead_letter_partition": str(record.partition),
+            "dead_letter_offset": str(record.offset),
+        }
+    )
+    await broker.publish(record.value or b"", topic=topic, key=record.key, headers=headers)
+
+
+def kafka_check(broker: KafkaBroker) -> Callable[[], Awaitable[bool]]:
+    """A readiness check that asks Kafka for metadata."""
+
+    async def check() -> bool:
+        return await broker.ping(timeout=2.0)
+
+    return check
