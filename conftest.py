@@ -1,0 +1,3 @@
+"""Every test tier shares the real-infrastructure fixtures of devstack."""
+
+pytest_plugins = ["devstack.pytest_plugin"]

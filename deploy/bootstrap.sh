@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the project needs, idempotently; downloads are cached, so a second run is quick.
+#   deploy/bootstrap.sh        Python environment (uv, then every workspace package)
+#   deploy/bootstrap.sh test   ...plus the system tools the tests use (docker-compose for the static check)
+# Kafka's jars and the database binary are fetched or built by devstack when they are first started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export UV_PYTHON_DOWNLOADS=never          # use the system's Python 3.11, never download one
+CACHE="${MELDESTELLE_CACHE:-$HOME/.cache/meldestelle}"
+UV_VERSION=0.13.8
+UV="$CACHE/tools/bin/uv"
+
+if [ ! -x "$UV" ] || [ "$("$UV" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  echo "Installing uv $UV_VERSION into $CACHE/tools"
+  python3.11 -m venv "$CACHE/tools"
+  "$CACHE/tools/bin/pip" install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+fi
+
+"$UV" sync --all-packages --locked --quiet --python python3.11
+
+if [ "${1:-}" = "test" ]; then
+  if ! command -v docker-compose >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "Installing Debian's docker-compose (used to validate docker-compose.yml statically)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+    else
+      echo "Please install docker-compose (e.g. sudo apt-get install docker-compose)" >&2
+      exit 1
+    fi
+  fi
+fi

@@ -1,0 +1,73 @@
+"""triage against real Kafka and the real database: one case per report, whatever is redelivered."""
+
+from uuid import uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+
+from devstack.probes import eventually, publish_raw, read_topic
+from meldestelle_shared.events import CaseCreated, ReportSubmitted, decode_event, encode_event
+from meldestelle_shared.sealing import load_public_key, seal
+from meldestelle_shared.taxonomy import Form, Ground, LifeArea
+from triage.app import create_app
+
+pytestmark = pytest.mark.infra
+
+
+def report_event(office_public_key: str, text: str) -> ReportSubmitted:
+    report_id = uuid4()
+    return ReportSubmitted(
+        correlation_id=report_id,
+        report_id=report_id,
+        receipt_hash="ab" * 32,
+        grounds=[Ground.RELIGION_OR_BELIEF],
+        forms=[Form.THREAT],
+        life_area=LifeArea.PUBLIC_SPACE,
+        sealed_description=seal(load_public_key(office_public_key), text),
+    )
+
+
+def records_once_at_least(count: int, bootstrap: str, topic: str) -> list:
+    records = read_topic(bootstrap, topic)
+    return records if len(records) >= count else []
+
+
+def test_duplicate_report_events_make_one_case_and_one_announcement(triage_settings, topics, infrastructure, office_keys):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    event = report_event(office_keys[1], "Im Bus wurde ich wegen meines Kopftuchs bedroht.")
+    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+    with TestClient(create_app(triage_settings)) as client:
+        publish_raw(bootstrap, topics.reports, [(event.partition_key(), encode_event(event))] * 2)
+        page = eventually(lambda: client.get("/api/v1/cases", headers=token).json()["items"], what="the case")
+        publish_raw(bootstrap, topics.reports, [(event.partition_key(), encode_event(event))])
+        announced = eventually(lambda: records_once_at_least(3, bootstrap, topics.cases), what="three announcements")
+        assert client.get("/api/v1/cases", headers=token).json()["total"] == 1
+        [case] = page
+        assert case["priority"] == "urgent" and case["priority_reason"] == "physical_violence_or_threat"
+        assert case["reporter"]["grounds"] == ["religion_or_belief"] and "description" not in case
+        detail = client.get(f"/api/v1/cases/{case['id']}", headers=token).json()
+        assert detail["description"] == "Im Bus wurde ich wegen meines Kopftuchs bedroht."
+    events = [decode_event(r.value) for r in announced]
+    assert all(isinstance(e, CaseCreated) for e in events)
+    assert len({e.event_id for e in events}) == 1  # repeats carry the same id, so consumers drop them
+    assert events[0].reference.startswith("DU-") and str(events[0].case_id) == case["id"]
+
+
+def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(triage_settings, topics, infrastructure, office_keys):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    good = report_event(office_keys[1], "Beim Amt wurde ich nicht bedient.")
+    with TestClient(create_app(triage_settings)) as client:
+        publish_raw(bootstrap, topics.reports, [(b"k", b"\xff not json"), (b"k", b'{"event_type": "Unknown"}')])
+        publish_raw(bootstrap, topics.reports, [(good.partition_key(), encode_event(good))])
+        token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+        eventually(lambda: client.get("/api/v1/cases", headers=token).json()["total"] == 1, what="the good case")
+    dead = eventually(lambda: read_topic(bootstrap, topics.dead_letters), what="dead letters")
+    assert sorted(r.value for r in dead) == sorted([b"\xff not json", b'{"event_type": "Unknown"}'])
+    assert all(dict(r.headers)["dead_letter_consumer"] == triage_settings.consumer_group.encode() for r in dead)
+
+
+def test_staff_api_refuses_requests_without_the_token(triage_settings):
+    client = TestClient(create_app(triage_settings))  # no lifespan needed: refused before any I/O
+    assert client.get("/api/v1/cases").status_code == 401
+    assert client.get("/api/v1/cases", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get(f"/api/v1/cases/{uuid4()}", headers={"Authorization": "Bearer wrong"}).status_code == 401

@@ -1,0 +1,94 @@
+"""Static checks of docker-compose.yml and the service Dockerfiles; no Docker engine needed."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = ("intake", "triage", "notify")
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES: dict[str, dict] = COMPOSE["services"]
+
+
+def dockerfile_instructions(name: str) -> list[str]:
+    """The Dockerfile of service `name` as one string per instruction, comments dropped, continuations joined."""
+    lines = (ROOT / "services" / name / "Dockerfile").read_text().splitlines()
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    return [line.strip() for line in code.replace("\\\n", " ").splitlines() if line.strip()]
+
+
+def one_shot_services() -> set[str]:
+    """Services that others wait on to finish (kafka-init, keygen) rather than to be healthy."""
+    return {
+        dependency
+        for service in SERVICES.values()
+        if isinstance(service.get("depends_on"), dict)
+        for dependency, rule in service["depends_on"].items()
+        if rule.get("condition") == "service_completed_successfully"
+    }
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    """`docker-compose config -q` validates the file."""
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail("docker-compose is not installed: run `deploy/bootstrap.sh test` or `apt-get install docker-compose`")
+    command = [binary, "-f", "docker-compose.yml", "config", "-q"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_dependencies_wait_for_a_condition(name: str) -> None:
+    """depends_on names a condition for every dependency, not just a start order."""
+    depends_on = SERVICES[name].get("depends_on", {})
+    assert isinstance(depends_on, dict), f"{name}: depends_on must be a mapping with conditions"
+    assert all("condition" in rule for rule in depends_on.values()), f"{name}: a dependency lacks a condition"
+
+
+@pytest.mark.parametrize("name", sorted(set(SERVICES) - one_shot_services()))
+def test_long_running_services_have_a_healthcheck(name: str) -> None:
+    """Every service that keeps running has a health check."""
+    assert SERVICES[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_ports_are_published_on_localhost_only(name: str) -> None:
+    """Published ports are bound to 127.0.0.1, never to every interface."""
+    for port in SERVICES[name].get("ports", []):
+        host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).split(":")[0]
+        assert host_ip == "127.0.0.1", f"{name}: {port} is not bound to 127.0.0.1"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_build_from_their_dockerfile(name: str) -> None:
+    """intake, triage and notify build from services/<name>/Dockerfile with the repository root as context."""
+    build = SERVICES[name]["build"]
+    assert (build["context"], build["dockerfile"]) == (".", f"services/{name}/Dockerfile")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_dockerfile_has_healthcheck_and_non_root_user(name: str) -> None:
+    """Each Dockerfile exists, declares a HEALTHCHECK and runs as a non-root user."""
+    instructions = dockerfile_instructions(name)
+    assert any(line.startswith("HEALTHCHECK ") for line in instructions), f"{name}: no HEALTHCHECK"
+    users = [line.split()[1].split(":")[0] for line in instructions if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0"), f"{name}: the final USER must not be root"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_dockerfile_syncs_its_own_package(name: str) -> None:
+    """Every `uv sync` in services/<name>/Dockerfile installs meldestelle-<name>, frozen, without dev dependencies."""
+    syncs = [line for line in dockerfile_instructions(name) if "uv sync" in line]
+    assert syncs, f"{name}: no uv sync"
+    for sync in syncs:
+        assert f"--package meldestelle-{name} " in f"{sync} " and "--frozen" in sync and "--no-dev" in sync, sync
+
+
+def test_only_triage_can_read_the_key_that_opens_reports():
+    """The public-facing intake must never mount triage's secrets."""
+    readers = {name for name, service in COMPOSE["services"].items() if any("triage-secrets" in str(v) for v in service.get("volumes", []))}
+    assert readers == {"triage", "keygen"}
