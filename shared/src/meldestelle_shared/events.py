@@ -58,6 +58,17 @@ class ReportSubmitted(Event):
     sealed_contact: str | None = Field(default=None, description="Contact data sealed for the office, if consented.")
 
 
+class ReportAbandoned(Event):
+    """intake told the reporter their report was NOT saved (Kafka was too slow to confirm it).
+
+    Published behind the report on the same partition, so if the report reaches Kafka after
+    all, triage drops it instead of opening a case nobody holds a receipt for.
+    """
+
+    event_type: Literal["ReportAbandoned"] = "ReportAbandoned"
+    report_id: UUID = Field(description="The report that was not acknowledged.")
+
+
 class CaseCreated(Event):
     """Triage stored a new case for a report."""
 
@@ -84,8 +95,7 @@ class CaseCreated(Event):
         )
 
 
-AnyEvent = Annotated[Union[ReportSubmitted, CaseCreated], Field(discriminator="event_type")]
-EVENT_TYPES: dict[str, type[Event]] = {model.model_fields["event_type"].default: model for model in (ReportSubmitted, CaseCreated)}
+AnyEvent = Annotated[Union[ReportSubmitted, ReportAbandoned, CaseCreated], Field(discriminator="event_type")]
 _any_event = TypeAdapter(AnyEvent)
 
 

@@ -20,8 +20,9 @@ class KafkaSettings(BaseSettings):
 
     bootstrap_servers: str = Field(default="127.0.0.1:9092", description="Comma-separated host:port list.")
     topic_prefix: str = Field(default="meldestelle", description="Prefix of every topic name.")
-    request_timeout_ms: int = Field(
-        default=5000, ge=1000, description="How long a publish may wait for Kafka before it counts as failed."
+    request_timeout_ms: int = Field(default=5000, ge=1000, description="Timeout of one request to Kafka.")
+    publish_timeout_ms: int = Field(
+        default=5000, ge=500, description="How long intake waits for Kafka to confirm a report before answering 503."
     )
 
     @property

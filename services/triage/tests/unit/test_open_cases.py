@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from meldestelle_shared.events import CaseCreated, ReportSubmitted
+from meldestelle_shared.events import CaseCreated, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.taxonomy import Form
 from triage.cases.service import CaseRules, format_reference, open_cases
 
@@ -19,6 +19,11 @@ class MemoryCases:
     async def allocate_reference_numbers(self, key, count):
         self.counters[key] = self.counters.get(key, 0) + count
         return range(self.counters[key] - count + 1, self.counters[key] + 1)
+
+    async def delete_by_report_ids(self, report_ids):
+        wanted = {str(r) for r in report_ids}
+        for case_id in [k for k, c in self.cases.items() if c["report_id"] in wanted]:
+            del self.cases[case_id]
 
     async def insert_new(self, cases):
         for case in cases:
@@ -52,3 +57,17 @@ async def test_each_report_becomes_one_case_and_repeats_are_announced_identicall
 
 def test_reference_format():
     assert format_reference("DU", 2026, 123) == "DU-2026-000123"
+
+
+async def test_abandoned_report_gets_no_case_or_loses_it():
+    repository, published = MemoryCases(), []
+
+    async def publish(events):
+        published.extend(events)
+
+    same_batch, later = report(), report()
+    abandon = lambda e: ReportAbandoned(correlation_id=e.report_id, report_id=e.report_id)  # noqa: E731
+    await open_cases([same_batch, abandon(same_batch), later], repository=repository, publish=publish, rules=CaseRules())
+    assert [c["report_id"] for c in repository.cases.values()] == [str(later.report_id)]
+    await open_cases([abandon(later)], repository=repository, publish=publish, rules=CaseRules())
+    assert repository.cases == {} and len(published) == 1

@@ -24,5 +24,6 @@ async def create_report(report: ReportCreate, request: Request) -> ReportReceipt
         topic=context.settings.kafka.topics.reports,
         office_key=context.office_key,
         hasher=context.hasher,
+        timeout=context.settings.kafka.publish_timeout_ms / 1000,
     )
     return ReportReceipt(report_id=accepted.report_id, receipt=accepted.receipt)

@@ -50,6 +50,11 @@ class CaseRepository:
             if others:
                 raise
 
+    async def delete_by_report_ids(self, report_ids: Iterable[UUID]) -> int:
+        """Delete the cases of these reports; returns how many existed."""
+        result = await self._cases.delete_many({"report_id": {"$in": [str(r) for r in report_ids]}})
+        return result.deleted_count
+
     async def get(self, case_id: UUID) -> dict[str, Any] | None:
         """One case by id."""
         return await self._cases.find_one({"_id": str(case_id)})

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from nacl.public import PrivateKey
 
-from meldestelle_shared.events import CaseCreated, Event, ReportSubmitted
+from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.sealing import unseal
 from triage.cases.priority import assess_priority
 from triage.cases.repository import CaseRepository
@@ -68,10 +68,15 @@ async def open_cases(
 ) -> list[CaseCreated]:
     """Make one case per reported event (none twice) and announce each with CaseCreated.
 
+    A report intake abandoned (its sender was told it was not saved) gets no case, or loses it.
+
     An event whose case already exists is announced again with the same event id: that
     heals a crash between storing and publishing, and consumers drop the repeat by id.
     """
-    reports = list({e.report_id: e for e in events if isinstance(e, ReportSubmitted)}.values())
+    abandoned = {e.report_id for e in events if isinstance(e, ReportAbandoned)}
+    if abandoned:
+        await repository.delete_by_report_ids(abandoned)
+    reports = [e for e in {e.report_id: e for e in events if isinstance(e, ReportSubmitted)}.values() if e.report_id not in abandoned]
     if not reports:
         return []
     stored = await repository.find_by_report_ids(e.report_id for e in reports)

@@ -1,0 +1,1 @@
+"""Local infrastructure for Meldestelle: Kafka, a MongoDB-compatible server and an SMTP sink as plain processes."""

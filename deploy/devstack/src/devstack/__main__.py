@@ -1,0 +1,74 @@
+"""Command line: `python -m devstack up` runs the whole local system; `install` only fetches and builds."""
+
+import argparse
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from devstack.database import ensure_ferretdb
+from devstack.kafka import ensure_kafka
+
+
+def install() -> None:
+    """Fetch the Kafka jars and build FerretDB into the cache, timing each."""
+    for name, ensure in (("kafka", ensure_kafka), ("ferretdb", ensure_ferretdb)):
+        started = time.monotonic()
+        path = ensure()
+        print(f"{name}: {path} ({time.monotonic() - started:.1f}s)")
+
+
+def up(root: Path) -> None:
+    """Run the infrastructure and the three services until SIGINT or SIGTERM, then stop them all."""
+    # Imported here: the stack needs the shared package, `install` does not.
+    from devstack.stack import LocalStack
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    stack = LocalStack(root, mongodb_uri=os.environ.get("MONGODB_URI"))
+    try:
+        print("Starting Kafka, the database and the SMTP sink (a first run downloads and builds them)...", flush=True)
+        stack.start_infrastructure()
+        print("Starting intake, triage and notify...", flush=True)
+        stack.start_services()
+        print(_banner(stack), flush=True)
+        while not stopping.wait(1):
+            for process in stack.services.values():
+                if not process.is_running:
+                    raise SystemExit(f"{process.name} exited; see {process.log_path}")
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+
+
+def _banner(stack: "LocalStack") -> str:  # noqa: F821 - imported lazily in up()
+    return f"""
+The system is up. Ctrl-C stops it.
+  intake (resident site, API)  {stack.url("intake")}   OpenAPI: {stack.url("intake")}/docs
+  triage (staff API)           {stack.url("triage")}   token: {stack.secrets / "triage" / "triage_api_token"}
+  notify                       {stack.url("notify")}/readyz
+  Kafka                        {stack.kafka.bootstrap_servers}
+  Database                     {stack.uri}
+  SMTP sink                    127.0.0.1:{stack.smtp.port}, e-mails as .eml files in {stack.smtp.maildir}
+  Logs                         {stack.root / "logs"}
+"""
+
+
+def main() -> None:
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("install", help="fetch the Kafka jars and build FerretDB into the cache")
+    run = commands.add_parser("up", help="run the infrastructure and the services in the foreground")
+    run.add_argument("--root", type=Path, default=Path("var"), help="folder for data and logs")
+    args = parser.parse_args()
+    if args.command == "install":
+        install()
+    else:
+        up(args.root)
+
+
+if __name__ == "__main__":
+    main()

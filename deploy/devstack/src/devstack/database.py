@@ -1,0 +1,95 @@
+"""A MongoDB-compatible server: mongod when installed, else FerretDB with SQLite built from our Go module."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from devstack.cache import CACHE, deploy_file, fingerprint, install_lock
+from devstack.processes import ManagedProcess, wait_for_port
+
+FERRETDB_VERSION = "v1.24.2"
+# Only the SQLite backend is used; leaving PostgreSQL out shortens the build.
+GO_BUILD_TAGS = "ferretdb_no_postgresql"
+
+
+def ensure_ferretdb() -> Path:
+    """Return the path of the FerretDB binary, building it from deploy/ferretdb when the inputs changed."""
+    sources = [deploy_file("ferretdb", name) for name in ("go.mod", "go.sum", "main.go")]
+    target = CACHE / "ferretdb" / f"{FERRETDB_VERSION}-{fingerprint(*sources, GO_BUILD_TAGS)}"
+    binary = target / "ferretdb"
+    if binary.exists():
+        return binary
+    with install_lock("ferretdb"):
+        if binary.exists():
+            return binary
+        if shutil.which("go") is None:
+            raise RuntimeError("go not found on PATH; it is needed once to build FerretDB")
+        target.mkdir(parents=True, exist_ok=True)
+        # Build to a temporary name and rename, so a half-written binary is never found.
+        handle, name = tempfile.mkstemp(prefix="ferretdb-", dir=target)
+        os.close(handle)
+        partial = Path(name)
+        try:
+            result = subprocess.run(
+                ["go", "build", "-trimpath", "-tags", GO_BUILD_TAGS, "-o", str(partial), "."],
+                cwd=sources[0].parent,
+                env={**os.environ, "CGO_ENABLED": "0"},
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"building FerretDB failed:\n{result.stdout}{result.stderr}")
+            partial.rename(binary)
+        finally:
+            partial.unlink(missing_ok=True)
+    return binary
+
+
+class MongoServer:
+    """A local MongoDB wire-protocol server on 127.0.0.1, keeping its data and log in data_dir."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self.process: ManagedProcess | None = None
+
+    @property
+    def uri(self) -> str:
+        """Connection string for drivers."""
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+    @property
+    def log_path(self) -> Path:
+        """The server's output."""
+        return self.data_dir / "mongo.log"
+
+    def _argv(self) -> list[str]:
+        db_dir = self.data_dir / "db"
+        db_dir.mkdir(parents=True, exist_ok=True)
+        mongod = shutil.which("mongod")
+        if mongod:
+            # --quiet drops the connection accepted/ended lines, which carry client addresses.
+            return [mongod, "--dbpath", str(db_dir), "--port", str(self.port), "--bind_ip", "127.0.0.1", "--quiet"]
+        return [str(ensure_ferretdb()), f"--listen-addr=127.0.0.1:{self.port}", f"--data-dir={db_dir}"]
+
+    def start(self) -> None:
+        """Launch mongod if it is on PATH, else FerretDB (building it on first use)."""
+        self.process = ManagedProcess("mongo", self._argv(), cwd=self.data_dir, log_path=self.log_path)
+        self.process.start()
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        """Block until the server accepts connections."""
+        wait_for_port("127.0.0.1", self.port, timeout, self.process)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Shut the server down cleanly, killing it if that takes longer than timeout."""
+        if self.process:
+            self.process.stop(timeout)
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would."""
+        if self.process:
+            self.process.kill()

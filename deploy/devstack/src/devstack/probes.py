@@ -1,0 +1,58 @@
+"""Small tools tests use to look at real infrastructure: wait for a condition, read or write a topic."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition") -> T:
+    """Call `probe` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {result!r})")
+        time.sleep(interval)
+
+
+def read_topic(bootstrap_servers: str, topic: str, *, idle_seconds: float = 1.0) -> list[ConsumerRecord]:
+    """Every message on a topic so far, read from the beginning without joining a group."""
+
+    async def read() -> list[ConsumerRecord]:
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest", group_id=None)
+        await consumer.start()
+        try:
+            records: list[ConsumerRecord] = []
+            while True:
+                batch = await consumer.getmany(timeout_ms=int(idle_seconds * 1000))
+                if not batch:
+                    return sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset))
+                for partition_records in batch.values():
+                    records.extend(partition_records)
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(read())
+
+
+def publish_raw(bootstrap_servers: str, topic: str, messages: list[tuple[bytes | None, bytes]], headers: list | None = None) -> None:
+    """Publish (key, value) pairs as they are, for tests that replay or inject messages."""
+
+    async def publish() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+        await producer.start()
+        try:
+            for key, value in messages:
+                await producer.send_and_wait(topic, value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    asyncio.run(publish())

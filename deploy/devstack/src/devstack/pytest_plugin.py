@@ -1,0 +1,69 @@
+"""Pytest fixtures that give tests real infrastructure of their own, never the running local stack's.
+
+One Kafka broker, one database server and one SMTP sink per test session, on free ports in a
+temporary folder; each test gets its own topic prefix and database names so tests cannot see
+each other's data. MELDESTELLE_TEST_MONGODB_URI points the tests at an existing MongoDB instead.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devstack.database import MongoServer
+from devstack.kafka import KafkaBroker, create_topics
+from devstack.processes import free_port
+from devstack.smtp_sink import SmtpSink
+from meldestelle_shared.topics import Topics
+
+
+@dataclass
+class Infrastructure:
+    """The session's running Kafka, database and SMTP sink."""
+
+    kafka: KafkaBroker
+    database: MongoServer | None
+    mongodb_uri: str
+    smtp: SmtpSink
+
+
+@pytest.fixture(scope="session")
+def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+    """Start Kafka, the database and the SMTP sink once for the whole test session."""
+    root: Path = tmp_path_factory.mktemp("infrastructure")
+    kafka = KafkaBroker(root / "kafka", free_port(), free_port())
+    external_uri = os.environ.get("MELDESTELLE_TEST_MONGODB_URI")
+    database = None if external_uri else MongoServer(root / "database", free_port())
+    smtp = SmtpSink(root / "mail", free_port())
+    started = []
+    try:
+        for part in (kafka, database, smtp):
+            if part:
+                part.start()
+                started.append(part)
+        kafka.wait_ready(timeout=120)
+        if database:
+            database.wait_ready()
+        smtp.wait_ready()
+        yield Infrastructure(kafka, database, external_uri or database.uri, smtp)
+    finally:
+        for part in reversed(started):
+            part.stop()
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A short name no other test uses, for topic prefixes and database names."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def topics(infrastructure: Infrastructure, unique_name: str) -> Topics:
+    """This test's own topics, created on the session's Kafka."""
+    names = Topics(unique_name)
+    asyncio.run(create_topics(infrastructure.kafka.bootstrap_servers, names.partitions()))
+    return names

@@ -1,0 +1,166 @@
+"""Real Kafka, MongoDB-compatible and SMTP processes on free ports, each in a temporary directory."""
+
+import asyncio
+import smtplib
+import time
+import uuid
+from email.message import EmailMessage
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from devstack.database import MongoServer, ensure_ferretdb
+from devstack.kafka import KafkaBroker, create_topics, ensure_kafka, stop_cluster
+from devstack.processes import free_port
+from devstack.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.fixture(scope="module")
+def kafka(tmp_path_factory):
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), free_port(), free_port())
+    broker.start()
+    try:
+        broker.wait_ready(timeout=60)
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="module")
+def mongo(tmp_path_factory):
+    server = MongoServer(tmp_path_factory.mktemp("mongo"), free_port())
+    server.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_sink(tmp_path):
+    sink = SmtpSink(tmp_path, free_port())
+    sink.start()
+    try:
+        sink.wait_ready()
+        yield sink
+    finally:
+        sink.stop()
+
+
+def test_installs_are_cached():
+    for ensure in (ensure_kafka, ensure_ferretdb):
+        first = ensure()
+        started = time.monotonic()
+        assert ensure() == first
+        assert time.monotonic() - started < 1
+
+
+async def produce(bootstrap_servers: str, topic: str, value: bytes) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=b"key")
+    finally:
+        await producer.stop()
+
+
+async def consume_one(bootstrap_servers: str, topic: str) -> bytes:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, group_id=f"test-{uuid.uuid4()}", auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        message = await asyncio.wait_for(consumer.getone(), timeout=30)
+        await consumer.commit()
+        return message.value
+    finally:
+        await consumer.stop()
+
+
+@pytest.mark.asyncio
+async def test_kafka_topic_round_trip(kafka):
+    await create_topics(kafka.bootstrap_servers, {"reports": 3}, config={"retention.ms": "3600000"})
+    # Creating an existing topic again is not an error.
+    await create_topics(kafka.bootstrap_servers, {"reports": 3})
+    await produce(kafka.bootstrap_servers, "reports", b"hello")
+    assert await consume_one(kafka.bootstrap_servers, "reports") == b"hello"
+
+
+def test_kafka_keeps_data_after_kill(tmp_path):
+    broker = KafkaBroker(tmp_path, free_port(), free_port())
+    broker.start()
+    try:
+        broker.wait_ready()
+        asyncio.run(create_topics(broker.bootstrap_servers, {"durable": 1}))
+        asyncio.run(produce(broker.bootstrap_servers, "durable", b"survives"))
+        broker.kill()
+        assert not broker.process.is_running
+        broker.start()
+        broker.wait_ready()
+        assert asyncio.run(consume_one(broker.bootstrap_servers, "durable")) == b"survives"
+    finally:
+        broker.stop()
+
+
+def test_kafka_three_node_cluster(tmp_path):
+    quorum = [(node_id, free_port(), free_port()) for node_id in (1, 2, 3)]
+    brokers = [
+        KafkaBroker(tmp_path / f"node{node_id}", port, controller_port, node_id=node_id, heap="256m", quorum=quorum)
+        for node_id, port, controller_port in quorum
+    ]
+    bootstrap_servers = ",".join(broker.bootstrap_servers for broker in brokers)
+    try:
+        for broker in brokers:
+            broker.start()
+        for broker in brokers:
+            broker.wait_ready(timeout=90)
+        asyncio.run(create_topics(bootstrap_servers, {"replicated": 3}, replication_factor=3))
+        asyncio.run(produce(bootstrap_servers, "replicated", b"three copies"))
+        assert asyncio.run(consume_one(bootstrap_servers, "replicated")) == b"three copies"
+        assert "min.insync.replicas=2" in brokers[0].properties_path.read_text()
+    finally:
+        stop_cluster(brokers)
+
+
+@pytest.mark.asyncio
+async def test_mongo_round_trip(mongo):
+    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000)
+    try:
+        collection = client["devstack_test"]["cases"]
+        await collection.create_index("reference", unique=True)
+        await collection.insert_one({"reference": "A-1", "status": "open"})
+        assert (await collection.find_one({"reference": "A-1"}))["status"] == "open"
+        with pytest.raises(DuplicateKeyError):
+            await collection.insert_one({"reference": "A-1", "status": "duplicate"})
+        counters = client["devstack_test"]["counters"]
+        for expected in (1, 2):
+            counter = await counters.find_one_and_update(
+                {"_id": "cases"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            )
+            assert counter["value"] == expected
+        assert [doc["reference"] async for doc in collection.find({})] == ["A-1"]
+    finally:
+        await client.close()
+
+
+def test_smtp_sink_stores_messages(smtp_sink):
+    message = EmailMessage()
+    message["From"] = "meldestelle@example.org"
+    message["To"] = "reporter@example.org"
+    message["Subject"] = "Eingangsbestätigung"
+    message.set_content("Danke für Ihre Meldung.")
+    with smtplib.SMTP("127.0.0.1", smtp_sink.port, timeout=10) as client:
+        client.send_message(message, to_addrs=["reporter@example.org", "audit@example.org"])
+
+    [stored] = smtp_sink.messages()
+    assert stored["Subject"] == "Eingangsbestätigung"
+    assert stored["X-Envelope-To"] == "reporter@example.org, audit@example.org"
+    assert stored.get_content().strip() == "Danke für Ihre Meldung."
+    assert len(list(smtp_sink.maildir.glob("*.eml"))) == 1
+    smtp_sink.stop()
+    assert "127.0.0.1" not in smtp_sink.process.log_path.read_text()
