@@ -1,0 +1,1 @@
+"""Statistics: event-maintained counts and their publication."""
