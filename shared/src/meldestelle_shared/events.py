@@ -12,7 +12,16 @@ from uuid import UUID, uuid4, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from meldestelle_shared.taxonomy import CaseStatus, District, Form, Ground, LifeArea, Priority, ReporterRole
+from meldestelle_shared.taxonomy import (
+    CaseStatus,
+    ClosureReason,
+    District,
+    Form,
+    Ground,
+    LifeArea,
+    Priority,
+    ReporterRole,
+)
 from meldestelle_shared.validation import IncidentDate, LanguageTag
 
 # Namespace for event ids derived from other ids, so a retried step emits the same event id.
@@ -56,6 +65,28 @@ class ReportSubmitted(Event):
     language: LanguageTag = Field(default="de", description="BCP 47 tag of the language the reporter used.")
     sealed_description: str = Field(description="The description, sealed for the office (base64).")
     sealed_contact: str | None = Field(default=None, description="Contact data sealed for the office, if consented.")
+    sealed_contact_for_notify: str | None = Field(
+        default=None, description="The e-mail address alone, sealed for notify, which opens it only to send notices."
+    )
+    reporter_public_key: str | None = Field(
+        default=None, description="The reporter's public key (base64); office messages are sealed to it."
+    )
+
+
+class ReporterReplied(Event):
+    """The reporter wrote to the office through the follow-up page."""
+
+    event_type: Literal["ReporterReplied"] = "ReporterReplied"
+    report_id: UUID = Field(description="The report the message belongs to.")
+    message_id: UUID = Field(description="Id of the message; consumers deduplicate by it.")
+    sealed_text: str = Field(description="The message, sealed for the office (base64).")
+
+
+class ReportErasureRequested(Event):
+    """The reporter asked, with their receipt, that the report be deleted (GDPR Art. 17)."""
+
+    event_type: Literal["ReportErasureRequested"] = "ReportErasureRequested"
+    report_id: UUID = Field(description="The report to erase.")
 
 
 class ReportAbandoned(Event):
@@ -95,7 +126,93 @@ class CaseCreated(Event):
         )
 
 
-AnyEvent = Annotated[Union[ReportSubmitted, ReportAbandoned, CaseCreated], Field(discriminator="event_type")]
+class CaseEvent(Event):
+    """Fields every event about an existing case carries."""
+
+    case_id: UUID = Field(description="The case's id.")
+    report_id: UUID = Field(description="The report the case was made from.")
+
+
+class CaseStatusChanged(CaseEvent):
+    """A case moved in the workflow (closing has its own event, CaseClosed)."""
+
+    event_type: Literal["CaseStatusChanged"] = "CaseStatusChanged"
+    status: CaseStatus = Field(description="The new status.")
+    previous_status: CaseStatus = Field(description="The status before.")
+
+
+class CaseClosed(CaseEvent):
+    """A case was closed, with the reason."""
+
+    event_type: Literal["CaseClosed"] = "CaseClosed"
+    previous_status: CaseStatus = Field(description="The status before closing.")
+    closure_reason: ClosureReason = Field(description="Why the case was closed.")
+
+
+class CaseReopened(CaseEvent):
+    """A lead reopened a closed case."""
+
+    event_type: Literal["CaseReopened"] = "CaseReopened"
+    status: CaseStatus = Field(description="The status the case was reopened to.")
+
+
+class CaseAssigned(CaseEvent):
+    """A case was given to a caseworker (or taken back: assignee None)."""
+
+    event_type: Literal["CaseAssigned"] = "CaseAssigned"
+    assignee_id: str | None = Field(description="Staff account id of the assignee, or None.")
+
+
+class CaseClassified(CaseEvent):
+    """Staff classified a case; this stands beside, never over, the reporter's answers."""
+
+    event_type: Literal["CaseClassified"] = "CaseClassified"
+    grounds: list[Ground] = Field(description="Grounds as classified by staff.")
+    forms: list[Form] = Field(description="Forms as classified by staff.")
+    life_area: LifeArea | None = Field(description="Life area as classified by staff.")
+
+
+class OfficeMessageSent(CaseEvent):
+    """Staff wrote to the reporter; only the reporter's receipt can open the message."""
+
+    event_type: Literal["OfficeMessageSent"] = "OfficeMessageSent"
+    message_id: UUID = Field(description="Id of the message; consumers deduplicate by it.")
+    sealed_for_reporter: str = Field(description="The message, sealed to the reporter's public key (base64).")
+
+
+class CaseErased(CaseEvent):
+    """A case was deleted: at the reporter's request or when its retention period ended."""
+
+    event_type: Literal["CaseErased"] = "CaseErased"
+    reason: Literal["reporter_request", "retention", "abandoned"] = Field(description="Why it was erased.")
+
+
+class FirstResponseOverdue(CaseEvent):
+    """A case is still new after the configured number of working days; leads get a reminder."""
+
+    event_type: Literal["FirstResponseOverdue"] = "FirstResponseOverdue"
+    reference: str = Field(description="The case reference, for the reminder.")
+    working_days: int = Field(description="Working days the case has been waiting.")
+
+
+AnyEvent = Annotated[
+    Union[
+        ReportSubmitted,
+        ReportAbandoned,
+        ReporterReplied,
+        ReportErasureRequested,
+        CaseCreated,
+        CaseStatusChanged,
+        CaseClosed,
+        CaseReopened,
+        CaseAssigned,
+        CaseClassified,
+        OfficeMessageSent,
+        CaseErased,
+        FirstResponseOverdue,
+    ],
+    Field(discriminator="event_type"),
+]
 _any_event = TypeAdapter(AnyEvent)
 
 

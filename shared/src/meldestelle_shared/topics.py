@@ -20,10 +20,15 @@ class Topics:
         return f"{self.prefix}.cases"
 
     @property
+    def statistics(self) -> str:
+        """Published monthly statistics, from triage to intake and notify."""
+        return f"{self.prefix}.statistics"
+
+    @property
     def dead_letters(self) -> str:
         """Messages a consumer could not process, with the error and original headers."""
         return f"{self.prefix}.dead-letters"
 
     def partitions(self) -> dict[str, int]:
         """Every topic with its partition count."""
-        return {self.reports: 6, self.cases: 6, self.dead_letters: 1}
+        return {self.reports: 6, self.cases: 6, self.statistics: 1, self.dead_letters: 1}
