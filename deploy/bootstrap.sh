@@ -19,14 +19,19 @@ fi
 
 "$UV" sync --all-packages --locked --quiet --python python3.11
 
+# Debian packages the tests need: docker-compose validates docker-compose.yml statically,
+# chromium runs the browser tests (Playwright drives it; no browser download).
 if [ "${1:-}" = "test" ]; then
-  if ! command -v docker-compose >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-      echo "Installing Debian's docker-compose (used to validate docker-compose.yml statically)"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
-    else
-      echo "Please install docker-compose (e.g. sudo apt-get install docker-compose)" >&2
+  missing=()
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v chromium >/dev/null || missing+=(chromium)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "Please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
       exit 1
     fi
+    echo "Installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi

@@ -67,3 +67,26 @@ def topics(infrastructure: Infrastructure, unique_name: str) -> Topics:
     names = Topics(unique_name)
     asyncio.run(create_topics(infrastructure.kafka.bootstrap_servers, names.partitions()))
     return names
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium shared by the session's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from devstack.browser import CHROMIUM_FLAGS, chromium_path
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> Path:
+    """A folder under test-artifacts/screenshots/ for this test's screenshots, kept for reviewers."""
+    from devstack.browser import ARTIFACTS
+
+    folder = ARTIFACTS / "screenshots" / request.node.name.replace("/", "_")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
