@@ -112,6 +112,7 @@ class LocalStack:
             NOTIFY_SMTP_HOST="127.0.0.1",
             NOTIFY_SMTP_PORT=str(self.ports.smtp),
             NOTIFY_WORKBENCH_URL=self.url("triage"),
+            NOTIFY_PUBLIC_URL=self.url("intake"),
             PYTHONUNBUFFERED="1",
         )
         if (self.secrets / name).is_dir():  # each service sees only its own secrets

@@ -1,30 +1,29 @@
-"""Wiring: build notify's application, its consumer, mailer and delivery log. Nothing connects at import time."""
+"""Wiring: build notify's application, its consumer, mailer and stores. Nothing connects at import time."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
 
 import aiosmtplib
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
 from meldestelle_shared.consuming import BatchConsumer
 from meldestelle_shared.errors import TRANSIENT_ERRORS
-from meldestelle_shared.events import Event
 from meldestelle_shared.health import health_router
 from meldestelle_shared.kafka import create_broker, kafka_check
 from meldestelle_shared.logs import configure_logging
 from meldestelle_shared.mongo import create_client, mongo_check
+from meldestelle_shared.sealing import load_private_key, unseal
 from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
 from meldestelle_shared.web import install_error_handlers
-from notify.deliveries import DeliveryLog
-from notify.service import notify_events
+from notify.deliveries import ContactBook, DeliveryLog
+from notify.service import Addresses, Notifier
 from notify.settings import Settings
 
-# Connection trouble and 4xx replies pass; a permanent refusal (5xx) is retried a few times, then dead-lettered.
+# Connection trouble passes; a permanent refusal (5xx) is retried a few times, then dead-lettered.
 SMTP_TRANSIENT_ERRORS = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError)
 
 
@@ -34,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     broker = create_broker(settings.kafka, client_id="notify")
     client = create_client(settings.mongodb, app_name="notify")
-    deliveries = DeliveryLog(client[settings.database])
+    database = client[settings.database]
 
     async def send(message: EmailMessage) -> None:
         await aiosmtplib.send(
@@ -47,35 +46,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             timeout=settings.smtp_timeout,
         )
 
-    async def handle(events: Sequence[Event]) -> None:
-        await notify_events(
-            events,
-            deliveries=deliveries,
-            send=send,
+    private_key = load_private_key(settings.private_key.get_secret_value()) if settings.private_key else None
+    notifier = Notifier(
+        deliveries=DeliveryLog(database),
+        contacts=ContactBook(database),
+        send=send,
+        addresses=Addresses(
             sender=settings.sender,
-            office_address=settings.office_address,
+            office=settings.office_address,
+            leads=settings.leads_address,
             workbench_url=settings.workbench_url,
-        )
-
+            public_url=settings.public_url,
+        ),
+        open_sealed=(lambda sealed: unseal(private_key, sealed)) if private_key else None,
+    )
     consumer = BatchConsumer(
         broker=broker,
         name=settings.consumer_group,
         dead_letter_topic=settings.kafka.topics.dead_letters,
-        handle=handle,
+        handle=notifier.handle,
         transient_errors=TRANSIENT_ERRORS + SMTP_TRANSIENT_ERRORS,
     )
+    topics = settings.kafka.topics
 
     @broker.subscriber(
-        settings.kafka.topics.cases,
+        topics.reports,
+        topics.cases,
         group_id=settings.consumer_group,
         batch=True,
         max_records=100,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
-        title="notify-cases",
-        description="Sends the office a content-free notice per new case.",
+        title="notify-events",
+        description="Content-free e-mails: new cases to the office, news to consenting reporters, reminders to leads.",
     )
-    async def on_cases(message: KafkaMessage) -> None:
+    async def on_events(message: KafkaMessage) -> None:
         await consumer(message)
 
     @asynccontextmanager

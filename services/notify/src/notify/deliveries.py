@@ -1,31 +1,48 @@
-"""The delivery log: which events already produced their e-mail, so a redelivery sends nothing new."""
+"""What notify remembers: which e-mails were sent (so a redelivery sends nothing new) and,
+for reporters who consented, their e-mail address, still sealed."""
 
 from datetime import UTC, datetime
-from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 
 class DeliveryLog:
-    """One document per event id: `sending` while the e-mail is in flight, `sent` once the server took it."""
+    """One document per delivery key: `sending` while the e-mail is in flight, `sent` once the server took it."""
 
     def __init__(self, database: AsyncDatabase) -> None:
         self._deliveries = database["deliveries"]
 
-    async def was_sent(self, event_id: UUID) -> bool:
-        """Whether this event's e-mail was already handed to the SMTP server."""
-        return await self._deliveries.find_one({"_id": str(event_id), "status": "sent"}) is not None
+    async def was_sent(self, key: str) -> bool:
+        """Whether this delivery was already handed to the SMTP server."""
+        return await self._deliveries.find_one({"_id": key, "status": "sent"}) is not None
 
-    async def mark_sending(self, event_id: UUID, kind: str) -> None:
+    async def mark_sending(self, key: str, kind: str) -> None:
         """Record an attempt before sending; a crash after sending then causes at most one repeat."""
         await self._deliveries.update_one(
-            {"_id": str(event_id)},
-            {"$set": {"status": "sending", "kind": kind}, "$inc": {"attempts": 1}},
-            upsert=True,
+            {"_id": key}, {"$set": {"status": "sending", "kind": kind}, "$inc": {"attempts": 1}}, upsert=True
         )
 
-    async def mark_sent(self, event_id: UUID) -> None:
+    async def mark_sent(self, key: str) -> None:
         """Record that the SMTP server accepted the e-mail."""
-        await self._deliveries.update_one(
-            {"_id": str(event_id)}, {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}}
+        await self._deliveries.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}})
+
+
+class ContactBook:
+    """Reporters' e-mail addresses, sealed for notify, by report id; forgotten when the case is erased."""
+
+    def __init__(self, database: AsyncDatabase) -> None:
+        self._contacts = database["contacts"]
+
+    async def remember(self, report_id: str, sealed_email: str, language: str) -> None:
+        """Keep a sealed address (idempotent)."""
+        await self._contacts.update_one(
+            {"_id": report_id}, {"$set": {"sealed_email": sealed_email, "language": language}}, upsert=True
         )
+
+    async def find(self, report_id: str) -> dict | None:
+        """The sealed address and language of a report's reporter, if they gave one."""
+        return await self._contacts.find_one({"_id": report_id})
+
+    async def forget(self, report_id: str) -> None:
+        """Delete a reporter's address."""
+        await self._contacts.delete_one({"_id": report_id})

@@ -11,6 +11,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NOTIFY_")
 
+    private_key: SecretStr | None = Field(
+        default=None, description="notify's private key (base64): opens reporters' e-mail addresses, nothing else."
+    )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
     smtp_port: int = Field(default=1025, description="SMTP server port.")
     smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
@@ -19,8 +22,10 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=10.0, gt=0, description="Seconds before an SMTP call counts as failed.")
     sender: str = Field(default="meldestelle@localhost", description="From address of every e-mail.")
     office_address: str = Field(default="antidiskriminierung@localhost", description="Where case notices go.")
+    leads_address: str = Field(default="leitung@localhost", description="Where first-response reminders go.")
     workbench_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of the staff workbench.")
-    database: str = Field(default="notify", description="Database name of the delivery log.")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the resident site.")
+    database: str = Field(default="notify", description="Database name of the delivery log and contacts.")
     consumer_group: str = Field(default="notify", description="Kafka consumer group.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongodb: MongoSettings = Field(default_factory=MongoSettings)

@@ -1,47 +1,134 @@
-"""Which events produce e-mail, and that each is sent once (unit tier, in-memory log and mailer)."""
+"""Which events produce e-mail, to whom, and that each is sent once (unit tier: in-memory stores and mailer)."""
 
+from datetime import UTC, datetime
 from uuid import uuid4
 
-from meldestelle_shared.events import CaseCreated, ReportSubmitted
-from meldestelle_shared.taxonomy import Priority
+import pytest
+
+from meldestelle_shared.events import (
+    CaseCreated,
+    CaseErased,
+    CaseStatusChanged,
+    FirstResponseOverdue,
+    OfficeMessageSent,
+    ReportSubmitted,
+)
+from meldestelle_shared.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal
+from meldestelle_shared.taxonomy import CaseStatus, Priority
 from notify.messages import case_created_email
-from notify.service import notify_events
+from notify.service import Addresses, Notifier
 
 
 class MemoryLog:
     def __init__(self):
         self.status = {}
 
-    async def was_sent(self, event_id):
-        return self.status.get(event_id) == "sent"
+    async def was_sent(self, key):
+        return self.status.get(key) == "sent"
 
-    async def mark_sending(self, event_id, kind):
-        self.status[event_id] = "sending"
+    async def mark_sending(self, key, kind):
+        self.status[key] = "sending"
 
-    async def mark_sent(self, event_id):
-        self.status[event_id] = "sent"
-
-
-def created() -> CaseCreated:
-    return CaseCreated.for_case(case_id=uuid4(), report_id=uuid4(), reference="DU-2026-000042", priority=Priority.URGENT)
+    async def mark_sent(self, key):
+        self.status[key] = "sent"
 
 
-async def test_each_case_event_is_mailed_once():
-    log, outbox = MemoryLog(), []
+class MemoryContacts:
+    def __init__(self):
+        self.contacts = {}
 
+    async def remember(self, report_id, sealed_email, language):
+        self.contacts[report_id] = {"sealed_email": sealed_email, "language": language}
+
+    async def find(self, report_id):
+        return self.contacts.get(report_id)
+
+    async def forget(self, report_id):
+        self.contacts.pop(report_id, None)
+
+
+ADDRESSES = Addresses(sender="s@x", office="office@x", leads="leads@x", workbench_url="http://wb", public_url="http://site")
+KEYS = generate_key_pair()
+
+
+@pytest.fixture
+def outbox():
+    return []
+
+
+@pytest.fixture
+def notifier(outbox):
     async def send(message):
         outbox.append(message)
 
-    event = created()
+    return Notifier(
+        deliveries=MemoryLog(),
+        contacts=MemoryContacts(),
+        send=send,
+        addresses=ADDRESSES,
+        open_sealed=lambda sealed: unseal(load_private_key(KEYS[0]), sealed),
+    )
+
+
+def created(report_id=None) -> CaseCreated:
+    return CaseCreated.for_case(case_id=uuid4(), report_id=report_id or uuid4(), reference="DU-2026-000042", priority=Priority.URGENT)
+
+
+def submitted(email: str | None) -> ReportSubmitted:
     report_id = uuid4()
-    other = ReportSubmitted(correlation_id=report_id, report_id=report_id, receipt_hash="0", sealed_description="x")
-    kwargs = dict(deliveries=log, send=send, sender="a@x", office_address="b@x", workbench_url="http://wb")
-    assert await notify_events([event, other], **kwargs) == 1
-    assert await notify_events([event], **kwargs) == 0
-    assert len(outbox) == 1
+    sealed = seal(load_public_key(KEYS[1]), email) if email else None
+    return ReportSubmitted(
+        correlation_id=report_id, report_id=report_id, receipt_hash="0", sealed_description="x", sealed_contact_for_notify=sealed
+    )
 
 
-def test_email_has_reference_priority_and_link_but_no_content():
+async def test_each_case_event_is_mailed_to_the_office_once(notifier, outbox):
+    event = created()
+    await notifier.handle([event, event])
+    await notifier.handle([event])
+    assert [m["To"] for m in outbox] == ["office@x"]
+
+
+async def test_reporter_with_consent_gets_a_content_free_notice_per_news(notifier, outbox):
+    report = submitted("reporter@example.org")
+    case_id = uuid4()
+    message = OfficeMessageSent(
+        correlation_id=report.report_id, case_id=case_id, report_id=report.report_id, message_id=uuid4(), sealed_for_reporter="c2VjcmV0"
+    )
+    status = CaseStatusChanged(
+        correlation_id=report.report_id, case_id=case_id, report_id=report.report_id,
+        status=CaseStatus.WAITING_FOR_REPORTER, previous_status=CaseStatus.IN_PROGRESS,
+    )  # fmt: skip
+    await notifier.handle([report, message, message, status])
+    assert [m["To"] for m in outbox] == ["reporter@example.org"] * 2
+    text = outbox[0].get_content()
+    assert "http://site/followup" in text and "c2VjcmV0" not in text and "DU-" not in text
+
+
+async def test_reporter_without_consent_or_after_erasure_gets_nothing(notifier, outbox):
+    silent, erased = submitted(None), submitted("gone@example.org")
+    await notifier.handle([silent, erased])
+    await notifier.handle([CaseErased(correlation_id=erased.report_id, case_id=uuid4(), report_id=erased.report_id, reason="reporter_request")])
+    for report in (silent, erased):
+        await notifier.handle([OfficeMessageSent(correlation_id=report.report_id, case_id=uuid4(), report_id=report.report_id, message_id=uuid4(), sealed_for_reporter="x")])
+    assert outbox == []
+
+
+async def test_overdue_reminder_goes_to_leads_once_per_case_and_day(notifier, outbox):
+    case_id, report_id = uuid4(), uuid4()
+
+    def overdue(day: int) -> FirstResponseOverdue:
+        return FirstResponseOverdue(
+            correlation_id=report_id, case_id=case_id, report_id=report_id, reference="DU-2026-000007", working_days=3,
+            occurred_at=datetime(2026, 11, day, 8, tzinfo=UTC),
+        )  # fmt: skip
+
+    await notifier.handle([overdue(24), overdue(24), overdue(25)])
+    assert [m["To"] for m in outbox] == ["leads@x", "leads@x"]
+    assert "DU-2026-000007" in outbox[0]["Subject"]
+
+
+def test_office_email_has_reference_priority_and_link_but_no_content():
     event = created()
     message = case_created_email(event, sender="a@x", recipient="b@x", workbench_url="http://wb/")
     text = message.get_content()
