@@ -6,11 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from meldestelle_shared.events import Event, UndecodableEvent, decode_event
 from meldestelle_shared.kafka import publish_dead_letter
+from meldestelle_shared.metrics import ConsumerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class BatchConsumer:
     transient_errors: tuple[type[BaseException], ...]
     max_attempts: int = 3
     backoff: Backoff = field(default_factory=Backoff)
+    metrics: ConsumerMetrics | None = None
 
     async def __call__(self, message: KafkaMessage) -> None:
         """Process one fetched batch; ack it only when every event is handled or dead-lettered."""
@@ -55,11 +57,26 @@ class BatchConsumer:
             await self._handle(events, records)
         except self.transient_errors as error:
             log.warning("consumer paused by an outage", extra={"consumer": self.name, "error": type(error).__name__})
+            if self.metrics:
+                self.metrics.failed.labels(self.name).inc()
             await self.backoff.wait()
             await message.nack()  # rewinds to the batch's first offsets: nothing is skipped
             return
         self.backoff.reset()
         await message.ack()
+        if self.metrics:
+            self.metrics.consumed.labels(self.name).inc(len(events))
+            self._record_lag(message, records)
+
+    def _record_lag(self, message: KafkaMessage, records: Sequence[ConsumerRecord]) -> None:
+        consumer = getattr(message, "consumer", None)
+        last: dict[TopicPartition, int] = {}
+        for record in records:
+            last[TopicPartition(record.topic, record.partition)] = record.offset
+        for partition, offset in last.items():
+            highwater = consumer.highwater(partition) if hasattr(consumer, "highwater") else None
+            if highwater is not None:
+                self.metrics.lag.labels(self.name, partition.topic, str(partition.partition)).set(max(0, highwater - offset - 1))
 
     async def _decode(self, records: Sequence[ConsumerRecord]) -> list[tuple[Event, ConsumerRecord]]:
         decoded = []
@@ -101,6 +118,8 @@ class BatchConsumer:
         await self._dead_letter(record, f"handler failed {self.max_attempts} times: {last_error}")
 
     async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        if self.metrics:
+            self.metrics.dead_lettered.labels(self.name).inc()
         log.error(
             "message dead-lettered",
             extra={"consumer": self.name, "topic": record.topic, "partition": record.partition, "offset": record.offset},

@@ -195,6 +195,37 @@ class FirstResponseOverdue(CaseEvent):
     working_days: int = Field(description="Working days the case has been waiting.")
 
 
+StatisticsDimension = Literal["grounds", "forms", "life_area", "district", "reporter_role"]
+
+
+class MonthlyStatisticsPublished(Event):
+    """triage published one closed month's figures after disclosure control; they may be shown to anyone."""
+
+    event_type: Literal["MonthlyStatisticsPublished"] = "MonthlyStatisticsPublished"
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="The month of receipt (Europe/Berlin), YYYY-MM.")
+    total: int | None = Field(ge=0, description="Reports received in the month; None when suppressed.")
+    tables: dict[StatisticsDimension, dict[str, int | None]] = Field(
+        description=(
+            "One-way table per dimension: code -> count, None where suppressed (shown as \".\"). "
+            "grounds and forms are multi-valued (a report may count in several cells); the others add up to the total. "
+            "'not_stated' counts reports without an answer."
+        )
+    )
+    threshold: int = Field(ge=1, description="Counts below this were suppressed, with whatever would reveal them.")
+    classification: str = Field(description="Which classification the figures use, as a note for readers.")
+    generated_at: AwareDatetime = Field(description="When the figures were computed (UTC).")
+
+    def partition_key(self) -> bytes:
+        """Keyed by month: a month's publications stay in order."""
+        return self.month.encode()
+
+    @classmethod
+    def for_month(cls, month: str, **fields: object) -> MonthlyStatisticsPublished:
+        """Build the event with ids derived from the month, so a repeated publication is recognisable."""
+        derived = uuid5(_DERIVED_EVENT_IDS, f"MonthlyStatisticsPublished:{month}")
+        return cls(event_id=derived, correlation_id=derived, month=month, **fields)
+
+
 AnyEvent = Annotated[
     Union[
         ReportSubmitted,
@@ -210,6 +241,7 @@ AnyEvent = Annotated[
         OfficeMessageSent,
         CaseErased,
         FirstResponseOverdue,
+        MonthlyStatisticsPublished,
     ],
     Field(discriminator="event_type"),
 ]

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
@@ -14,6 +15,7 @@ from meldestelle_shared.errors import TRANSIENT_ERRORS
 from meldestelle_shared.health import health_router
 from meldestelle_shared.kafka import create_broker, kafka_check
 from meldestelle_shared.logs import configure_logging
+from meldestelle_shared.metrics import ConsumerMetrics, install_metrics
 from meldestelle_shared.mongo import create_client, mongo_check
 from meldestelle_shared.sealing import load_private_key, unseal
 from meldestelle_shared.settings import secrets_dir
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     broker = create_broker(settings.kafka, client_id="notify")
     client = create_client(settings.mongodb, app_name="notify")
     database = client[settings.database]
+    registry = CollectorRegistry()
 
     async def send(message: EmailMessage) -> None:
         await aiosmtplib.send(
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dead_letter_topic=settings.kafka.topics.dead_letters,
         handle=notifier.handle,
         transient_errors=TRANSIENT_ERRORS + SMTP_TRANSIENT_ERRORS,
+        metrics=ConsumerMetrics(registry),
     )
     topics = settings.kafka.topics
 
@@ -92,5 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Meldestelle notify", summary="Notification sender.", version="1.0.0", lifespan=lifespan)
     install_error_handlers(app)
+    install_metrics(app, registry)
     app.include_router(health_router({"kafka": kafka_check(broker), "database": mongo_check(client)}))
     return app

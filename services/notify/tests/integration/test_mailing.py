@@ -46,3 +46,20 @@ def test_smtp_outage_delays_the_email_but_does_not_lose_it(notify_settings, topi
         if not infrastructure.smtp.is_running:
             infrastructure.smtp.start()
             infrastructure.smtp.wait_ready()
+
+
+def test_metrics_count_what_the_consumer_did(notify_settings, topics, infrastructure):
+    event = case_created()
+    with TestClient(create_app(notify_settings)) as client:
+        publish_raw(infrastructure.kafka.bootstrap_servers, topics.cases, [(event.partition_key(), encode_event(event)), (b"k", b"junk")])
+        eventually(lambda: mails_to(infrastructure, notify_settings.office_address), what="the e-mail")
+
+        def exposed() -> str:
+            text = client.get("/metrics").text
+            return text if 'events_dead_lettered_total{consumer="' in text and "events_consumed_total" in text else ""
+
+        eventually(exposed, what="consumer metrics")
+        text = client.get("/metrics").text  # now including the scrapes before it
+    assert f'events_dead_lettered_total{{consumer="{notify_settings.consumer_group}"}} 1.0' in text
+    assert 'http_requests_total{method="GET",route="/metrics",status="200"}' in text
+    assert "127.0.0.1" not in text
