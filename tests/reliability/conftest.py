@@ -1,0 +1,86 @@
+"""A fresh stack per fault test, and the tools to feed it and count what came out."""
+
+import asyncio
+import os
+from collections.abc import Iterator
+from uuid import uuid4
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from pymongo import MongoClient
+
+from devstack.probes import eventually
+from devstack.processes import free_port
+from devstack.stack import LocalStack, Ports
+from meldestelle_shared.events import ReportSubmitted, encode_event
+from meldestelle_shared.sealing import load_public_key, seal
+from meldestelle_shared.taxonomy import Form, Ground
+
+
+@pytest.fixture
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The whole system as processes, fresh for each fault test."""
+    ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
+    stack = LocalStack(tmp_path_factory.mktemp("stack"), ports, mongodb_uri=os.environ.get("MELDESTELLE_TEST_MONGODB_URI"))
+    try:
+        stack.start_infrastructure()
+        stack.start_services()
+        for service in ("intake", "triage", "notify"):
+            eventually(lambda: ready(stack, service), timeout=60, what=f"{service} to be ready")
+        yield stack
+    finally:
+        stack.stop()
+
+
+def ready(stack: LocalStack, service: str) -> bool:
+    """Whether a service answers /readyz with 200."""
+    try:
+        return httpx.get(f"{stack.url(service)}/readyz", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def report_events(stack: LocalStack, count: int) -> list[ReportSubmitted]:
+    """Reports as intake would publish them, sealed for this stack's office key."""
+    office_key = load_public_key((stack.secrets / "intake" / "intake_office_public_key").read_text())
+    events = []
+    for number in range(count):
+        report_id = uuid4()
+        events.append(
+            ReportSubmitted(
+                correlation_id=report_id,
+                report_id=report_id,
+                receipt_hash=f"{number:064x}",
+                grounds=[Ground.AGE],
+                forms=[Form.UNEQUAL_TREATMENT],
+                sealed_description=seal(office_key, f"Bericht Nummer {number}"),
+            )
+        )
+    return events
+
+
+def publish_reports(stack: LocalStack, events: list[ReportSubmitted], *, per_second: float | None = None) -> None:
+    """Publish report events with acks=all, optionally at a steady rate."""
+
+    async def publish() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=stack.kafka.bootstrap_servers, enable_idempotence=True)
+        await producer.start()
+        try:
+            for number, event in enumerate(events):
+                await producer.send(stack.topics.reports, encode_event(event), key=event.partition_key())
+                if per_second:
+                    await asyncio.sleep(1 / per_second)
+                elif number % 500 == 499:
+                    await producer.flush()
+            await producer.flush()
+        finally:
+            await producer.stop()
+
+    asyncio.run(publish())
+
+
+def case_report_ids(stack: LocalStack) -> list[str]:
+    """The report id of every stored case (duplicates would show twice)."""
+    with MongoClient(stack.uri, serverSelectionTimeoutMS=5000) as client:
+        return [case["report_id"] for case in client[f"{stack.database_prefix}triage"]["cases"].find({}, {"report_id": 1})]
