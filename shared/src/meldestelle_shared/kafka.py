@@ -13,7 +13,7 @@ from meldestelle_shared.settings import KafkaSettings
 def create_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
     """Build a broker whose publishes return only once every in-sync replica has the message."""
     return KafkaBroker(
-        settings.bootstrap_servers,
+        [server.strip() for server in settings.bootstrap_servers.split(",")],
         client_id=client_id,
         enable_idempotence=True,  # implies acks=all; retries cannot duplicate or reorder
         request_timeout_ms=settings.request_timeout_ms,
