@@ -59,7 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
 
-_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}
+_ERROR_CODES = {400: "malformed_body", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}
 
 
 def _field_name(loc: tuple) -> str:
