@@ -1,8 +1,16 @@
+import time
+from uuid import uuid4
+
+import pyotp
 import pytest
 
-from meldestelle_shared.sealing import generate_key_pair
+from meldestelle_shared.events import ReportSubmitted
+from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
 from meldestelle_shared.settings import KafkaSettings, MongoSettings
 from triage.settings import Settings
+from triage.staff.service import create_account
+
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -12,12 +20,67 @@ def office_keys() -> tuple[str, str]:
 
 @pytest.fixture
 def triage_settings(infrastructure, topics, unique_name, office_keys) -> Settings:
-    """triage configured for this test's own topics and database."""
+    """triage configured for this test's own topics and database; scheduled jobs are run by the tests themselves."""
     return Settings(
         office_private_key=office_keys[0],
         api_token="integration-test-token-" + "x" * 20,
         database=unique_name,
         consumer_group=f"{unique_name}-triage",
+        job_interval_seconds=0,
         kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
         mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
     )
+
+
+@pytest.fixture
+def make_report(office_keys):
+    """A ReportSubmitted with a sealed description and a reporter key pair; returns (event, reporter private key)."""
+
+    def make(text: str = "Mir wurde die Wohnung verweigert.", **fields) -> tuple[ReportSubmitted, str]:
+        reporter_private, reporter_public = generate_key_pair()
+        report_id = uuid4()
+        event = ReportSubmitted(
+            correlation_id=report_id,
+            report_id=report_id,
+            receipt_hash="ab" * 32,
+            sealed_description=seal(load_public_key(office_keys[1]), text),
+            reporter_public_key=reporter_public,
+            **fields,
+        )
+        return event, reporter_private
+
+    return make
+
+
+def totp_code(secret: str, offset_steps: int = 0) -> str:
+    """A code for now (or a neighbouring 30-second step, for a second login within the same step)."""
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+class Staff:
+    """Creates accounts through a running app's own database client and logs them in via the API."""
+
+    password = PASSWORD
+
+    def add(self, client, username: str, roles: list[str]) -> tuple[dict, str]:
+        context = client.app.state.context
+        return client.portal.call(lambda: create_account(username, PASSWORD, roles, staff=context.staff, office_key=context.office_key))
+
+    def log_in(self, client, username: str, roles: list[str]) -> tuple[dict[str, str], str]:
+        """Headers (session cookie and CSRF token) of a fresh session, and the account id; the client's cookie jar stays empty."""
+        account, secret = self.add(client, username, roles)
+        response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD, "totp": totp_code(secret)})
+        assert response.status_code == 201, response.text
+        token = response.cookies["triage_session"]
+        client.cookies.clear()
+        return {"Cookie": f"triage_session={token}", "X-CSRF-Token": response.json()["csrf_token"]}, account["_id"]
+
+
+@pytest.fixture
+def staff() -> Staff:
+    return Staff()
+
+
+@pytest.fixture
+def totp():
+    return totp_code

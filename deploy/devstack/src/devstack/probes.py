@@ -2,13 +2,24 @@
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 T = TypeVar("T")
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion on a fresh event loop in a worker thread.
+
+    Tests call this from synchronous code, where an event loop may already be running in the
+    main thread (Playwright's sync API keeps one), so asyncio.run could not be used there.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def eventually(probe: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition") -> T:
@@ -40,7 +51,7 @@ def read_topic(bootstrap_servers: str, topic: str, *, idle_seconds: float = 1.0)
         finally:
             await consumer.stop()
 
-    return asyncio.run(read())
+    return run_async(read)
 
 
 def publish_raw(bootstrap_servers: str, topic: str, messages: list[tuple[bytes | None, bytes]], headers: list | None = None) -> None:
@@ -55,4 +66,4 @@ def publish_raw(bootstrap_servers: str, topic: str, messages: list[tuple[bytes |
         finally:
             await producer.stop()
 
-    asyncio.run(publish())
+    run_async(publish)

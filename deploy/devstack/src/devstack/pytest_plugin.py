@@ -16,6 +16,7 @@ import pytest
 
 from devstack.database import MongoServer
 from devstack.kafka import KafkaBroker, create_topics
+from devstack.probes import run_async
 from devstack.processes import free_port
 from devstack.smtp_sink import SmtpSink
 from meldestelle_shared.topics import Topics
@@ -65,13 +66,17 @@ def unique_name() -> str:
 def topics(infrastructure: Infrastructure, unique_name: str) -> Topics:
     """This test's own topics, created on the session's Kafka."""
     names = Topics(unique_name)
-    asyncio.run(create_topics(infrastructure.kafka.bootstrap_servers, names.partitions()))
+    run_async(lambda: create_topics(infrastructure.kafka.bootstrap_servers, names.partitions()))
     return names
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """A headless Chromium shared by the session's browser tests."""
+    """A headless Chromium for one test module.
+
+    Module-scoped on purpose: while Playwright's sync API is open it runs an event loop in
+    the main thread, and any later test that calls asyncio.run would fail.
+    """
     from playwright.sync_api import sync_playwright
 
     from devstack.browser import CHROMIUM_FLAGS, chromium_path

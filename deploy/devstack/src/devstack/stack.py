@@ -107,6 +107,7 @@ class LocalStack:
             KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{self.ports.kafka}",
             KAFKA_TOPIC_PREFIX=self.topic_prefix,
             MONGODB_URI=self.uri,
+            INTAKE_DATABASE=f"{self.database_prefix}intake",
             TRIAGE_DATABASE=f"{self.database_prefix}triage",
             NOTIFY_DATABASE=f"{self.database_prefix}notify",
             NOTIFY_SMTP_HOST="127.0.0.1",

@@ -2,10 +2,12 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
@@ -22,11 +24,25 @@ from meldestelle_shared.mongo import create_client, mongo_check
 from meldestelle_shared.sealing import load_private_key
 from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
-from meldestelle_shared.web import install_error_handlers
+from meldestelle_shared.web import RequestLimits, install_error_handlers
+from triage import scheduler
+from triage.audit.log import AuditLog
+from triage.audit.router import router as audit_router
+from triage.cases.actions import CaseDesk
+from triage.cases.duplicates import link_duplicates
+from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
 from triage.cases.router import router as cases_router
 from triage.cases.service import CaseRules, open_cases
 from triage.settings import Settings
+from triage.staff.repository import SessionRepository, StaffRepository
+from triage.staff.router import router as staff_router
+from triage.staff.service import LoginPolicy
+from triage.workbench.pages import HERE as WORKBENCH_DIR
+from triage.workbench.pages import install_refusal_handlers
+from triage.workbench.router import router as workbench_router
+from triage.stats.router import router as statistics_router
+from triage.stats.wiring import install_statistics
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,11 @@ class TriageContext:
     client: AsyncMongoClient
     cases: CaseRepository
     office_key: PrivateKey
+    staff: StaffRepository
+    sessions: SessionRepository
+    audit: AuditLog
+    policy: LoginPolicy
+    desk: CaseDesk
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,47 +67,99 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     broker = create_broker(settings.kafka, client_id="triage")
     client = create_client(settings.mongodb, app_name="triage")
+    database = client[settings.database]
+    office_key = load_private_key(settings.office_private_key.get_secret_value())
+    cases, audit = CaseRepository(database), AuditLog(database)
+
+    async def publish_in_order(events: Sequence[Event]) -> None:
+        # One after the other: events about one case must reach its partition in the order they happened.
+        for event in events:
+            await publish_event(broker, settings.kafka.topics.cases, event)
+
     context = TriageContext(
         settings=settings,
         broker=broker,
         client=client,
-        cases=CaseRepository(client[settings.database]),
-        office_key=load_private_key(settings.office_private_key.get_secret_value()),
+        cases=cases,
+        office_key=office_key,
+        staff=StaffRepository(database),
+        sessions=SessionRepository(database),
+        audit=audit,
+        policy=LoginPolicy(
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.lockout_minutes),
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            max_age=timedelta(hours=settings.session_max_hours),
+        ),
+        desk=CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings)),
     )
     _subscribe(context)
+    statistics = install_statistics(
+        broker, client[settings.database], topics=settings.kafka.topics, consumer_group=settings.consumer_group
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await start_with_retry(context.cases.ensure_indexes, name="database")
+        for repository in (context.staff, context.sessions, context.audit):
+            await start_with_retry(repository.ensure_indexes, name="database")
         await start_with_retry(broker.start, name="kafka")
+        await statistics.start()
+        jobs = asyncio.create_task(scheduler.run_forever(context)) if settings.job_interval_seconds else None
         yield
+        if jobs:
+            jobs.cancel()
+            with suppress(asyncio.CancelledError):
+                await jobs
+        await statistics.stop()
         await broker.stop()
         await client.close()
 
-    app = FastAPI(title="Meldestelle triage", summary="The office's case API.", version="1.0.0", lifespan=lifespan)
+    # No /docs or /redoc: FastAPI's viewers load their scripts from a CDN. /openapi.json documents the API.
+    app = FastAPI(
+        title="Meldestelle triage", summary="The office's case API.", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.context = context
+    app.state.statistics = statistics
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
+    install_refusal_handlers(app)
     app.include_router(cases_router)
+    app.include_router(staff_router)
+    app.include_router(audit_router)
+    app.include_router(workbench_router)
+    app.mount("/static", StaticFiles(directory=WORKBENCH_DIR / "static"), name="static")
+    app.include_router(statistics_router)
     app.include_router(health_router({"kafka": kafka_check(broker), "database": mongo_check(client)}))
     return app
+
+
+def case_rules(settings: Settings) -> CaseRules:
+    """The configurable triage rules."""
+    return CaseRules(
+        reference_prefix=settings.reference_prefix,
+        deadline_months=settings.agg_deadline_months,
+        near_days=settings.deadline_near_days,
+    )
 
 
 def _subscribe(context: TriageContext) -> None:
     """Consume report events in batches; offsets are committed only after the cases are stored."""
     settings = context.settings
     topics = settings.kafka.topics
-    rules = CaseRules(
-        reference_prefix=settings.reference_prefix,
-        deadline_months=settings.agg_deadline_months,
-        near_days=settings.deadline_near_days,
-    )
+    rules = case_rules(settings)
 
     async def announce(events: Sequence[CaseCreated]) -> None:
         # Sent together, so Kafka batches them; each is still acknowledged by all in-sync replicas.
         await asyncio.gather(*(publish_event(context.broker, topics.cases, event) for event in events))
 
     async def handle(events: Sequence[Event]) -> None:
-        await open_cases(events, repository=context.cases, publish=announce, rules=rules)
+        announced = await open_cases(events, repository=context.cases, publish=announce, rules=rules)
+        await link_duplicates(
+            [str(event.case_id) for event in announced], cases=context.cases, office_key=context.office_key,
+            threshold=settings.duplicate_similarity,
+        )  # fmt: skip
+        await apply_followups(events, cases=context.cases, audit=context.audit, publish=context.desk.publish)
 
     consumer = BatchConsumer(
         broker=context.broker,
@@ -104,7 +177,7 @@ def _subscribe(context: TriageContext) -> None:
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         title="triage-reports",
-        description="Opens one case per reported event.",
+        description="Opens one case per report, links duplicates, files reporter replies and erases on request.",
     )
     async def on_reports(message: KafkaMessage) -> None:
         await consumer(message)

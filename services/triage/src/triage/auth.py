@@ -1,25 +1,108 @@
-"""Service-to-service authentication of the staff API: a bearer token from settings."""
+"""Who is asking: a staff session (cookie + CSRF token) or the service-to-service bearer token.
+
+Every refusal here is written to the audit log before it is raised.
+"""
 
 import hmac
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 
-_bearer = HTTPBearer(auto_error=False, description="The token in TRIAGE_API_TOKEN.")
+from triage.audit.log import ANONYMOUS, Actor
+from triage.errors import CsrfRejected, Forbidden, NotAuthenticated
+from triage.staff.permissions import SERVICE_PERMISSIONS, Permission, permissions_of
+from triage.staff.service import SessionInvalid, resolve_session
+
+if TYPE_CHECKING:
+    from triage.app import TriageContext
+
+SESSION_COOKIE = "triage_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def require_token(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    """Refuse any request without the right bearer token."""
-    expected = request.app.state.context.settings.api_token.get_secret_value()
-    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="A valid bearer token is required.",
-            headers={"WWW-Authenticate": "Bearer"},
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller and what it may do."""
+
+    kind: str  # "staff" or "service"
+    id: str | None
+    username: str | None
+    roles: tuple[str, ...]
+    permissions: frozenset[Permission]
+    csrf_token: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """How the caller appears in the audit log."""
+        return Actor(self.kind, self.id)
+
+    def can(self, permission: Permission) -> bool:
+        """Whether the caller holds a permission."""
+        return permission in self.permissions
+
+
+def context_of(request: Request) -> "TriageContext":
+    """The application's wiring."""
+    return request.app.state.context
+
+
+def is_api(request: Request) -> bool:
+    """JSON API requests (as opposed to workbench pages)."""
+    return request.url.path.startswith("/api/")
+
+
+async def current_principal(request: Request) -> Principal:
+    """Authenticate by bearer token (API only) or session cookie; unsafe session requests need the CSRF token."""
+    context = context_of(request)
+    authorization = request.headers.get("authorization", "")
+    if is_api(request) and authorization:
+        scheme, _, token = authorization.partition(" ")
+        expected = context.settings.api_token.get_secret_value()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+            await context.audit.append(ANONYMOUS, "authenticate", outcome="refused", reason="bad_token")
+            raise NotAuthenticated("A valid bearer token or staff session is required.", "bad_token")
+        return Principal("service", None, None, (), SERVICE_PERMISSIONS)
+    try:
+        session, account = await resolve_session(
+            request.cookies.get(SESSION_COOKIE), sessions=context.sessions, staff=context.staff, policy=context.policy
         )
+    except SessionInvalid as invalid:
+        if invalid.reason != "no_session":
+            actor = Actor("staff", invalid.staff_id) if invalid.staff_id else ANONYMOUS
+            await context.audit.append(actor, "authenticate", outcome="refused", reason=invalid.reason)
+        raise NotAuthenticated("Please log in: your session is missing or has ended.", invalid.reason) from None
+    principal = Principal(
+        "staff", account["_id"], account["username"], tuple(account["roles"]), permissions_of(account["roles"]), session["csrf_token"]
+    )
+    if request.method not in _SAFE_METHODS:
+        await _check_csrf(request, principal)
+    return principal
 
 
-Authenticated = Depends(require_token)
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and not is_api(request):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent.encode(), (principal.csrf_token or "").encode()):
+        await context_of(request).audit.append(principal.actor, "csrf", outcome="refused", reason="csrf_token_missing_or_wrong")
+        raise CsrfRejected("This form has expired or did not come from the workbench. Please reload the page and try again.")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Any:
+    """A dependency that passes the principal on only if it holds `permission`; refusals are audited."""
+
+    async def check(request: Request, principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            await context_of(request).audit.append(principal.actor, permission.value, outcome="refused", reason="role_lacks_permission")
+            raise Forbidden("Your role does not allow this.")
+        return principal
+
+    return Depends(check)

@@ -19,6 +19,24 @@ class Settings(BaseSettings):
     agg_deadline_months: int = Field(default=2, ge=1, description="AGG period for asserting claims, in months.")
     deadline_near_days: int = Field(default=21, ge=0, description="Days before the AGG deadline a case turns high.")
     batch_size: int = Field(default=500, ge=1, le=5000, description="Most report events handled in one batch.")
+    session_idle_minutes: int = Field(default=30, ge=1, le=720, description="A staff session ends after this long unused.")
+    session_max_hours: int = Field(default=10, ge=1, le=24, description="A staff session ends this long after login, used or not.")
+    cookie_secure: bool = Field(
+        default=False, description="Always mark cookies Secure; without it they are Secure when the request came over https."
+    )
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row that lock an account.")
+    lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    first_response_working_days: int = Field(
+        default=3, ge=1, description="Working days (NRW) a case may stay new before the leads are reminded."
+    )
+    retention_months: int = Field(default=24, ge=1, description="Months after closure a case is deleted.")
+    duplicate_similarity: float = Field(
+        default=0.6, gt=0, le=1, description="Text similarity (0..1) from which cases of the same area, district and month are linked."
+    )
+    job_interval_seconds: int = Field(
+        default=300, ge=0, description="Pause between runs of the scheduled jobs (reminders, retention, outbox); 0 turns them off."
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongodb: MongoSettings = Field(default_factory=MongoSettings)
     log_level: str = "INFO"

@@ -68,7 +68,10 @@ def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(triage_setti
 
 
 def test_staff_api_refuses_requests_without_the_token(triage_settings):
-    client = TestClient(create_app(triage_settings))  # no lifespan needed: refused before any I/O
-    assert client.get("/api/v1/cases").status_code == 401
-    assert client.get("/api/v1/cases", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    assert client.get(f"/api/v1/cases/{uuid4()}", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    with TestClient(create_app(triage_settings)) as client:
+        assert client.get("/api/v1/cases").status_code == 401
+        assert client.get("/api/v1/cases", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        refused = client.get(f"/api/v1/cases/{uuid4()}", headers={"Authorization": "Bearer wrong"})
+        assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+        entries = client.portal.call(lambda: client.app.state.context.audit.page(filters={"reason": "bad_token"}, skip=0, limit=10))
+    assert entries[1] == 2  # each wrong token is in the audit log

@@ -1,23 +1,23 @@
-"""Opening cases from reports and reading them for staff."""
+"""Opening cases from reports, and the triage rules applied to stored cases."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from nacl.public import PrivateKey
-
 from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
-from meldestelle_shared.sealing import unseal
-from triage.cases.priority import assess_priority
+from meldestelle_shared.taxonomy import Form, LifeArea, Priority
+from triage.cases.priority import PriorityDecision, assess_priority
 from triage.cases.repository import CaseRepository
 
 OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
 REPORTER_FIELDS = {"grounds", "forms", "life_area", "district", "reporter_role", "incident_date", "language"}
 
-Publish = Callable[[Sequence[CaseCreated]], Awaitable[None]]
+Publish = Callable[[Sequence[Event]], Awaitable[None]]
+# The queue sorts by this: urgent first.
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,34 @@ def format_reference(prefix: str, year: int, number: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
 
 
+def decide_priority(case: dict[str, Any], *, today: date, rules: CaseRules) -> PriorityDecision:
+    """A stored case's priority as of `today`, from the effective forms and life area (staff's over the reporter's)."""
+    effective = case["effective"]
+    return assess_priority(
+        forms=[Form(form) for form in effective["forms"]],
+        life_area=LifeArea(effective["life_area"]) if effective.get("life_area") else None,
+        incident_date=case["reporter"].get("incident_date"),
+        today=today,
+        deadline_months=rules.deadline_months,
+        near_days=rules.near_days,
+    )
+
+
+def priority_fields(decision: PriorityDecision) -> dict[str, Any]:
+    """The case fields a priority decision sets."""
+    return {
+        "priority": decision.priority.value,
+        "priority_rank": PRIORITY_RANK[decision.priority],
+        "priority_reason": decision.reason,
+        "agg_deadline": decision.agg_deadline.isoformat() if decision.agg_deadline else None,
+    }
+
+
+def office_today() -> date:
+    """Today's date at the office (Europe/Berlin)."""
+    return datetime.now(OFFICE_TIMEZONE).date()
+
+
 def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dict[str, Any]:
     """The case document for a report; sensitive fields stay sealed."""
     received_at = event.occurred_at
@@ -45,21 +73,32 @@ def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dic
         deadline_months=rules.deadline_months,
         near_days=rules.near_days,
     )
+    reporter = event.model_dump(mode="json", include=REPORTER_FIELDS)
     return {
         "_id": str(uuid4()),
         "report_id": str(event.report_id),
         "reference": reference,
         "status": "new",
-        "priority": decision.priority.value,
-        "priority_reason": decision.reason,
-        "agg_deadline": decision.agg_deadline.isoformat() if decision.agg_deadline else None,
+        **priority_fields(decision),
         "received_at": received_at,
         "created_at": datetime.now(UTC),
         "received_month": received_at.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m"),
         # The reporter's perception, kept apart from any later staff classification.
-        "reporter": event.model_dump(mode="json", include=REPORTER_FIELDS),
+        "reporter": reporter,
         "sealed_description": event.sealed_description,
         "sealed_contact": event.sealed_contact,
+        # Office messages are sealed to this key; only the reporter's receipt opens them.
+        "reporter_public_key": event.reporter_public_key,
+        # What the office works with: the reporter's codes until staff classify the case.
+        "effective": {"grounds": reporter["grounds"], "forms": reporter["forms"], "life_area": reporter["life_area"]},
+        "classification": None,
+        "assignee_id": None,
+        "closure_reason": None,
+        "closed_at": None,
+        "retention_review": False,
+        "timeline": [],
+        "outbox": {},
+        "duplicates": {},
     }
 
 
@@ -109,18 +148,3 @@ async def _with_references(
         for event, number in zip(group, numbers, strict=True):
             cases.append(new_case(event, reference=format_reference(rules.reference_prefix, year, number), rules=rules))
     return cases
-
-
-class CaseNotFound(LookupError):
-    """No case has this id."""
-
-
-async def read_case(case_id: UUID, *, repository: CaseRepository, office_key: PrivateKey) -> dict[str, Any]:
-    """A case with its description and contact opened for staff."""
-    case = await repository.get(case_id)
-    if case is None:
-        raise CaseNotFound(str(case_id))
-    case["description"] = unseal(office_key, case["sealed_description"])
-    case["contact"] = unseal(office_key, case["sealed_contact"]) if case.get("sealed_contact") else None
-    return case
-

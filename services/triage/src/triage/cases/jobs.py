@@ -1,0 +1,89 @@
+"""Scheduled work on cases: priority refresh, first-response reminders and retention. Counts are logged, never contents."""
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from meldestelle_shared.events import FirstResponseOverdue
+from triage.audit.log import AuditLog
+from triage.cases.followups import derived_event_id, erase_case
+from triage.cases.outbox import deliver, outbox_entries
+from triage.cases.priority import add_months
+from triage.cases.repository import CaseRepository
+from triage.cases.service import OFFICE_TIMEZONE, CaseRules, Publish, decide_priority, priority_fields
+from triage.cases.workdays import working_days_between
+from triage.cases.workflow import OPEN_STATUSES
+
+log = logging.getLogger(__name__)
+
+
+async def refresh_priorities(today: date, *, cases: CaseRepository, rules: CaseRules) -> int:
+    """Recompute the priority of open cases with an AGG deadline, which turn high as it nears; returns changes."""
+    changed = 0
+    query = {"status": {"$in": [s.value for s in OPEN_STATUSES]}, "agg_deadline": {"$ne": None}}
+    for case in await cases.find(query):
+        fields = priority_fields(decide_priority(case, today=today, rules=rules))
+        if fields["priority"] != case["priority"] or fields["priority_reason"] != case["priority_reason"]:
+            await cases.update_fields(case["_id"], fields)
+            changed += 1
+    return changed
+
+
+def first_response_due(received_at: datetime, working_days: int) -> date:
+    """The first office day on which a case still new counts as overdue."""
+    day = received_at.astimezone(OFFICE_TIMEZONE).date()
+    while working_days_between(received_at.astimezone(OFFICE_TIMEZONE).date(), day) < working_days:
+        day += timedelta(days=1)
+    return day
+
+
+async def remind_overdue(today: date, *, working_days: int, cases: CaseRepository, publish: Publish) -> int:
+    """Emit FirstResponseOverdue for each case still new after `working_days`, at most once per case and day."""
+    # Working days are never fewer than calendar days, so older-than-N-calendar-days narrows the search safely.
+    bound = datetime.combine(today - timedelta(days=working_days), datetime.min.time(), OFFICE_TIMEZONE)
+    reminded = 0
+    for case in await cases.find({"status": "new", "received_at": {"$lt": bound}, "reminded_on": {"$ne": today.isoformat()}}):
+        waited = working_days_between(case["received_at"].astimezone(OFFICE_TIMEZONE).date(), today)
+        if waited < working_days:
+            continue
+        event = _overdue_event(case, today, waited)
+        # The guard on reminded_on makes a second run on the same day (or a second instance) a no-op.
+        updated = await cases.apply(
+            case["_id"],
+            expect={"status": "new", "reminded_on": {"$ne": today.isoformat()}},
+            changes={"reminded_on": today.isoformat()},
+            entry=None,
+            outbox=outbox_entries([event]),
+        )
+        if updated is not None:
+            await deliver(case["_id"], [event], cases=cases, publish=publish)
+            reminded += 1
+    return reminded
+
+
+def _overdue_event(case: dict[str, Any], today: date, waited: int) -> FirstResponseOverdue:
+    report_id = UUID(case["report_id"])
+    return FirstResponseOverdue(
+        event_id=derived_event_id("FirstResponseOverdue", case["_id"], today),
+        correlation_id=report_id,
+        report_id=report_id,
+        case_id=UUID(case["_id"]),
+        reference=case["reference"],
+        working_days=waited,
+    )
+
+
+async def apply_retention(
+    now: datetime, *, months: int, cases: CaseRepository, audit: AuditLog, publish: Publish
+) -> tuple[int, int]:
+    """Delete cases closed more than `months` ago and flag never-closed older ones for review; returns both counts."""
+    cutoff = datetime.combine(add_months(now.astimezone(UTC).date(), -months), now.astimezone(UTC).timetz())
+    erased = 0
+    while batch := await cases.closed_before(cutoff):
+        for case in batch:
+            await erase_case(case, "retention", cases=cases, audit=audit, publish=publish)
+            erased += 1
+    flagged = await cases.flag_unclosed_before(cutoff)
+    log.info("retention applied", extra={"erased": erased, "flagged_for_review": flagged})
+    return erased, flagged

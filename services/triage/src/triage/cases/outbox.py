@@ -1,0 +1,45 @@
+"""Events wait in their case's outbox (written with the change itself) until Kafka acknowledges them.
+
+FerretDB has no transactions, so a change and "publish this event" must be one document write;
+the relay republishes whatever a crash or a Kafka outage left behind, with the same event ids.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.events import Event, decode_event, encode_event
+from triage.cases.repository import CaseRepository
+from triage.cases.service import Publish
+
+log = logging.getLogger(__name__)
+
+
+def outbox_entries(events: Sequence[Event]) -> dict[str, str]:
+    """The outbox form of events: JSON keyed by event id."""
+    return {str(event.event_id): encode_event(event).decode() for event in events}
+
+
+async def deliver(case_id: str, events: Sequence[Event], *, cases: CaseRepository, publish: Publish) -> bool:
+    """Publish a change's events and clear them from the outbox; on an outage leave them for the relay."""
+    if not events:
+        return True
+    try:
+        await publish(events)
+    except TRANSIENT_ERRORS as error:
+        log.warning("events left in the outbox", extra={"case_id": case_id, "error": type(error).__name__})
+        return False
+    await cases.clear_outbox(case_id, [str(event.event_id) for event in events])
+    return True
+
+
+async def relay_outbox(*, cases: CaseRepository, publish: Publish) -> int:
+    """Publish every event still waiting in an outbox; returns how many went out."""
+    sent = 0
+    for case in await cases.with_pending_events():
+        events = [decode_event(data.encode()) for data in case["outbox"].values()]
+        # Events of one case go out in the order they happened.
+        events.sort(key=lambda event: event.occurred_at)
+        if await deliver(case["_id"], events, cases=cases, publish=publish):
+            sent += len(events)
+    return sent

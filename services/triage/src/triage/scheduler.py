@@ -1,0 +1,43 @@
+"""The scheduled jobs, run in the service every TRIAGE_JOB_INTERVAL_SECONDS. Each is idempotent, so two instances do no harm."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from meldestelle_shared.errors import TRANSIENT_ERRORS
+from triage.cases.jobs import apply_retention, refresh_priorities, remind_overdue
+from triage.cases.outbox import relay_outbox
+from triage.cases.service import office_today
+
+if TYPE_CHECKING:
+    from triage.app import TriageContext
+
+log = logging.getLogger(__name__)
+
+
+async def run_jobs(context: "TriageContext") -> None:
+    """One round: republish stranded events, refresh priorities, remind leads, apply retention, purge sessions."""
+    desk, settings = context.desk, context.settings
+    today, now = office_today(), datetime.now(UTC)
+    relayed = await relay_outbox(cases=desk.cases, publish=desk.publish)
+    refreshed = await refresh_priorities(today, cases=desk.cases, rules=desk.rules)
+    reminded = await remind_overdue(today, working_days=settings.first_response_working_days, cases=desk.cases, publish=desk.publish)
+    await apply_retention(now, months=settings.retention_months, cases=desk.cases, audit=desk.audit, publish=desk.publish)
+    purged = await context.sessions.delete_idle_since(now - context.policy.idle)
+    log.info(
+        "scheduled jobs ran",
+        extra={"relayed": relayed, "priorities_changed": refreshed, "reminders": reminded, "sessions_purged": purged},
+    )
+
+
+async def run_forever(context: "TriageContext") -> None:
+    """Run the jobs, then wait; an outage or a bug in one round is logged and the next round tries again."""
+    while True:
+        try:
+            await run_jobs(context)
+        except TRANSIENT_ERRORS as error:
+            log.warning("scheduled jobs paused by an outage", extra={"error": type(error).__name__})
+        except Exception:  # noqa: BLE001 - a bug in one round must not stop reminders and retention for good
+            log.exception("scheduled jobs failed")
+        await asyncio.sleep(context.settings.job_interval_seconds)

@@ -1,0 +1,1 @@
+"""Staff: accounts, two-factor login, sessions and what each role may do."""

@@ -1,0 +1,54 @@
+"""Who may do what: the permission matrix as plain data, and the per-case access rule."""
+
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """A staff member's role; an account may hold several."""
+
+    CASEWORKER = "caseworker"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """One thing a principal may do."""
+
+    CASE_READ = "case.read"  # the queue and case contents
+    CASE_WORK = "case.work"  # status, classification, messages, notes, closing, taking a free case
+    CASE_ASSIGN = "case.assign"  # give any case to anyone; open cases assigned to others
+    CASE_REOPEN = "case.reopen"
+    CASE_EXPORT = "case.export"
+    AUDIT_READ = "audit.read"
+    STATS_READ = "stats.read"
+    STAFF_MANAGE = "staff.manage"
+    SETTINGS_MANAGE = "settings.manage"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASEWORKER: frozenset({P.CASE_READ, P.CASE_WORK}),
+    Role.LEAD: frozenset({P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.CASE_REOPEN, P.CASE_EXPORT, P.AUDIT_READ, P.STATS_READ}),
+    # Admins run accounts and settings; they read no case unless they are also caseworkers.
+    Role.ADMIN: frozenset({P.STAFF_MANAGE, P.SETTINGS_MANAGE}),
+}
+# The bearer token (service-to-service: tools and other services' tests) reads and works every case and reads statistics.
+SERVICE_PERMISSIONS = frozenset({P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.STATS_READ})
+
+
+def permissions_of(roles: list[Role] | list[str]) -> frozenset[Permission]:
+    """Everything the given roles together allow."""
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[Role(role)]
+    return frozenset(granted)
+
+
+def may_open_case(permissions: frozenset[Permission], staff_id: str | None, case: dict[str, Any]) -> bool:
+    """Caseworkers open free cases and their own; leads (and the service token) open every case."""
+    if Permission.CASE_READ not in permissions:
+        return False
+    if Permission.CASE_ASSIGN in permissions:
+        return True
+    return case.get("assignee_id") in (None, staff_id)

@@ -1,0 +1,234 @@
+"""Accounts, two-factor login with lockout, and sessions with idle and absolute timeouts."""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+from nacl.public import PrivateKey
+
+from meldestelle_shared.sealing import seal, unseal
+from triage.audit.log import ANONYMOUS, Actor, AuditLog
+from triage.staff import factors
+from triage.staff.permissions import Role
+from triage.staff.repository import SessionRepository, StaffRepository
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+class InvalidAccount(ValueError):
+    """A new account's field is unacceptable; carries the field and reason."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field} {reason}")
+        self.field, self.reason = field, reason
+
+
+class LoginRefused(Exception):
+    """The login failed; `reason` is for the audit log, the user sees one message for all."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AccountLocked(LoginRefused):
+    """Too many failed logins in a row: the account is locked for a while."""
+
+
+class SessionInvalid(Exception):
+    """No usable session: missing, unknown, timed out, or its account was deactivated."""
+
+    def __init__(self, reason: str, staff_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.staff_id = reason, staff_id
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Lockout and session lifetimes."""
+
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+    idle: timedelta = timedelta(minutes=30)
+    max_age: timedelta = timedelta(hours=10)
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    """A fresh session: the cookie's token (only ever here, the database keeps its hash) and CSRF token."""
+
+    token: str
+    csrf_token: str
+    account: dict[str, Any]
+
+
+def token_hash(token: str) -> str:
+    """How a session token is stored: a leaked sessions collection opens no session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_new_account(username: str, password: str, roles: list[str]) -> tuple[str, list[Role]]:
+    """Normalise and check a new account's username, password and roles."""
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise InvalidAccount("username", "must be 3-64 characters: a-z, 0-9, dot, dash, underscore")
+    if reason := factors.check_password_policy(password):
+        raise InvalidAccount("password", reason)
+    try:
+        parsed = sorted({Role(role) for role in roles})
+    except ValueError:
+        raise InvalidAccount("roles", "must be caseworker, lead or admin") from None
+    if not parsed:
+        raise InvalidAccount("roles", "must name at least one role")
+    return username, parsed
+
+
+async def create_account(
+    username: str, password: str, roles: list[str], *, staff: StaffRepository, office_key: PrivateKey
+) -> tuple[dict[str, Any], str]:
+    """Create an account; returns it and its TOTP secret, which is shown once and stored sealed."""
+    username, parsed = check_new_account(username, password, roles)
+    secret = factors.new_totp_secret()
+    account = {
+        "_id": str(uuid4()),
+        "username": username,
+        "roles": [role.value for role in parsed],
+        "active": True,
+        "password_hash": factors.hash_password(password),
+        "sealed_totp_secret": seal(office_key.public_key, secret),
+        "totp_last_step": None,
+        "failed_logins": 0,
+        "locked_until": None,
+        "created_at": datetime.now(UTC),
+    }
+    await staff.insert(account)
+    return account, secret
+
+
+async def reset_factors(
+    staff_id: str, password: str, *, staff: StaffRepository, sessions: SessionRepository, office_key: PrivateKey
+) -> tuple[dict[str, Any], str] | None:
+    """Give an account a new password and TOTP secret, unlock it and end its sessions; None if unknown."""
+    if reason := factors.check_password_policy(password):
+        raise InvalidAccount("password", reason)
+    secret = factors.new_totp_secret()
+    account = await staff.update(
+        staff_id,
+        {
+            "password_hash": factors.hash_password(password),
+            "sealed_totp_secret": seal(office_key.public_key, secret),
+            "totp_last_step": None,
+            "failed_logins": 0,
+            "locked_until": None,
+        },
+    )
+    if account is None:
+        return None
+    await sessions.delete_for_staff(staff_id)
+    return account, secret
+
+
+async def update_account(
+    staff_id: str, *, roles: list[str] | None, active: bool | None, staff: StaffRepository, sessions: SessionRepository
+) -> dict[str, Any] | None:
+    """Change an account's roles or switch it off (which ends its sessions); None if unknown."""
+    changes: dict[str, Any] = {}
+    if roles is not None:
+        try:
+            parsed = sorted({Role(role) for role in roles})
+        except ValueError:
+            raise InvalidAccount("roles", "must be caseworker, lead or admin") from None
+        if not parsed:
+            raise InvalidAccount("roles", "must name at least one role")
+        changes["roles"] = [role.value for role in parsed]
+    if active is not None:
+        changes["active"] = active
+    account = await staff.update(staff_id, changes) if changes else await staff.get(staff_id)
+    if account is not None and active is False:
+        await sessions.delete_for_staff(staff_id)
+    return account
+
+
+async def log_in(
+    username: str,
+    password: str,
+    code: str,
+    *,
+    staff: StaffRepository,
+    sessions: SessionRepository,
+    audit: AuditLog,
+    office_key: PrivateKey,
+    policy: LoginPolicy,
+) -> StartedSession:
+    """Check password and TOTP code, lock after repeated failures, and start a session; audits every try."""
+    now = datetime.now(UTC)
+    account = await staff.by_username(username.strip().lower())
+    actor = Actor("staff", account["_id"]) if account else ANONYMOUS
+    try:
+        if account and account.get("locked_until") and account["locked_until"] > now:
+            raise AccountLocked("locked")
+        if not factors.password_matches(account["password_hash"] if account else None, password):
+            raise LoginRefused("bad_password" if account else "unknown_account")
+        if not account["active"]:
+            raise LoginRefused("inactive")
+        secret = unseal(office_key, account["sealed_totp_secret"])
+        step = factors.totp_step(secret, code)
+        if step is None:
+            raise LoginRefused("bad_totp")
+        # Atomic: of two logins racing with one code, only one marks its step as used.
+        if not await staff.use_totp_step(account["_id"], step):
+            raise LoginRefused("totp_replayed")
+    except LoginRefused as refusal:
+        if account and not isinstance(refusal, AccountLocked):
+            await _count_failure(account["_id"], staff=staff, policy=policy, now=now)
+        await audit.append(actor, "login", outcome="refused", reason=refusal.reason)
+        raise
+    changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if factors.needs_rehash(account["password_hash"]):
+        changes["password_hash"] = factors.hash_password(password)
+    await staff.update(account["_id"], changes)
+    started = StartedSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), account)
+    await sessions.insert(
+        {"_id": token_hash(started.token), "staff_id": account["_id"], "csrf_token": started.csrf_token, "created_at": now, "last_seen_at": now}
+    )
+    await audit.append(actor, "login")
+    return started
+
+
+async def _count_failure(staff_id: str, *, staff: StaffRepository, policy: LoginPolicy, now: datetime) -> None:
+    if await staff.record_failure(staff_id) >= policy.max_failures:
+        await staff.update(staff_id, {"locked_until": now + policy.lockout, "failed_logins": 0})
+
+
+async def resolve_session(
+    token: str | None, *, sessions: SessionRepository, staff: StaffRepository, policy: LoginPolicy
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The live session and account behind a cookie token; the idle and absolute timeouts are enforced here."""
+    if not token:
+        raise SessionInvalid("no_session")
+    key = token_hash(token)
+    session = await sessions.get(key)
+    if session is None:
+        raise SessionInvalid("unknown_session")
+    now = datetime.now(UTC)
+    if now - session["last_seen_at"] > policy.idle or now - session["created_at"] > policy.max_age:
+        await sessions.delete(key)
+        raise SessionInvalid("session_expired", session["staff_id"])
+    account = await staff.get(session["staff_id"])
+    if account is None or not account["active"]:
+        await sessions.delete(key)
+        raise SessionInvalid("account_inactive", session["staff_id"])
+    # Written at most once a minute: every page view would otherwise be a database write.
+    if now - session["last_seen_at"] > timedelta(minutes=1):
+        await sessions.touch(key, now)
+    return session, account
+
+
+async def log_out(token: str | None, *, sessions: SessionRepository) -> None:
+    """End the session behind a cookie token, if any."""
+    if token:
+        await sessions.delete(token_hash(token))

@@ -1,0 +1,85 @@
+"""Wiring of the statistics feature into triage: its consumer, its publication job and its repository."""
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+from pymongo.asynchronous.database import AsyncDatabase
+
+from meldestelle_shared.consuming import BatchConsumer
+from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.events import Event, MonthlyStatisticsPublished
+from meldestelle_shared.kafka import publish_event
+from meldestelle_shared.topics import Topics
+from triage.stats.publication import run_publication_job
+from triage.stats.repository import StatisticsRepository
+from triage.stats.service import apply_case_events
+from triage.stats.settings import StatisticsSettings
+
+
+@dataclass
+class StatisticsFeature:
+    """The read model's repository and the publication job's task."""
+
+    repository: StatisticsRepository
+    broker: KafkaBroker
+    topics: Topics
+    settings: StatisticsSettings
+    _job: asyncio.Task | None = field(default=None, init=False)
+
+    async def publish(self, event: MonthlyStatisticsPublished) -> None:
+        """Publish a month's figures and wait for Kafka's acknowledgement."""
+        await publish_event(self.broker, self.topics.statistics, event)
+
+    async def start(self) -> None:
+        """Start the publication job (unless its interval is 0)."""
+        if self.settings.check_interval_seconds > 0:
+            self._job = asyncio.create_task(
+                run_publication_job(repository=self.repository, publish=self.publish, settings=self.settings)
+            )
+
+    async def stop(self) -> None:
+        """Stop the publication job."""
+        if self._job:
+            self._job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._job
+
+
+def install_statistics(
+    broker: KafkaBroker,
+    database: AsyncDatabase,
+    *,
+    topics: Topics,
+    consumer_group: str,
+    settings: StatisticsSettings | None = None,
+) -> StatisticsFeature:
+    """Subscribe the read model to case events in a consumer group of its own, and build the job."""
+    feature = StatisticsFeature(StatisticsRepository(database), broker, topics, settings or StatisticsSettings())
+    group = f"{consumer_group}-stats"
+
+    async def handle(events: Sequence[Event]) -> None:
+        await apply_case_events(events, repository=feature.repository)
+
+    consumer = BatchConsumer(
+        broker=broker, name=group, dead_letter_topic=topics.dead_letters, handle=handle, transient_errors=TRANSIENT_ERRORS
+    )
+
+    @broker.subscriber(
+        topics.cases,
+        group_id=group,
+        batch=True,
+        max_records=500,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        title="triage-stats",
+        description="Keeps the monthly statistics read model current from case events.",
+    )
+    async def on_case_events(message: KafkaMessage) -> None:
+        await consumer(message)
+
+    return feature

@@ -1,0 +1,1 @@
+"""The server-rendered workbench for caseworkers, leads and admins."""

@@ -1,0 +1,289 @@
+"""Workbench pages: thin handlers over the same service functions as the JSON API. Works without JavaScript."""
+
+import math
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, District, Form, Ground, LifeArea, Priority
+from triage.audit.log import ANONYMOUS
+from triage.audit.router import audit_page
+from triage.auth import SESSION_COOKIE, CurrentPrincipal, Principal, context_of, require
+from triage.cases import actions
+from triage.cases.access import case_read, load_case
+from triage.cases.queue import parse_case_query
+from triage.cases.router import queue_page
+from triage.errors import CsrfRejected, Forbidden, Invalid, LoginFailed, Locked
+from triage.staff import service
+from triage.staff.factors import provisioning_uri
+from triage.staff.permissions import Permission, Role, permissions_of
+from triage.staff.repository import UsernameTaken
+from triage.staff.router import set_session_cookie, start_session
+from triage.workbench.i18n import LANGUAGE_COOKIE, LANGUAGES
+from triage.workbench.pages import render
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF_COOKIE = "triage_login_csrf"
+Reader = Annotated[Principal, require(Permission.CASE_READ)]
+Worker = Annotated[Principal, require(Permission.CASE_WORK)]
+Lead = Annotated[Principal, require(Permission.AUDIT_READ)]
+Reopener = Annotated[Principal, require(Permission.CASE_REOPEN)]
+Admin = Annotated[Principal, require(Permission.STAFF_MANAGE)]
+CHOICES = {
+    "statuses": list(CaseStatus), "priorities": list(Priority), "life_areas": list(LifeArea), "grounds": list(Ground),
+    "forms": list(Form), "districts": list(District), "closure_reasons": list(ClosureReason), "roles": list(Role),
+}  # fmt: skip
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    """The queue is the start page."""
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.get("/login")
+async def login_form(request: Request, reason: str | None = None) -> Response:
+    """The login form; a double-submit token guards it, as no session exists yet."""
+    token = secrets.token_urlsafe(32)
+    notice = "session_ended" if reason in ("session_expired", "unknown_session", "account_inactive") else None
+    response = render(request, "login.html", login_csrf=token, notice=notice)
+    secure = context_of(request).settings.cookie_secure or request.url.scheme == "https"
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/login")
+    return response
+
+
+@router.post("/login")
+async def log_in(request: Request) -> Response:
+    """Check both factors, start a session and go to the queue; failures re-show the form."""
+    form = await request.form()
+    sent, expected = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(sent, expected):
+        await context_of(request).audit.append(ANONYMOUS, "login", outcome="refused", reason="csrf_token_missing_or_wrong")
+        raise CsrfRejected("This form has expired. Please reload the login page.")
+    try:
+        started = await start_session(request, str(form.get("username", "")), str(form.get("password", "")), str(form.get("totp", "")))
+    except (LoginFailed, Locked) as refusal:
+        notice = "account_locked" if isinstance(refusal, Locked) else "login_failed"
+        return render(request, "login.html", refusal.status, login_csrf=expected, notice=notice, username=str(form.get("username", "")))
+    response = RedirectResponse("/cases", status_code=303)
+    set_session_cookie(response, request, started.token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def log_out(principal: CurrentPrincipal, request: Request) -> Response:
+    """End the session and return to the login form."""
+    context = context_of(request)
+    await service.log_out(request.cookies.get(SESSION_COOKIE), sessions=context.sessions)
+    await context.audit.append(principal.actor, "logout")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/language")
+async def choose_language(request: Request, lang: str = "de", next: str = "/cases") -> Response:
+    """Remember the language and go back; only paths on this site are followed."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/cases"
+    response = RedirectResponse(target, status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, lang, samesite="strict", path="/", max_age=365 * 86400)
+    return response
+
+
+@router.get("/cases")
+async def queue(principal: Reader, request: Request) -> Response:
+    """The prioritised queue with filters, counts per status and paging."""
+    query = parse_case_query(request.query_params)
+    page = await queue_page(request, principal, query)
+    pages = max(1, math.ceil(page.total / page.page_size))
+    params = {k: v for k, v in request.query_params.items() if v and k != "page"}
+    return render(
+        request, "queue.html", principal=principal, page=page, query=query, pages=pages, params=params,
+        names=await _staff_names(request), **CHOICES,
+    )  # fmt: skip
+
+
+@router.get("/cases/{case_id}")
+async def case_page(principal: Reader, case_id: str, request: Request, notice: str | None = None) -> Response:
+    """One case: answers, classification, deadlines, duplicates, timeline and every action."""
+    context = context_of(request)
+    case = await load_case(case_id, principal, request)
+    opened = await actions.view_case(case, actor=principal.actor, desk=context.desk)
+    names = await _staff_names(request)
+    assignable = [a for a in await context.staff.all() if a["active"] and Permission.CASE_WORK in permissions_of(a["roles"])]
+    return render(
+        request, "case.html", principal=principal, case=case_read(opened, working_days=context.settings.first_response_working_days),
+        names=names, assignable=assignable, notice="saved" if notice == "saved" else None, **CHOICES,
+    )  # fmt: skip
+
+
+async def _case_form(principal: Principal, case_id: str, request: Request) -> tuple[dict[str, Any], Any]:
+    case = await load_case(case_id, principal, request)
+    return case, await request.form()
+
+
+def _back(case: dict[str, Any]) -> RedirectResponse:
+    return RedirectResponse(f"/cases/{case['_id']}?notice=saved", status_code=303)
+
+
+def _choice(form: Any, field: str, kind: type) -> Any:
+    value = form.get(field)
+    try:
+        return kind(value)
+    except ValueError:
+        raise Invalid(field, "must be one of the offered choices") from None
+
+
+@router.post("/cases/{case_id}/status")
+async def change_status(principal: Worker, case_id: str, request: Request) -> Response:
+    """Move the case in the workflow."""
+    case, form = await _case_form(principal, case_id, request)
+    await actions.change_status(case, _choice(form, "status", CaseStatus), actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/close")
+async def close_case(principal: Worker, case_id: str, request: Request) -> Response:
+    """Close with a reason."""
+    case, form = await _case_form(principal, case_id, request)
+    await actions.close_case(case, _choice(form, "reason", ClosureReason), actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/reopen")
+async def reopen_case(principal: Reopener, case_id: str, request: Request) -> Response:
+    """Reopen (leads)."""
+    case, _ = await _case_form(principal, case_id, request)
+    await actions.reopen_case(case, actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/assign")
+async def assign_case(principal: Worker, case_id: str, request: Request) -> Response:
+    """Leads assign anyone; caseworkers take a free case."""
+    context = context_of(request)
+    case, form = await _case_form(principal, case_id, request)
+    assignee = str(form.get("assignee_id", "")) or None
+    if not principal.can(Permission.CASE_ASSIGN) and not (assignee == principal.id and case.get("assignee_id") is None):
+        await context.audit.append(principal.actor, "case.assign", case_id=case["_id"], outcome="refused", reason="role_lacks_permission")
+        raise Forbidden("Only a lead assigns cases; you may take a free case for yourself.")
+    await actions.assign_case(case, assignee, actor=principal.actor, desk=context.desk, staff=context.staff)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/classify")
+async def classify_case(principal: Worker, case_id: str, request: Request) -> Response:
+    """Staff's grounds, forms and life area."""
+    case, form = await _case_form(principal, case_id, request)
+    grounds = [_choice({"grounds": g}, "grounds", Ground) for g in form.getlist("grounds")]
+    forms = [_choice({"forms": f}, "forms", Form) for f in form.getlist("forms")]
+    life_area = _choice(form, "life_area", LifeArea) if form.get("life_area") else None
+    await actions.classify_case(case, grounds=grounds, forms=forms, life_area=life_area, actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/messages")
+async def send_message(principal: Worker, case_id: str, request: Request) -> Response:
+    """Write to the reporter."""
+    case, form = await _case_form(principal, case_id, request)
+    await actions.send_message(case, str(form.get("text", "")), actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/notes")
+async def add_note(principal: Worker, case_id: str, request: Request) -> Response:
+    """Keep an internal note."""
+    case, form = await _case_form(principal, case_id, request)
+    await actions.add_note(case, str(form.get("text", "")), actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/duplicates/{other_id}")
+async def settle_duplicate(principal: Worker, case_id: str, other_id: str, request: Request) -> Response:
+    """Confirm or dismiss a duplicate hint."""
+    case, form = await _case_form(principal, case_id, request)
+    confirmed = form.get("decision") == "confirm"
+    await actions.settle_duplicate(case, other_id, confirmed, actor=principal.actor, desk=context_of(request).desk)
+    return _back(case)
+
+
+@router.get("/audit")
+async def audit(principal: Lead, request: Request, case_id: str = "", action: str = "", outcome: str = "", page: int = 1) -> Response:
+    """The audit log for leads, newest first."""
+    filters = {"case_id": case_id[:64], "action": action[:64], "outcome": outcome if outcome in ("ok", "refused") else ""}
+    result = await audit_page(request, principal, filters={k: v for k, v in filters.items() if v}, page=max(1, page), page_size=50)
+    return render(
+        request, "audit.html", principal=principal, result=result, filters=filters,
+        pages=max(1, math.ceil(result.total / 50)), names=await _staff_names(request),
+    )  # fmt: skip
+
+
+@router.get("/admin/staff")
+async def accounts(principal: Admin, request: Request) -> Response:
+    """Accounts and their roles (admins)."""
+    return await _accounts_page(principal, request)
+
+
+@router.post("/admin/staff")
+async def create_account(principal: Admin, request: Request) -> Response:
+    """Create an account and show its TOTP secret once."""
+    context = context_of(request)
+    form = await request.form()
+    try:
+        account, secret = await service.create_account(
+            str(form.get("username", "")), str(form.get("password", "")), [str(r) for r in form.getlist("roles")],
+            staff=context.staff, office_key=context.office_key,
+        )  # fmt: skip
+    except service.InvalidAccount as error:
+        raise Invalid(error.field, error.reason) from None
+    except UsernameTaken:
+        raise Invalid("username", "is taken") from None
+    await context.audit.append(principal.actor, "staff.create", reason=f"account:{account['_id']}")
+    return await _accounts_page(principal, request, enrolment=(account["username"], secret))
+
+
+@router.post("/admin/staff/{staff_id}/reset")
+async def reset_factors(principal: Admin, staff_id: str, request: Request) -> Response:
+    """New password and TOTP secret, shown once."""
+    context = context_of(request)
+    form = await request.form()
+    try:
+        result = await service.reset_factors(
+            staff_id, str(form.get("password", "")), staff=context.staff, sessions=context.sessions, office_key=context.office_key
+        )
+    except service.InvalidAccount as error:
+        raise Invalid(error.field, error.reason) from None
+    if result is None:
+        raise Invalid("staff_id", "is not an account")
+    await context.audit.append(principal.actor, "staff.reset_factors", reason=f"account:{staff_id}")
+    return await _accounts_page(principal, request, enrolment=(result[0]["username"], result[1]))
+
+
+@router.post("/admin/staff/{staff_id}")
+async def update_account(principal: Admin, staff_id: str, request: Request) -> Response:
+    """Change roles, or switch the account on or off."""
+    context = context_of(request)
+    form = await request.form()
+    active = {"true": True, "false": False}.get(str(form.get("active", "")))
+    roles = [str(r) for r in form.getlist("roles")] if active is None else None
+    try:
+        account = await service.update_account(staff_id, roles=roles, active=active, staff=context.staff, sessions=context.sessions)
+    except service.InvalidAccount as error:
+        raise Invalid(error.field, error.reason) from None
+    if account is None:
+        raise Invalid("staff_id", "is not an account")
+    await context.audit.append(principal.actor, "staff.update", reason=f"account:{staff_id}")
+    return RedirectResponse("/admin/staff", status_code=303)
+
+
+async def _accounts_page(principal: Principal, request: Request, enrolment: tuple[str, str] | None = None) -> Response:
+    enrol = {"username": enrolment[0], "secret": enrolment[1], "uri": provisioning_uri(enrolment[1], enrolment[0])} if enrolment else None
+    return render(request, "staff.html", principal=principal, accounts=await context_of(request).staff.all(), enrolment=enrol, **CHOICES)
+
+
+async def _staff_names(request: Request) -> dict[str, str]:
+    return {account["_id"]: account["username"] for account in await context_of(request).staff.all()}

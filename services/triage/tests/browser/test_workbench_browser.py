@@ -1,0 +1,150 @@
+"""A caseworker works a case in headless Chromium: log in with password and TOTP, filter, open, classify, write, close."""
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pyotp
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+
+from devstack.probes import eventually, publish_raw, read_topic, run_async
+from devstack.processes import free_port
+from meldestelle_shared.events import CaseClassified, CaseClosed, CaseStatusChanged, OfficeMessageSent, decode_event, encode_event
+from meldestelle_shared.mongo import create_client
+from meldestelle_shared.sealing import load_private_key, unseal
+from meldestelle_shared.taxonomy import District, Ground, LifeArea
+from triage.app import create_app
+from triage.staff.repository import StaffRepository
+from triage.staff.service import create_account
+
+pytestmark = [pytest.mark.infra, pytest.mark.browser]
+PASSWORD = "a caseworker's long password"
+
+
+@pytest.fixture
+def workbench(triage_settings) -> Iterator[str]:
+    """triage served by uvicorn on a free port, as a browser would reach it."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(triage_settings), host="127.0.0.1", port=port, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    eventually(lambda: server.started, timeout=30, what="the workbench to start")
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+def add_account(settings, username: str, roles: list[str]) -> str:
+    async def add() -> str:
+        client = create_client(settings.mongodb, app_name="browser-test")
+        try:
+            staff = StaffRepository(client[settings.database])
+            _, secret = await create_account(username, PASSWORD, roles, staff=staff, office_key=load_private_key(settings.office_private_key.get_secret_value()))
+            return secret
+        finally:
+            await client.close()
+
+    return run_async(add)
+
+
+def log_in(page, base: str, username: str, secret: str) -> None:
+    page.goto(f"{base}/cases")
+    assert "/login" in page.url  # no session yet: the workbench asks to log in
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.fill("#totp", pyotp.TOTP(secret).now())
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{base}/cases")
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_caseworker_works_a_case_from_login_to_closing(browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    report, reporter_key = make_report(
+        "Die Maklerin sagte, Rollstuhlfahrer nehme sie nicht.", grounds=[Ground.DISABILITY], life_area=LifeArea.HOUSING, district=District.HAMBORN
+    )
+    other, _ = make_report("Im Bus beleidigt.", life_area=LifeArea.PUBLIC_TRANSPORT, district=District.MITTE)
+    publish_raw(bootstrap, topics.reports, [(e.partition_key(), encode_event(e)) for e in (report, other)])
+    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+    cases = eventually(lambda: len(c := httpx.get(f"{workbench}/api/v1/cases", headers=token).json()["items"]) == 2 and c, what="two cases")
+    reference = next(c["reference"] for c in cases if c["reporter"]["life_area"] == "housing")
+    secret = add_account(triage_settings, "carla", ["caseworker"])
+
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    log_in(page, workbench, "carla", secret)
+    page.screenshot(path=screenshots / "1-queue.png", full_page=True)
+    assert serious_violations(page) == []
+
+    page.select_option("#f-status", "new")
+    page.select_option("#f-life_area", "housing")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**life_area=housing**")
+    links = page.locator("#results table a")
+    links.first.wait_for()
+    assert links.all_inner_texts() == [reference]
+    assert page.locator("[data-status-count=new]").inner_text() == "1"
+    page.screenshot(path=screenshots / "2-filtered.png", full_page=True)
+
+    page.get_by_role("link", name=reference).click()
+    page.wait_for_selector("#description")
+    assert "Rollstuhlfahrer" in page.inner_text("#description")
+    assert serious_violations(page) == []
+
+    page.check("input[name=grounds][value=disability]")
+    page.check("input[name=forms][value=denial_of_access_or_service]")
+    page.click("form[action$='/classify'] button")
+    page.wait_for_selector("#staff-grounds")
+    assert "Behinderung" in page.inner_text("#staff-grounds")
+
+    page.select_option("#w-status", "in_review")
+    page.click("form[action$='/status'] button")
+    page.wait_for_selector("#case-status:has-text('In Prüfung')")
+
+    page.fill("#m-text", "Danke für Ihre Meldung. Dürfen wir die Maklerin ansprechen?")
+    page.click("form[action$='/messages'] button")
+    page.wait_for_selector(".kind-office_message")
+    assert "Maklerin ansprechen" in page.inner_text("#timeline")
+
+    page.select_option("#w-reason", "resolved")
+    page.click("form[action$='/close'] button")
+    page.wait_for_selector("#case-status:has-text('Abgeschlossen')")
+    page.screenshot(path=screenshots / "3-closed.png", full_page=True)
+
+    # A caseworker is refused the admins' page.
+    refused = page.goto(f"{workbench}/admin/staff")
+    assert refused.status == 403 and page.inner_text("#error-message")
+    page.screenshot(path=screenshots / "4-admin-refused.png")
+    context.close()
+
+    def case_events() -> list:
+        records = read_topic(bootstrap, topics.cases)
+        events = [e for e in (decode_event(r.value) for r in records) if e.event_type != "CaseCreated"]
+        return events if len(events) >= 4 else []
+
+    events = eventually(case_events, what="the case events")
+    assert [type(e) for e in events] == [CaseClassified, CaseStatusChanged, OfficeMessageSent, CaseClosed]
+    assert "Maklerin" in unseal(load_private_key(reporter_key), events[2].sealed_for_reporter)
+    log = httpx.get(f"{workbench}/api/v1/cases?status=closed", headers=token).json()
+    assert [c["reference"] for c in log["items"]] == [reference]
+
+
+def test_the_workbench_works_in_english_and_without_javascript(browser, workbench, triage_settings):
+    secret = add_account(triage_settings, "erin", ["caseworker", "lead"])
+    context = browser.new_context(locale="en-GB", java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, workbench, "erin", secret)
+    assert page.get_by_role("heading", name="Cases", exact=True).is_visible() and page.locator("html").get_attribute("lang") == "en"
+    page.click("text=Audit log")
+    page.wait_for_url(f"{workbench}/audit")
+    assert "login" in page.inner_text("table")
+    page.click("text=Deutsch")
+    page.wait_for_url(f"{workbench}/audit")
+    assert page.locator("html").get_attribute("lang") == "de" and page.get_by_role("heading", name="Protokoll", exact=True).is_visible()
+    context.close()

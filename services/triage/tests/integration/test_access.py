@@ -1,0 +1,178 @@
+"""Accounts, sessions and permissions against the real database; every refusal lands in the audit log."""
+
+import io
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from devstack.probes import eventually, publish_raw
+from meldestelle_shared.events import encode_event
+from triage.app import create_app
+from triage.staff import cli
+from triage.staff.service import token_hash
+
+pytestmark = pytest.mark.infra
+
+
+def audit(client, **filters) -> list[dict]:
+    entries, _ = client.portal.call(lambda: client.app.state.context.audit.page(filters=filters, skip=0, limit=50))
+    return entries
+
+
+def login(client, username, password, code):
+    return client.post("/api/v1/session", json={"username": username, "password": password, "totp": code})
+
+
+def with_case(client, settings, infrastructure, topics, make_report) -> str:
+    report, _ = make_report()
+    publish_raw(infrastructure.kafka.bootstrap_servers, topics.reports, [(report.partition_key(), encode_event(report))])
+    token = {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
+    [case] = eventually(lambda: client.get("/api/v1/cases", headers=token).json()["items"], what="the case")
+    return case["id"]
+
+
+def test_login_needs_both_factors_and_locks_after_repeated_failures(triage_settings, staff, totp):
+    with TestClient(create_app(triage_settings)) as client:
+        account, secret = staff.add(client, "maria", ["caseworker"])
+        wrong_code = f"{(int(totp(secret)) + 1) % 1_000_000:06d}"
+        refused = login(client, "maria", staff.password, wrong_code)
+        assert refused.status_code == 401 and refused.json()["error"] == "login_failed" and "triage_session" not in refused.cookies
+        assert login(client, "maria", "not the password", totp(secret)).status_code == 401
+        assert login(client, "nobody", staff.password, totp(secret)).json()["message"] == refused.json()["message"]
+        for _ in range(3):
+            login(client, "maria", "not the password", "000000")
+        locked = login(client, "maria", staff.password, totp(secret))  # right factors, but five failures came first
+        assert locked.status_code == 429 and locked.json()["error"] == "account_locked"
+        reasons = [e["reason"] for e in audit(client, action="login", outcome="refused")]
+    assert reasons.count("bad_totp") == 1 and reasons.count("bad_password") == 4 and "unknown_account" in reasons
+    assert reasons[0] == "locked"  # newest first
+
+
+def test_a_totp_code_works_once(triage_settings, staff, totp):
+    with TestClient(create_app(triage_settings)) as client:
+        _, secret = staff.add(client, "olga", ["caseworker"])
+        code = totp(secret)
+        first = login(client, "olga", staff.password, code)
+        assert first.status_code == 201
+        cookie = first.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and "max-age" not in cookie
+        client.cookies.clear()
+        assert login(client, "olga", staff.password, code).status_code == 401
+        assert audit(client, reason="totp_replayed")
+
+
+def test_an_idle_session_expires_on_the_server(triage_settings, staff):
+    with TestClient(create_app(triage_settings), follow_redirects=False) as client:
+        headers, staff_id = staff.log_in(client, "idle", ["caseworker"])
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+        token = headers["Cookie"].split("=", 1)[1]
+        sessions = client.app.state.context.sessions
+        client.portal.call(lambda: sessions.touch(token_hash(token), datetime.now(UTC) - timedelta(minutes=31)))
+        expired = client.get("/api/v1/cases", headers=headers)
+        assert expired.status_code == 401 and expired.json()["error"] == "unauthorized"
+        page = client.get("/cases", headers=headers)  # the session is gone now: the workbench asks to log in
+        assert page.status_code == 303 and page.headers["location"].startswith("/login")
+        [entry] = audit(client, reason="session_expired")
+    assert entry["actor_id"] == staff_id and entry["outcome"] == "refused"
+
+
+def test_unsafe_requests_without_the_csrf_token_are_refused(triage_settings, topics, infrastructure, make_report, staff):
+    with TestClient(create_app(triage_settings)) as client:
+        case_id = with_case(client, triage_settings, infrastructure, topics, make_report)
+        headers, _ = staff.log_in(client, "csrf", ["caseworker"])
+        cookie_only = {"Cookie": headers["Cookie"]}
+        api = client.post(f"/api/v1/cases/{case_id}/notes", json={"text": "x"}, headers=cookie_only)
+        assert api.status_code == 403 and api.json()["error"] == "csrf_failed"
+        form = client.post(f"/cases/{case_id}/notes", data={"text": "x"}, headers=cookie_only)
+        assert form.status_code == 403 and "reload" in form.text
+        wrong = client.post(f"/cases/{case_id}/notes", data={"text": "x", "csrf_token": "guess"}, headers=cookie_only)
+        assert wrong.status_code == 403
+        assert len(audit(client, action="csrf")) == 3
+        ok = client.post(f"/cases/{case_id}/notes", data={"text": "x", "csrf_token": headers["X-CSRF-Token"]}, headers=cookie_only, follow_redirects=False)
+        assert ok.status_code == 303
+
+
+def test_tampered_case_ids_are_not_found_and_audited(triage_settings, staff):
+    with TestClient(create_app(triage_settings)) as client:
+        headers, _ = staff.log_in(client, "tamper", ["caseworker"])
+        for case_id in ("00000000-0000-4000-8000-000000000000", "not-a-case", "../../admin"):
+            response = client.get(f"/api/v1/cases/{case_id}", headers=headers)
+            assert response.status_code == 404 and response.json()["error"] == "not_found"
+        reasons = [e["reason"] for e in audit(client, action="case.access")]
+    assert sorted(reasons) == ["malformed_case_id", "unknown_case"]  # the path traversal never reached a route
+
+
+def test_permissions_per_role(triage_settings, topics, infrastructure, make_report, staff):
+    with TestClient(create_app(triage_settings), follow_redirects=False) as client:
+        case_id = with_case(client, triage_settings, infrastructure, topics, make_report)
+        worker, _ = staff.log_in(client, "worker1", ["caseworker"])
+        other, other_id = staff.log_in(client, "worker2", ["caseworker"])
+        lead, _ = staff.log_in(client, "lead1", ["lead"])
+        admin, _ = staff.log_in(client, "admin1", ["admin"])
+        url = f"/api/v1/cases/{case_id}"
+
+        # A caseworker takes a free case; a colleague then cannot open it, nor assign anyone.
+        assert client.put(f"{url}/assignee", json={"assignee_id": other_id}, headers=other).status_code == 200
+        assert client.get(url, headers=worker).status_code == 403
+        assert client.put(f"{url}/assignee", json={"assignee_id": None}, headers=other).status_code == 403
+        assert client.get(url, headers=lead).status_code == 200  # leads open every case
+        assert client.put(f"{url}/assignee", json={"assignee_id": None}, headers=lead).status_code == 200
+        # Admins manage accounts but read no case; caseworkers manage no account and read no audit log.
+        assert client.get("/api/v1/cases", headers=admin).status_code == 403
+        assert client.get(url, headers=admin).status_code == 403
+        assert client.get("/api/v1/staff", headers=admin).status_code == 200
+        assert client.get("/api/v1/staff", headers=worker).status_code == 403
+        assert client.get("/admin/staff", headers=worker).status_code == 403
+        assert client.get("/api/v1/audit", headers=worker).status_code == 403
+        assert client.get("/api/v1/cases/export", headers=worker).status_code == 403
+        export = client.get("/api/v1/cases/export", headers=lead)
+        assert export.status_code == 200 and export.text.startswith("reference,status,priority")
+        log = client.get("/api/v1/audit", headers=lead).json()
+        refused = {(e["action"], e["reason"]) for e in log["items"] if e["outcome"] == "refused"}
+    assert ("case.access", "not_permitted") in refused and ("staff.manage", "role_lacks_permission") in refused
+    assert ("audit.read", "role_lacks_permission") in refused and ("case.assign", "role_lacks_permission") in refused
+    assert {"case.view", "case.export", "login"} <= {e["action"] for e in log["items"]}
+
+
+def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
+    with TestClient(create_app(triage_settings)) as client:
+        admin, _ = staff.log_in(client, "root", ["admin"])
+        created = client.post("/api/v1/staff", json={"username": "Neu", "password": "a" * 12, "roles": ["caseworker"]}, headers=admin)
+        assert created.status_code == 201
+        enrolment = created.json()
+        assert enrolment["account"]["username"] == "neu" and enrolment["totp_uri"].startswith("otpauth://totp/")
+        weak = client.post("/api/v1/staff", json={"username": "xy2", "password": "short", "roles": ["lead"]}, headers=admin)
+        assert weak.status_code == 422 and weak.json()["fields"][0]["field"] == "password"
+        taken = client.post("/api/v1/staff", json={"username": "neu", "password": "b" * 12, "roles": ["lead"]}, headers=admin)
+        assert taken.status_code == 422 and taken.json()["fields"][0]["reason"] == "is taken"
+        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"])).status_code == 201
+        client.cookies.clear()
+        reset = client.post(f"/api/v1/staff/{enrolment['account']['id']}/reset-factors", json={"password": "c" * 12}, headers=admin)
+        new_secret = reset.json()["totp_secret"]
+        assert new_secret != enrolment["totp_secret"]
+        assert login(client, "neu", "a" * 12, totp(new_secret, 1)).status_code == 401
+        assert login(client, "neu", "c" * 12, totp(new_secret, 1)).status_code == 201
+        client.cookies.clear()
+        off = client.patch(f"/api/v1/staff/{enrolment['account']['id']}", json={"active": False}, headers=admin)
+        assert off.status_code == 200 and off.json()["active"] is False
+        assert login(client, "neu", "c" * 12, totp(new_secret, -1)).status_code == 401
+
+
+def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
+    monkeypatch.setenv("TRIAGE_OFFICE_PRIVATE_KEY", triage_settings.office_private_key.get_secret_value())
+    monkeypatch.setenv("TRIAGE_API_TOKEN", triage_settings.api_token.get_secret_value())
+    monkeypatch.setenv("TRIAGE_DATABASE", triage_settings.database)
+    monkeypatch.setenv("MONGODB_URI", triage_settings.mongodb.uri)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("the first admin password\n"))
+    cli.main(["create-admin", "--username", "chief", "--password-stdin"])
+    secret = capsys.readouterr().out.split("TOTP secret: ")[1].split()[0]
+    with TestClient(create_app(triage_settings)) as client:
+        response = login(client, "chief", "the first admin password", pyotp.TOTP(secret).now())
+        assert response.status_code == 201 and response.json()["roles"] == ["admin"]
+        assert "staff.manage" in response.json()["permissions"] and "case.read" not in response.json()["permissions"]
+    with pytest.raises(SystemExit, match="taken"):
+        monkeypatch.setattr(sys, "stdin", io.StringIO("the first admin password\n"))
+        cli.main(["create-admin", "--username", "chief", "--password-stdin"])

@@ -1,0 +1,207 @@
+"""Reporter replies, erasure requests, duplicate hints and the scheduled jobs, against real Kafka and the database."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from aiokafka.errors import KafkaConnectionError
+from fastapi.testclient import TestClient
+
+from devstack.probes import eventually, publish_raw, read_topic
+from meldestelle_shared.events import (
+    CaseErased,
+    CaseStatusChanged,
+    FirstResponseOverdue,
+    ReporterReplied,
+    ReportErasureRequested,
+    decode_event,
+    encode_event,
+)
+from meldestelle_shared.sealing import load_public_key, seal
+from meldestelle_shared.taxonomy import CaseStatus, District, LifeArea
+from triage.app import create_app
+from triage.audit.log import SYSTEM
+from triage.cases import actions
+from triage.cases.jobs import apply_retention, remind_overdue
+from triage.cases.outbox import relay_outbox
+from triage.cases.service import OFFICE_TIMEZONE
+
+pytestmark = pytest.mark.infra
+
+
+def token_of(settings) -> dict:
+    return {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
+
+
+def publish(bootstrap, topic, *events) -> None:
+    publish_raw(bootstrap, topic, [(e.partition_key(), encode_event(e)) for e in events])
+
+
+def events_of(bootstrap, topic, kind) -> list:
+    return [e for e in (decode_event(r.value) for r in read_topic(bootstrap, topic)) if isinstance(e, kind)]
+
+
+def berlin_month(received_at: str) -> str:
+    """The office's month of receipt, as the queue filters it."""
+    return datetime.fromisoformat(received_at).astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
+
+
+def cases(client, settings, query: str = "") -> list:
+    return client.get(f"/api/v1/cases{query}", headers=token_of(settings)).json()["items"]
+
+
+def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(triage_settings, topics, infrastructure, make_report, office_keys):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    report, _ = make_report()
+    reply = ReporterReplied(
+        correlation_id=report.report_id, report_id=report.report_id, message_id=uuid4(),
+        sealed_text=seal(load_public_key(office_keys[1]), "Es war am Montag."),
+    )  # fmt: skip
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, report, reply, reply)
+        [case] = eventually(lambda: cases(client, triage_settings), what="the case")
+        detail = eventually(
+            lambda: (d := client.get(f"/api/v1/cases/{case['id']}", headers=token_of(triage_settings)).json())["timeline"] and d,
+            what="the reply",
+        )
+        publish(bootstrap, topics.reports, reply)  # redelivered later: still one entry
+        stored = client.portal.call(lambda: client.app.state.context.cases.get(case["id"]))
+    [entry] = detail["timeline"]
+    assert entry["kind"] == "reporter_message" and entry["text"] == "Es war am Montag." and entry["id"] == str(reply.message_id)
+    assert len(stored["timeline"]) == 1 and "Montag" not in str(stored)  # the database holds the sealed text only
+
+
+def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topics, infrastructure, make_report):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    report, _ = make_report()
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, report)
+        [case] = eventually(lambda: cases(client, triage_settings), what="the case")
+        publish(bootstrap, topics.reports, ReportErasureRequested(correlation_id=report.report_id, report_id=report.report_id))
+        eventually(lambda: not cases(client, triage_settings), what="the erasure")
+        assert client.get(f"/api/v1/cases/{case['id']}", headers=token_of(triage_settings)).status_code == 404
+        [erased] = eventually(lambda: events_of(bootstrap, topics.cases, CaseErased), what="CaseErased")
+    assert erased.reason == "reporter_request" and str(erased.case_id) == case["id"]
+
+
+def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_settings, topics, infrastructure, make_report, staff):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    where = {"life_area": LifeArea.HOUSING, "district": District.HAMBORN}
+    first, _ = make_report("Der Vermieter sagte, er vermiete nicht an Ausländer.", **where)
+    second, _ = make_report("Der Vermieter sagte mir, er vermiete nicht an Ausländer!", **where)
+    other_district, _ = make_report("Der Vermieter sagte, er vermiete nicht an Ausländer.", life_area=LifeArea.HOUSING, district=District.SUED)
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, first, second, other_district)
+        listed = eventually(lambda: len(found := cases(client, triage_settings)) == 3 and found, what="three cases")
+        by_report = {c["reference"]: c for c in listed}
+        a = next(c for c in listed if c["reporter"]["district"] == "hamborn")
+        detail = eventually(
+            lambda: (d := client.get(f"/api/v1/cases/{a['id']}", headers=token_of(triage_settings)).json())["duplicates"] and d,
+            what="the hint",
+        )
+        [hint] = detail["duplicates"]
+        worker, _ = staff.log_in(client, "dora", ["caseworker"])
+        confirmed = client.post(f"/api/v1/cases/{a['id']}/duplicates/{hint['case_id']}", json={"confirmed": True}, headers=worker)
+        assert confirmed.status_code == 200
+        back = client.get(f"/api/v1/cases/{hint['case_id']}", headers=worker).json()["duplicates"]
+    assert by_report[hint["reference"]]["reporter"]["district"] == "hamborn" and hint["score"] >= 0.6
+    assert back == [{"case_id": a["id"], "reference": a["reference"], "score": hint["score"], "state": "confirmed"}]
+
+
+def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructure, make_report, staff):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    # Received one minute apart (the database keeps milliseconds, so nearer times could tie).
+    threat, _ = make_report(
+        "Man drohte mir.", forms=["threat"], life_area=LifeArea.PUBLIC_SPACE, district=District.MITTE, grounds=["religion_or_belief"],
+        occurred_at=datetime.now(UTC) - timedelta(minutes=2),
+    )  # fmt: skip
+    plain, _ = make_report(
+        "Im Amt unfreundlich.", life_area=LifeArea.PUBLIC_ADMINISTRATION, district=District.WALSUM, grounds=["language"],
+        occurred_at=datetime.now(UTC) - timedelta(minutes=1),
+    )  # fmt: skip
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, plain, threat)
+        eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
+        worker, worker_id = staff.log_in(client, "fred", ["caseworker"])
+        [urgent, normal] = client.get("/api/v1/cases", headers=worker).json()["items"]  # priority order: urgent first
+        client.post(f"/api/v1/cases/{normal['id']}/status", json={"status": "in_review"}, headers=worker)
+        client.put(f"/api/v1/cases/{normal['id']}/assignee", json={"assignee_id": worker_id}, headers=worker)  # taking a free case
+        page = client.get("/api/v1/cases?status=in_review", headers=worker).json()
+        assert [c["id"] for c in page["items"]] == [normal["id"]] and page["counts"] == {"new": 1, "in_review": 1}
+        for query, expected in [
+            ("priority=urgent", urgent), ("assignee=me", normal), ("assignee=none", urgent), ("life_area=public_space", urgent),
+            ("ground=language", normal), ("district=walsum", normal), (f"month={berlin_month(normal['received_at'])}&sort=newest", None),
+        ]:  # fmt: skip
+            items = client.get(f"/api/v1/cases?{query}", headers=worker).json()["items"]
+            # The threat was reported first, so newest-first puts the plain case ahead.
+            assert [c["id"] for c in items] == ([expected["id"]] if expected else [normal["id"], urgent["id"]]), query
+        paged = client.get("/api/v1/cases?page=2&page_size=1", headers=worker).json()
+        assert paged["total"] == 2 and [c["id"] for c in paged["items"]] == [normal["id"]]
+        bad = client.get("/api/v1/cases?status=open", headers=worker)
+        assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "status"
+    assert urgent["priority"] == "urgent" and urgent["priority_reason"] == "physical_violence_or_threat"
+
+
+def test_overdue_first_response_is_announced_once_per_day(triage_settings, topics, infrastructure, make_report):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    old, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=14))
+    fresh, _ = make_report()
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, old, fresh)
+        eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
+        desk = client.app.state.context.desk
+        today = datetime.now(UTC).date()
+        remind = lambda: client.portal.call(lambda: remind_overdue(today, working_days=3, cases=desk.cases, publish=desk.publish))  # noqa: E731
+        assert remind() == 1 and remind() == 0  # the second run on the same day sends nothing
+        [overdue] = eventually(lambda: events_of(bootstrap, topics.cases, FirstResponseOverdue), what="the reminder")
+    assert overdue.report_id == old.report_id and overdue.working_days >= 3 and overdue.reference.startswith("DU-")
+
+
+def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_settings, topics, infrastructure, make_report):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    closed, _ = make_report()
+    ancient_open, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=800))
+    recent, _ = make_report()
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, closed, ancient_open, recent)
+        eventually(lambda: len(cases(client, triage_settings)) == 3, what="three cases")
+        context = client.app.state.context
+        target = {"id": client.portal.call(lambda: context.cases.get_by_report_id(closed.report_id))["_id"]}
+        client.post(f"/api/v1/cases/{target['id']}/close", json={"reason": "resolved"}, headers=token_of(triage_settings))
+        # The case was closed 25 months ago, as far as retention is concerned.
+        client.portal.call(lambda: context.cases.update_fields(target["id"], {"closed_at": datetime.now(UTC) - timedelta(days=25 * 31)}))
+        run = lambda: client.portal.call(  # noqa: E731
+            lambda: apply_retention(datetime.now(UTC), months=24, cases=context.cases, audit=context.audit, publish=context.desk.publish)
+        )
+        assert run() == (1, 1) and run() == (0, 0)
+        remaining = cases(client, triage_settings)
+        flagged = cases(client, triage_settings, "?retention_review=true")
+        audit = client.portal.call(lambda: context.audit.page(filters={"action": "case.erase"}, skip=0, limit=5))
+        [erased] = eventually(lambda: events_of(bootstrap, topics.cases, CaseErased), what="CaseErased")
+    assert len(remaining) == 2 and target["id"] not in {c["id"] for c in remaining}
+    [flagged_case] = flagged
+    assert flagged_case["retention_review"] and flagged_case["received_at"][:4] < str(datetime.now(UTC).year)
+    assert erased.reason == "retention" and str(erased.case_id) == target["id"]
+    assert audit[0][0]["actor_kind"] == SYSTEM.kind and audit[0][0]["reason"] == "retention"
+
+
+def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_settings, topics, infrastructure, make_report):
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    report, _ = make_report()
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, report)
+        [listed] = eventually(lambda: cases(client, triage_settings), what="the case")
+        context = client.app.state.context
+
+        async def kafka_down(events):
+            raise KafkaConnectionError("broker away")
+
+        offline = actions.CaseDesk(cases=context.cases, audit=context.audit, publish=kafka_down, office_key=context.office_key, rules=context.desk.rules)
+        case = client.portal.call(lambda: context.cases.get(listed["id"]))
+        client.portal.call(lambda: actions.change_status(case, CaseStatus.IN_REVIEW, actor=SYSTEM, desk=offline))
+        stranded = client.portal.call(lambda: context.cases.get(listed["id"]))
+        assert stranded["status"] == "in_review" and len(stranded["outbox"]) == 1  # the change is kept, its event waits
+        assert client.portal.call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 1
+        assert client.portal.call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 0
+        [event] = eventually(lambda: events_of(bootstrap, topics.cases, CaseStatusChanged), what="the relayed event")
+    assert str(event.event_id) == next(iter(stranded["outbox"])) and event.status == "in_review"

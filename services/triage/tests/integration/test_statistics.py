@@ -1,0 +1,184 @@
+"""The statistics read model against real Kafka and the real database: events move the counts, once."""
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from devstack.probes import read_topic
+from meldestelle_shared.events import (
+    CaseClassified,
+    CaseClosed,
+    CaseCreated,
+    CaseErased,
+    CaseReopened,
+    MonthlyStatisticsPublished,
+    decode_event,
+)
+from meldestelle_shared.kafka import create_broker, publish_event
+from meldestelle_shared.mongo import create_client
+from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
+from triage.stats.publication import publish_due_months
+from triage.stats.service import current_counts, rebuild
+from triage.stats.settings import StatisticsSettings
+from triage.stats.wiring import install_statistics
+
+pytestmark = pytest.mark.infra
+
+MONTH = "2026-03"
+
+
+async def until(probe, *, timeout: float = 20.0, what: str):
+    """Await `probe()` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what} (last: {result!r})")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def stats(infrastructure, topics, unique_name):
+    """The statistics feature alone, consuming this test's case topic into this test's database."""
+    broker = create_broker(KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers), client_id="test")
+    client = create_client(MongoSettings(uri=infrastructure.mongodb_uri), app_name="test")
+    database = client[unique_name]
+    feature = install_statistics(
+        broker, database, topics=topics, consumer_group=unique_name, settings=StatisticsSettings(check_interval_seconds=0)
+    )
+    await feature.start()
+    await broker.start()
+    yield feature, database
+    await feature.stop()
+    await broker.stop()
+    await client.close()
+
+
+def case_document(*, month: str = MONTH, grounds=("racist_attribution",), district: str = "mitte") -> dict:
+    """A case as triage stores it, with only what statistics read (and a sealed field they must not need)."""
+    return {
+        "_id": str(uuid4()),
+        "report_id": str(uuid4()),
+        "received_month": month,
+        "status": "new",
+        "reporter": {"grounds": list(grounds), "forms": ["threat"], "life_area": "housing", "district": district,
+                     "reporter_role": "affected", "language": "de"},  # fmt: skip
+        "sealed_description": "c2VhbGVk",
+    }
+
+
+def created(case: dict) -> CaseCreated:
+    return CaseCreated.for_case(
+        case_id=UUID(case["_id"]), report_id=UUID(case["report_id"]), reference="DU-2026-000001", priority=Priority.NORMAL
+    )
+
+
+def about(case: dict) -> dict:
+    return {"case_id": UUID(case["_id"]), "report_id": UUID(case["report_id"]), "correlation_id": UUID(case["report_id"])}
+
+
+async def store_and_announce(feature, database, cases: list[dict]) -> None:
+    await database["cases"].insert_many(cases)
+    for case in cases:
+        await publish_event(feature.broker, feature.topics.cases, created(case))
+
+
+async def counts_reaching(feature, total: int, month: str = MONTH):
+    async def probe():
+        counts = await current_counts(month, repository=feature.repository)
+        return counts if counts.total == total else None
+
+    return await until(probe, what=f"{month} to count {total}")
+
+
+async def test_case_events_move_the_counts_and_rebuild_gives_the_same_figures(stats):
+    feature, database = stats
+    cases = [case_document() for _ in range(6)] + [case_document(district="sued", grounds=())]
+    await store_and_announce(feature, database, cases)
+    counts = await counts_reaching(feature, 7)
+    assert counts.tables["grounds"]["racist_attribution"] == 6 and counts.tables["grounds"]["not_stated"] == 1
+    assert counts.tables["district"] == counts.tables["district"] | {"mitte": 6, "sued": 1}
+
+    # Staff reclassify one case: its grounds move, the total stays.
+    first, spam, erased = cases[0], cases[1], cases[2]
+    await database["cases"].update_one({"_id": first["_id"]}, {"$set": {"classification": {
+        "grounds": ["disability", "age"], "forms": ["harassment_or_insult"], "life_area": "work"}}})  # fmt: skip
+    await publish_event(feature.broker, feature.topics.cases, CaseClassified(
+        **about(first), grounds=[Ground.DISABILITY, Ground.AGE], forms=[Form.HARASSMENT_OR_INSULT], life_area="work"))  # fmt: skip
+
+    async def reclassified():
+        counts = await current_counts(MONTH, repository=feature.repository)
+        return counts if counts.tables["grounds"]["disability"] == 1 else None
+
+    counts = await until(reclassified, what="the reclassification")
+    assert counts.total == 7 and counts.tables["grounds"]["racist_attribution"] == 5
+    assert counts.tables["life_area"]["work"] == 1 and counts.tables["life_area"]["housing"] == 6
+
+    # Closed as spam: the case leaves the figures; reopened: it is back.
+    await database["cases"].update_one({"_id": spam["_id"]}, {"$set": {"status": "closed", "closure_reason": "spam"}})
+    await publish_event(feature.broker, feature.topics.cases, CaseClosed(
+        **about(spam), previous_status=CaseStatus.NEW, closure_reason=ClosureReason.SPAM))  # fmt: skip
+    await counts_reaching(feature, 6)
+    await database["cases"].update_one({"_id": spam["_id"]}, {"$set": {"status": "in_progress"}, "$unset": {"closure_reason": ""}})
+    await publish_event(feature.broker, feature.topics.cases, CaseReopened(**about(spam), status=CaseStatus.IN_PROGRESS))
+    await counts_reaching(feature, 7)
+
+    # Erased (by the reporter): the count falls.
+    await database["cases"].delete_one({"_id": erased["_id"]})
+    await publish_event(feature.broker, feature.topics.cases, CaseErased(**about(erased), reason="reporter_request"))
+    counts = await counts_reaching(feature, 6)
+
+    maintained = await current_counts(MONTH, repository=feature.repository)
+    result = await rebuild(repository=feature.repository, batch_size=4)
+    assert result.cases == 6 and result.months == 1
+    assert await current_counts(MONTH, repository=feature.repository) == maintained == counts
+
+
+async def test_a_redelivered_event_changes_nothing(stats):
+    feature, database = stats
+    [case] = [case_document(month="2026-02")]
+    await store_and_announce(feature, database, [case])
+    await counts_reaching(feature, 1, "2026-02")
+    # The same CaseCreated again, twice, then a marker case: once the marker counts, the repeats were handled.
+    for _ in range(2):
+        await publish_event(feature.broker, feature.topics.cases, created(case))
+    marker = case_document(month="2026-02", district="walsum")
+    await store_and_announce(feature, database, [marker])
+    counts = await counts_reaching(feature, 2, "2026-02")
+    assert counts.tables["district"]["mitte"] == 1 and counts.tables["district"]["walsum"] == 1
+    assert counts.tables["grounds"]["racist_attribution"] == 2
+
+
+async def test_due_months_are_published_once_with_suppression(stats, infrastructure, topics):
+    feature, database = stats
+    cases = [case_document(month="2026-01") for _ in range(8)] + [case_document(month="2026-01", district="sued")]
+    cases += [case_document(month="2026-02")]
+    await store_and_announce(feature, database, cases)
+    await counts_reaching(feature, 9, "2026-01")
+    await counts_reaching(feature, 1, "2026-02")
+    published = []
+
+    async def publish(event):
+        published.append(event)
+        await feature.publish(event)
+
+    settings = StatisticsSettings(publish_day=5, check_interval_seconds=0)
+    before_day = datetime(2026, 3, 4, 22, 59, tzinfo=UTC)  # 23:59 on 4 March in Duisburg: February not due yet
+    assert await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=before_day) == ["2026-01"]
+    on_day = datetime(2026, 3, 4, 23, 0, tzinfo=UTC)  # midnight in Duisburg
+    assert await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=on_day) == ["2026-02"]
+    assert await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=on_day) == []
+
+    records = await asyncio.to_thread(read_topic, infrastructure.kafka.bootstrap_servers, topics.statistics)
+    events = [decode_event(record.value) for record in records]
+    assert events == published and all(isinstance(e, MonthlyStatisticsPublished) for e in events)
+    january, february = events
+    assert january.total == 9 and january.tables["district"]["mitte"] is None and january.tables["district"]["sued"] is None
+    assert january.tables["grounds"]["racist_attribution"] == 9 and january.tables["district"]["walsum"] == 0
+    assert february.total is None and set(february.tables["grounds"].values()) == {None}

@@ -1,0 +1,47 @@
+"""The permission matrix, one row per role and permission, and the per-case access rule."""
+
+import pytest
+
+from triage.staff.permissions import SERVICE_PERMISSIONS, Permission as P, Role, may_open_case, permissions_of
+
+MATRIX = {
+    P.CASE_READ: {Role.CASEWORKER, Role.LEAD},
+    P.CASE_WORK: {Role.CASEWORKER, Role.LEAD},
+    P.CASE_ASSIGN: {Role.LEAD},
+    P.CASE_REOPEN: {Role.LEAD},
+    P.CASE_EXPORT: {Role.LEAD},
+    P.AUDIT_READ: {Role.LEAD},
+    P.STATS_READ: {Role.LEAD},
+    P.STAFF_MANAGE: {Role.ADMIN},
+    P.SETTINGS_MANAGE: {Role.ADMIN},
+}
+
+
+@pytest.mark.parametrize("permission", list(P))
+@pytest.mark.parametrize("role", list(Role))
+def test_matrix(role, permission):
+    assert (permission in permissions_of([role])) == (role in MATRIX[permission])
+
+
+def test_admins_read_no_case_unless_also_caseworkers():
+    admin = permissions_of([Role.ADMIN])
+    assert not may_open_case(admin, "a", {"assignee_id": None})
+    assert may_open_case(permissions_of([Role.ADMIN, Role.CASEWORKER]), "a", {"assignee_id": None})
+
+
+@pytest.mark.parametrize(
+    ("roles", "assignee", "allowed"),
+    [
+        ([Role.CASEWORKER], None, True),  # a free case
+        ([Role.CASEWORKER], "me", True),  # their own
+        ([Role.CASEWORKER], "someone-else", False),
+        ([Role.LEAD], "someone-else", True),
+    ],
+)
+def test_caseworkers_open_free_and_own_cases_leads_every_case(roles, assignee, allowed):
+    assert may_open_case(permissions_of(roles), "me", {"assignee_id": assignee}) is allowed
+
+
+def test_service_token_works_cases_but_manages_nothing():
+    assert {P.CASE_READ, P.CASE_WORK} <= SERVICE_PERMISSIONS
+    assert not {P.STAFF_MANAGE, P.SETTINGS_MANAGE, P.AUDIT_READ, P.CASE_REOPEN} & SERVICE_PERMISSIONS
