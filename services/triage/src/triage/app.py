@@ -12,6 +12,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from nacl.public import PrivateKey
+from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from meldestelle_shared.consuming import BatchConsumer
@@ -20,6 +21,7 @@ from meldestelle_shared.events import CaseCreated, Event
 from meldestelle_shared.health import health_router
 from meldestelle_shared.kafka import create_broker, kafka_check, publish_event
 from meldestelle_shared.logs import configure_logging
+from meldestelle_shared.metrics import ConsumerMetrics, install_metrics
 from meldestelle_shared.mongo import create_client, mongo_check
 from meldestelle_shared.sealing import load_private_key
 from meldestelle_shared.settings import secrets_dir
@@ -93,7 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         desk=CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings)),
     )
-    _subscribe(context)
+    registry = CollectorRegistry()
+    _subscribe(context, ConsumerMetrics(registry))
     statistics = install_statistics(
         broker, client[settings.database], topics=settings.kafka.topics, consumer_group=settings.consumer_group
     )
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     install_refusal_handlers(app)
+    install_metrics(app, registry)
     app.include_router(cases_router)
     app.include_router(staff_router)
     app.include_router(audit_router)
@@ -143,7 +147,7 @@ def case_rules(settings: Settings) -> CaseRules:
     )
 
 
-def _subscribe(context: TriageContext) -> None:
+def _subscribe(context: TriageContext, metrics: ConsumerMetrics) -> None:
     """Consume report events in batches; offsets are committed only after the cases are stored."""
     settings = context.settings
     topics = settings.kafka.topics
@@ -167,6 +171,7 @@ def _subscribe(context: TriageContext) -> None:
         dead_letter_topic=topics.dead_letters,
         handle=handle,
         transient_errors=TRANSIENT_ERRORS,
+        metrics=metrics,
     )
 
     @context.broker.subscriber(
