@@ -15,7 +15,7 @@ from intake.app import create_app
 from intake.settings import Settings
 from meldestelle_shared.events import ReportSubmitted, decode_event
 from meldestelle_shared.sealing import generate_key_pair
-from meldestelle_shared.settings import KafkaSettings
+from meldestelle_shared.settings import KafkaSettings, MongoSettings
 from meldestelle_shared.topics import Topics
 
 pytestmark = pytest.mark.reliability
@@ -39,12 +39,15 @@ def cluster(tmp_path):
         stop_cluster(brokers)
 
 
-def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster):
+def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster, infrastructure, unique_name):
     bootstrap = ",".join(broker.bootstrap_servers for broker in cluster)
     topics = Topics("cluster")
     asyncio.run(create_topics(bootstrap, topics.partitions(), replication_factor=3, config={"min.insync.replicas": "2"}))
     settings = Settings(
         office_public_key=generate_key_pair()[1],
+        notify_public_key=generate_key_pair()[1],
+        database=unique_name,
+        mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
         receipt_pepper="cluster-test-pepper-0123456789",
         receipt_hash_memory_kib=8192,
         receipt_hash_time_cost=1,

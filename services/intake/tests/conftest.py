@@ -1,5 +1,12 @@
-import pytest
+import dataclasses
+from datetime import datetime
+from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+
+from intake.app import create_app
+from intake.followup.repository import DuplicateReport
 from intake.settings import Settings
 from meldestelle_shared.sealing import generate_key_pair
 
@@ -9,12 +16,91 @@ def office_keys() -> tuple[str, str]:
     return generate_key_pair()
 
 
+@pytest.fixture(scope="session")
+def notify_keys() -> tuple[str, str]:
+    return generate_key_pair()
+
+
 @pytest.fixture
-def intake_settings(office_keys) -> Settings:
+def intake_settings(office_keys, notify_keys) -> Settings:
     """Settings with cheap hashing parameters for unit tests."""
     return Settings(
         office_public_key=office_keys[1],
+        notify_public_key=notify_keys[1],
         receipt_pepper="unit-test-pepper-0123456789",
         receipt_hash_memory_kib=8192,
         receipt_hash_time_cost=1,
     )
+
+
+class RecordingBroker:
+    """Stands in for Kafka in the unit tier: records what would be published."""
+
+    def __init__(self, fail: Exception | None = None):
+        self.published = []
+        self.fail = fail
+
+    async def publish(self, value, *, topic, key=None, headers=None, correlation_id=None):
+        if self.fail:
+            raise self.fail
+        self.published.append((topic, value, key))
+
+
+class MemoryInboxes:
+    """The inbox repository's contract, in memory, for the unit tier."""
+
+    def __init__(self) -> None:
+        self.inboxes: dict[str, dict[str, Any]] = {}
+        self.stored_messages: dict[str, dict[str, Any]] = {}
+
+    async def insert(self, inbox: dict[str, Any]) -> None:
+        if inbox["_id"] in self.inboxes:
+            raise DuplicateReport(inbox["_id"])
+        self.inboxes[inbox["_id"]] = dict(inbox)
+
+    async def delete(self, report_id: str) -> None:
+        self.inboxes.pop(report_id, None)
+        self.stored_messages = {k: m for k, m in self.stored_messages.items() if m["report_id"] != report_id}
+
+    async def find_by_receipt_hash(self, receipt_hash: str) -> dict[str, Any] | None:
+        return next((dict(i) for i in self.inboxes.values() if i["receipt_hash"] == receipt_hash), None)
+
+    async def exists(self, report_id: str) -> bool:
+        return report_id in self.inboxes
+
+    async def messages(self, report_id: str) -> list[dict[str, Any]]:
+        return sorted((m for m in self.stored_messages.values() if m["report_id"] == report_id), key=lambda m: m["sent_at"])
+
+    async def add_message(self, message: dict[str, Any]) -> None:
+        self.stored_messages.setdefault(message["_id"], dict(message))
+
+    async def delete_message(self, message_id: str) -> None:
+        self.stored_messages.pop(message_id, None)
+
+    async def link_case(self, report_id: str, case_id: str, status: str, at: datetime) -> None:
+        inbox = self.inboxes.get(report_id)
+        if inbox and inbox["case_id"] is None:
+            inbox.update(case_id=case_id, status=status, status_at=at)
+
+    async def set_status(self, report_id: str, status: str, at: datetime) -> None:
+        inbox = self.inboxes.get(report_id)
+        if inbox and inbox["status_at"] <= at:
+            inbox.update(status=status, status_at=at)
+
+
+@pytest.fixture
+def broker():
+    return RecordingBroker()
+
+
+@pytest.fixture
+def inboxes():
+    return MemoryInboxes()
+
+
+@pytest.fixture
+def client(intake_settings, broker, inboxes):
+    """The app with Kafka and the database replaced by in-memory fakes; no lifespan, so nothing connects."""
+    app = create_app(intake_settings)
+    app.state.context = dataclasses.replace(app.state.context, broker=broker, inboxes=inboxes)
+    return TestClient(app)

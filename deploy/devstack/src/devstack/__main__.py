@@ -46,7 +46,7 @@ def up(root: Path) -> None:
 def _banner(stack: "LocalStack") -> str:  # noqa: F821 - imported lazily in up()
     return f"""
 The system is up. Ctrl-C stops it.
-  intake (resident site, API)  {stack.url("intake")}   OpenAPI: {stack.url("intake")}/docs
+  intake (resident site, API)  {stack.url("intake")}   OpenAPI: {stack.url("intake")}/openapi.json
   triage (staff API)           {stack.url("triage")}   token: {stack.secrets / "triage" / "triage_api_token"}
   notify                       {stack.url("notify")}/readyz
   Kafka                        {stack.kafka.bootstrap_servers}

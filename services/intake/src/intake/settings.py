@@ -1,9 +1,31 @@
-"""intake's settings (INTAKE_*), with the shared Kafka settings nested."""
+"""intake's settings (INTAKE_*), with the shared Kafka and database settings nested."""
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from meldestelle_shared.settings import KafkaSettings
+from meldestelle_shared.settings import KafkaSettings, MongoSettings
+
+
+class SiteSettings(BaseSettings):
+    """What the public site says about the deployment (INTAKE_SITE_*): imprint and statement details."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_SITE_")
+
+    office_name: str = Field(default="Antidiskriminierungsstelle (Beispielstadt)", description="Who runs the site.")
+    office_address: str = Field(default="Musterstraße 1, 00000 Beispielstadt", description="Postal address for the imprint.")
+    office_email: str = Field(default="meldestelle@example.org", description="Public contact address of the office.")
+    office_phone: str = Field(default="+49 000 000000", description="Public telephone number of the office.")
+    accessibility_feedback_email: str = Field(
+        default="barrierefreiheit@example.org", description="Where barriers on the site can be reported (BITV NRW)."
+    )
+    enforcement_body_url: str = Field(
+        default="https://www.mags.nrw/ombudsstelle-barrierefreie-informationstechnik",
+        description="The NRW enforcement body for accessibility, linked from the accessibility statement.",
+    )
+    statement_date: str = Field(default="2026-11-01", description="Date the accessibility statement was last reviewed.")
+    retention_months: int = Field(
+        default=24, ge=1, description="Months a closed case is kept before deletion; must match triage's retention job."
+    )
 
 
 class Settings(BaseSettings):
@@ -12,9 +34,22 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_")
 
     office_public_key: str = Field(description="The office's public key (base64); reports are sealed to it.")
-    receipt_pepper: SecretStr = Field(min_length=16, description="Server-side key of the receipt hash.")
-    receipt_hash_time_cost: int = Field(default=2, ge=1, description="Argon2id passes for the receipt hash.")
-    receipt_hash_memory_kib: int = Field(default=19456, ge=8192, description="Argon2id memory for the receipt hash.")
+    notify_public_key: str = Field(description="notify's public key (base64); the reporter's e-mail is sealed to it.")
+    receipt_pepper: SecretStr = Field(min_length=16, description="Server-side key of the receipt hash and form tokens.")
+    receipt_hash_time_cost: int = Field(default=2, ge=1, description="Argon2id passes for receipt hash and reporter key.")
+    receipt_hash_memory_kib: int = Field(default=19456, ge=8192, description="Argon2id memory for receipt hash and key.")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    max_reply_chars: int = Field(default=5000, ge=100, description="Longest message a reporter may send the office.")
+    receipt_free_failures: int = Field(default=3, ge=1, description="Wrong receipts a client may try without waiting.")
+    receipt_max_failures: int = Field(default=10, ge=1, description="Wrong receipts per client before it is locked out.")
+    receipt_delay_seconds: float = Field(default=2.0, gt=0, description="First wait after the free failures; doubles.")
+    receipt_window_seconds: int = Field(
+        default=3600, ge=60, description="How long failures are remembered; the address salt rotates as often."
+    )
+    receipt_global_per_minute: int = Field(default=120, ge=1, description="Receipt checks per minute, all clients.")
+    database: str = Field(default="intake", description="Database of the reporter read model.")
+    consumer_group: str = Field(default="intake", description="Kafka consumer group of the case-event consumer.")
+    site: SiteSettings = Field(default_factory=SiteSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings)
     log_level: str = "INFO"

@@ -7,16 +7,12 @@ from devstack.probes import read_topic
 from intake.app import create_app
 from intake.settings import Settings
 from meldestelle_shared.events import ReportSubmitted, decode_event
-from meldestelle_shared.settings import KafkaSettings
 
 pytestmark = pytest.mark.infra
 
 
-def test_acknowledged_report_is_on_the_topic(intake_settings: Settings, infrastructure, topics):
-    settings = intake_settings.model_copy(
-        update={"kafka": KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix)}
-    )
-    with TestClient(create_app(settings)) as client:
+def test_acknowledged_report_is_on_the_topic(live_settings: Settings, infrastructure, topics):
+    with TestClient(create_app(live_settings)) as client:
         assert client.get("/readyz").status_code == 200
         response = client.post("/api/v1/reports", json={"description": "Man hat mir den Zutritt verweigert.", "grounds": ["age"]})
     assert response.status_code == 201

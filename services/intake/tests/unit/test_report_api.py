@@ -1,12 +1,9 @@
 """Validation at the edge: each kind of bad input gets a 4xx naming the field, and nothing is published."""
 
-import dataclasses
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
-from intake.app import create_app
 from meldestelle_shared.events import ReportSubmitted, decode_event
 from meldestelle_shared.sealing import load_private_key, unseal
 
@@ -22,32 +19,7 @@ VALID = {
 }
 
 
-class RecordingBroker:
-    """Stands in for Kafka in the unit tier: records what would be published."""
-
-    def __init__(self, fail: Exception | None = None):
-        self.published = []
-        self.fail = fail
-
-    async def publish(self, value, *, topic, key=None, headers=None, correlation_id=None):
-        if self.fail:
-            raise self.fail
-        self.published.append((topic, value, key))
-
-
-@pytest.fixture
-def broker():
-    return RecordingBroker()
-
-
-@pytest.fixture
-def client(intake_settings, broker):
-    app = create_app(intake_settings)
-    app.state.context = dataclasses.replace(app.state.context, broker=broker)
-    return TestClient(app)  # no lifespan: nothing connects
-
-
-def test_valid_report_is_published_sealed_and_acknowledged(client, broker, office_keys):
+def test_valid_report_is_published_sealed_and_acknowledged(client, broker, inboxes, office_keys, notify_keys):
     response = client.post("/api/v1/reports", json=VALID | {"consent_contact": True, "contact": {"email": "a@example.org"}})
     assert response.status_code == 201, response.text
     body = response.json()
@@ -59,6 +31,10 @@ def test_valid_report_is_published_sealed_and_acknowledged(client, broker, offic
     assert "Vermieter" not in raw and "a@example.org" not in raw and body["receipt"].replace(" ", "") not in raw
     assert unseal(load_private_key(office_keys[0]), event.sealed_description) == VALID["description"]
     assert json.loads(unseal(load_private_key(office_keys[0]), event.sealed_contact)) == {"email": "a@example.org"}
+    assert unseal(load_private_key(notify_keys[0]), event.sealed_contact_for_notify) == "a@example.org"
+    [inbox] = inboxes.inboxes.values()
+    assert inbox["_id"] == body["report_id"] and inbox["receipt_hash"] == event.receipt_hash
+    assert inbox["public_key"] == event.reporter_public_key and inbox["status"] == "new"
 
 
 def test_minimal_report_needs_only_a_description(client, broker):
@@ -119,11 +95,11 @@ def test_oversize_body_is_a_413_even_without_content_length(client, broker):
     assert broker.published == []
 
 
-def test_kafka_failure_is_a_503_saying_nothing_was_saved(intake_settings):
+def test_kafka_failure_is_a_503_saying_nothing_was_saved(client, broker, inboxes):
     from aiokafka.errors import KafkaTimeoutError
 
-    app = create_app(intake_settings)
-    app.state.context = dataclasses.replace(app.state.context, broker=RecordingBroker(fail=KafkaTimeoutError()))
-    response = TestClient(app).post("/api/v1/reports", json=VALID)
+    broker.fail = KafkaTimeoutError()
+    response = client.post("/api/v1/reports", json=VALID)
     assert response.status_code == 503
     assert response.json()["error"] == "report_not_saved" and "receipt" not in response.json()
+    assert inboxes.inboxes == {}  # the inbox stored before publishing is gone again

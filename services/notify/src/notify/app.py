@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @broker.subscriber(
         topics.reports,
         topics.cases,
+        topics.statistics,
         group_id=settings.consumer_group,
         batch=True,
         max_records=100,

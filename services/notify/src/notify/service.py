@@ -12,12 +12,14 @@ from meldestelle_shared.events import (
     CaseStatusChanged,
     Event,
     FirstResponseOverdue,
+    MonthlyStatisticsPublished,
     OfficeMessageSent,
     ReportErasureRequested,
     ReportSubmitted,
 )
 from notify.deliveries import ContactBook, DeliveryLog
 from notify.messages import case_created_email, first_response_reminder_email, reporter_notice_email
+from notify.statistics import statistics_summary_email
 
 Send = Callable[[EmailMessage], Awaitable[object]]
 OpenSealed = Callable[[str], str]
@@ -64,6 +66,11 @@ class Notifier:
                 email = first_response_reminder_email(event, sender=a.sender, recipient=a.leads, workbench_url=a.workbench_url)
                 day = event.occurred_at.date().isoformat()  # at most one reminder per case and day
                 await self._deliver_once(f"overdue:{event.case_id}:{day}", event.event_type, email)
+            case MonthlyStatisticsPublished():
+                email = statistics_summary_email(
+                    event, sender=a.sender, recipient=a.office, public_url=a.public_url, workbench_url=a.workbench_url
+                )
+                await self._deliver_once(f"statistics:{event.month}", event.event_type, email)  # once per month
             case OfficeMessageSent() | CaseStatusChanged() | CaseClosed() | CaseReopened():
                 # A content-free "there is news" notice, for reporters who left an address.
                 await self._notify_reporter(event)

@@ -18,12 +18,5 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
 async def create_report(report: ReportCreate, request: Request) -> ReportReceipt:
     """Accept a report; the receipt is returned only after Kafka has the report durably."""
     context = request.app.state.context
-    accepted = await submit_report(
-        report,
-        broker=context.broker,
-        topic=context.settings.kafka.topics.reports,
-        office_key=context.office_key,
-        hasher=context.hasher,
-        timeout=context.settings.kafka.publish_timeout_ms / 1000,
-    )
+    accepted = await submit_report(report, **context.submission())
     return ReportReceipt(report_id=accepted.report_id, receipt=accepted.receipt)

@@ -1,15 +1,20 @@
-"""Submitting a report: seal, hash the receipt, and publish durably before anyone says "received"."""
+"""Submitting a report: seal, hash the receipt, open the reporter's inbox, and publish durably
+before anyone says "received"."""
 
 import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 from nacl.public import PublicKey
+from pymongo.errors import PyMongoError
 
+from intake.followup.keys import KeyDerivation, ReporterKeys
+from intake.followup.repository import NEVER, InboxRepository
 from intake.receipts import ReceiptHasher, new_receipt
 from intake.reports.schemas import ReportCreate
 from meldestelle_shared.events import ReportAbandoned, ReportSubmitted
@@ -20,7 +25,15 @@ log = logging.getLogger(__name__)
 
 
 class ReportNotSaved(Exception):
-    """Kafka did not acknowledge the report, so it was not saved."""
+    """Kafka or the database did not take the report, so it was not saved."""
+
+
+@dataclass(frozen=True)
+class SealingKeys:
+    """The public keys a report is sealed to: the office's, and notify's for the e-mail address alone."""
+
+    office: PublicKey
+    notify: PublicKey
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,9 @@ class ReportAccepted:
     receipt: str
 
 
-def build_report_event(report: ReportCreate, *, report_id: UUID, receipt_hash: str, office_key: PublicKey) -> ReportSubmitted:
+def build_report_event(
+    report: ReportCreate, *, report_id: UUID, receipt_hash: str, keys: SealingKeys, reporter_public_key: str
+) -> ReportSubmitted:
     """Turn a validated report into its event, sealing the description and contact data."""
     contact = report.contact.model_dump() if report.contact and report.consent_contact else None
     return ReportSubmitted(
@@ -45,9 +60,26 @@ def build_report_event(report: ReportCreate, *, report_id: UUID, receipt_hash: s
         reporter_role=report.reporter_role,
         incident_date=report.incident_date,
         language=report.language,
-        sealed_description=seal(office_key, report.description),
-        sealed_contact=seal(office_key, json.dumps(contact)) if contact else None,
+        sealed_description=seal(keys.office, report.description),
+        sealed_contact=seal(keys.office, json.dumps(contact)) if contact else None,
+        sealed_contact_for_notify=seal(keys.notify, contact["email"]) if contact else None,
+        reporter_public_key=reporter_public_key,
     )
+
+
+def new_inbox(report_id: UUID, receipt_hash: str, reporter_keys: ReporterKeys) -> dict:
+    """The reporter's inbox document: status "new" until triage says more."""
+    return {
+        "_id": str(report_id),
+        "receipt_hash": receipt_hash,
+        "case_id": None,
+        "status": "new",
+        "status_at": NEVER,
+        "public_key": reporter_keys.public_key,
+        "key_salt": reporter_keys.key_salt,
+        "sealed_private_key": reporter_keys.sealed_private_key,
+        "created_at": datetime.now(UTC),
+    }
 
 
 async def submit_report(
@@ -55,23 +87,48 @@ async def submit_report(
     *,
     broker: KafkaBroker,
     topic: str,
-    office_key: PublicKey,
+    keys: SealingKeys,
     hasher: ReceiptHasher,
+    derivation: KeyDerivation,
+    inboxes: InboxRepository,
     timeout: float,
+    report_id: UUID | None = None,
 ) -> ReportAccepted:
-    """Publish a report and return its receipt once Kafka has acknowledged it within `timeout` seconds."""
-    report_id = uuid4()
+    """Publish a report and return its receipt once Kafka has acknowledged it within `timeout` seconds.
+
+    The inbox is stored first, so a receipt handed out always works; if Kafka does not confirm,
+    the inbox is deleted again. `report_id` lets the site make a resent form a DuplicateReport.
+    """
+    report_id = report_id or uuid4()
     receipt = new_receipt()
-    receipt_hash = await asyncio.to_thread(hasher.hash, receipt)  # deliberately slow: off the event loop
-    event = build_report_event(report, report_id=report_id, receipt_hash=receipt_hash, office_key=office_key)
+    receipt_hash, reporter_keys = await asyncio.gather(
+        asyncio.to_thread(hasher.hash, receipt),  # deliberately slow: off the event loop
+        asyncio.to_thread(derivation.create, receipt),
+    )
+    event = build_report_event(
+        report, report_id=report_id, receipt_hash=receipt_hash, keys=keys, reporter_public_key=reporter_keys.public_key
+    )
+    try:
+        await inboxes.insert(new_inbox(report_id, receipt_hash, reporter_keys))
+    except PyMongoError as error:
+        raise ReportNotSaved(type(error).__name__) from error
     try:
         await asyncio.wait_for(publish_event(broker, topic, event), timeout)
     except (KafkaError, TimeoutError) as error:
         # The idempotent producer keeps retrying a report it has buffered, so it may still arrive.
         # The reporter is told it was not saved, so make sure triage drops it if it does.
         _abandon_in_background(broker, topic, report_id)
+        await _delete_inbox(inboxes, report_id)
         raise ReportNotSaved(type(error).__name__) from error
     return ReportAccepted(report_id=report_id, receipt=receipt)
+
+
+async def _delete_inbox(inboxes: InboxRepository, report_id: UUID) -> None:
+    try:
+        await inboxes.delete(str(report_id))
+    except PyMongoError as error:
+        # A harmless leftover: nobody holds its receipt.
+        log.warning("inbox of an unsaved report not deleted", extra={"error": type(error).__name__})
 
 
 _pending: set[asyncio.Task] = set()

@@ -1,0 +1,1 @@
+"""Following up with the receipt: the reporter's read model, messages, replies and erasure."""

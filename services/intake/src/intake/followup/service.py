@@ -1,0 +1,121 @@
+"""Following up with a receipt: find the inbox, read it, write to the office, erase the report."""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+from nacl.public import PublicKey
+from pymongo.errors import PyMongoError
+
+from intake.followup.keys import KeyDerivation, ReporterKeys
+from intake.followup.repository import InboxRepository
+from intake.receipts import ReceiptHasher
+from meldestelle_shared.events import ReporterReplied, ReportErasureRequested
+from meldestelle_shared.kafka import publish_event
+from meldestelle_shared.sealing import load_public_key, seal, unseal
+
+log = logging.getLogger(__name__)
+
+
+class ReceiptNotFound(LookupError):
+    """No report has this receipt (or it was erased)."""
+
+
+class NotDelivered(Exception):
+    """Kafka or the database did not take the request in time; nothing changed."""
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message of the conversation, opened for the reporter."""
+
+    author: str
+    text: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """What the reporter sees: the case status in their words, and the conversation."""
+
+    status: str
+    messages: list[MessageView]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where and how patiently follow-up events are published."""
+
+    broker: KafkaBroker
+    topic: str
+    timeout: float
+
+
+async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptHasher) -> dict[str, Any]:
+    """The inbox of a well-formed receipt, or ReceiptNotFound."""
+    receipt_hash = await asyncio.to_thread(hasher.hash, receipt)  # deliberately slow: off the event loop
+    inbox = await inboxes.find_by_receipt_hash(receipt_hash)
+    if inbox is None:
+        raise ReceiptNotFound()
+    return inbox
+
+
+async def read_inbox(inbox: dict[str, Any], receipt: str, *, inboxes: InboxRepository, keys: KeyDerivation) -> InboxView:
+    """Open the inbox's messages with the receipt-derived key."""
+    stored = await inboxes.messages(inbox["_id"])
+    messages = []
+    if stored:
+        reporter_keys = ReporterKeys(inbox["public_key"], inbox["key_salt"], inbox["sealed_private_key"])
+        private_key = await asyncio.to_thread(keys.open, receipt, reporter_keys)
+        messages = [MessageView(m["author"], unseal(private_key, m["sealed"]), m["sent_at"]) for m in stored]
+    return InboxView(status=inbox["status"], messages=messages)
+
+
+async def send_reply(
+    inbox: dict[str, Any], text: str, *, inboxes: InboxRepository, office_key: PublicKey, delivery: Delivery
+) -> None:
+    """Send the reporter's message to the office, keeping a copy only the reporter can open."""
+    report_id = UUID(inbox["_id"])
+    message_id = uuid4()
+    copy = {
+        "_id": str(message_id),
+        "report_id": inbox["_id"],
+        "author": "reporter",
+        "sealed": seal(load_public_key(inbox["public_key"]), text),
+        "sent_at": datetime.now(UTC),
+    }
+    event = ReporterReplied(correlation_id=report_id, report_id=report_id, message_id=message_id, sealed_text=seal(office_key, text))
+    try:
+        await inboxes.add_message(copy)
+        await asyncio.wait_for(publish_event(delivery.broker, delivery.topic, event), delivery.timeout)
+    except (KafkaError, PyMongoError, TimeoutError) as error:
+        # The reporter is told it was not sent, so their copy must not claim otherwise.
+        await _forget_copy(inboxes, copy)
+        raise NotDelivered(type(error).__name__) from error
+
+
+async def erase_report(inbox: dict[str, Any], *, inboxes: InboxRepository, delivery: Delivery) -> None:
+    """Ask triage to erase the case, then delete the inbox here (the receipt stops working at once)."""
+    report_id = UUID(inbox["_id"])
+    event = ReportErasureRequested(correlation_id=report_id, report_id=report_id)
+    try:
+        await asyncio.wait_for(publish_event(delivery.broker, delivery.topic, event), delivery.timeout)
+    except (KafkaError, TimeoutError) as error:
+        raise NotDelivered(type(error).__name__) from error
+    try:
+        await inboxes.delete(inbox["_id"])
+    except PyMongoError as error:
+        # The request is on its way: triage's CaseErased deletes the inbox when the database is back.
+        log.warning("inbox not deleted yet", extra={"error": type(error).__name__})
+
+
+async def _forget_copy(inboxes: InboxRepository, copy: dict[str, Any]) -> None:
+    try:
+        await inboxes.delete_message(copy["_id"])
+    except PyMongoError:
+        pass  # the database is the failure being reported; the copy stays unreadable to anyone but the reporter

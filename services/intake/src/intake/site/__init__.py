@@ -1,0 +1,1 @@
+"""The public reporting site: server-rendered pages in several languages, JavaScript optional."""

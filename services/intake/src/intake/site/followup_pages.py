@@ -1,0 +1,133 @@
+"""Coming back with the receipt: the case status, the office's messages, answering, and erasure.
+
+Every request that names a receipt passes the throttle first; the receipt then travels in the
+page's forms (never in an address or a cookie), so nothing on the server remembers who is reading.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pymongo.errors import PyMongoError
+from starlette.datastructures import FormData
+
+from intake.followup.service import NotDelivered, ReceiptNotFound, erase_report, find_inbox, read_inbox, send_reply
+from intake.receipts import MalformedReceipt, normalise_receipt
+from intake.site.i18n import Language
+from intake.site.labels import N_
+from intake.site.report_form import FieldProblem
+from intake.site.web import CheckedForm, SiteLanguage
+
+router = APIRouter(include_in_schema=False)
+
+
+class ReceiptRefused(Exception):
+    """The receipt could not be used; `response` tells the resident why."""
+
+    def __init__(self, response: HTMLResponse) -> None:
+        self.response = response
+
+
+@router.get("/{lang}/check", name="check_form")
+async def check_form(language: SiteLanguage, request: Request) -> HTMLResponse:
+    """The form asking for the receipt."""
+    return _check_page(request, language)
+
+
+@router.post("/{lang}/check")
+async def check(language: SiteLanguage, request: Request, form: CheckedForm) -> HTMLResponse:
+    """Show the case status and the conversation of the receipt's report."""
+    inbox, receipt = await _unlock(request, language, form)
+    return await _inbox_page(request, language, inbox, receipt)
+
+
+@router.post("/{lang}/check/reply")
+async def reply(language: SiteLanguage, request: Request, form: CheckedForm) -> HTMLResponse:
+    """Send the reporter's answer or additional information to the office."""
+    context = request.app.state.context
+    inbox, receipt = await _unlock(request, language, form)
+    text = str(form.get("text", "")).strip()
+    limit = context.settings.max_reply_chars
+    if not text:
+        problem = FieldProblem("text", N_("Please write your message."))
+    elif len(text) > limit:
+        problem = FieldProblem("text", N_("Your message is too long. Please shorten it."))
+    else:
+        try:
+            await send_reply(inbox, text, inboxes=context.inboxes, office_key=context.keys.office, delivery=context.delivery())
+        except NotDelivered:
+            return await _inbox_page(request, language, inbox, receipt, status=503, notice="not_sent", draft=text)
+        return await _inbox_page(request, language, inbox, receipt, notice="sent")
+    return await _inbox_page(request, language, inbox, receipt, status=422, problems=[problem], draft=text)
+
+
+@router.post("/{lang}/check/delete")
+async def delete(language: SiteLanguage, request: Request, form: CheckedForm) -> HTMLResponse:
+    """Erase the report at the reporter's request (GDPR Art. 17), after they confirmed it."""
+    context = request.app.state.context
+    inbox, receipt = await _unlock(request, language, form)
+    if form.get("confirm") != "yes":
+        problem = FieldProblem("confirm", N_("Please tick the box to confirm that you want to delete your report."))
+        return await _inbox_page(request, language, inbox, receipt, status=422, problems=[problem])
+    try:
+        await erase_report(inbox, inboxes=context.inboxes, delivery=context.delivery())
+    except NotDelivered:
+        return await _inbox_page(request, language, inbox, receipt, status=503, notice="not_erased")
+    return context.pages.render(request, language, "erased.html", page="/")
+
+
+async def _unlock(request: Request, language: Language, form: FormData) -> tuple[dict[str, Any], str]:
+    context = request.app.state.context
+    try:
+        receipt = normalise_receipt(str(form.get("receipt", "")))
+    except MalformedReceipt:
+        raise ReceiptRefused(_check_page(request, language, problem="malformed", status=422)) from None
+    address = request.client.host if request.client else "unknown"
+    if refusal := context.throttle.attempt(address):
+        page = _check_page(request, language, problem=refusal.reason.value, wait=refusal.retry_after, status=429)
+        page.headers["retry-after"] = str(refusal.retry_after)
+        raise ReceiptRefused(page)
+    try:
+        inbox = await find_inbox(receipt, inboxes=context.inboxes, hasher=context.hasher)
+    except ReceiptNotFound:
+        raise ReceiptRefused(_check_page(request, language, problem="not_found", status=404)) from None
+    except PyMongoError:
+        raise ReceiptRefused(_check_page(request, language, problem="unavailable", status=503)) from None
+    context.throttle.succeeded(address)
+    return inbox, receipt
+
+
+async def _inbox_page(
+    request: Request,
+    language: Language,
+    inbox: dict[str, Any],
+    receipt: str,
+    *,
+    status: int = 200,
+    problems: list[FieldProblem] | None = None,
+    notice: str | None = None,
+    draft: str = "",
+) -> HTMLResponse:
+    context = request.app.state.context
+    view = await read_inbox(inbox, receipt, inboxes=context.inboxes, keys=context.derivation)
+    problems = problems or []
+    return context.pages.render(
+        request,
+        language,
+        "inbox.html",
+        page="/check",
+        status=status,
+        view=view,
+        receipt=" ".join(receipt[i : i + 4] for i in range(0, 16, 4)),
+        problems=problems,
+        problem_of={problem.field: problem.message for problem in problems},
+        notice=notice,
+        draft=draft,
+        max_reply_chars=context.settings.max_reply_chars,
+    )
+
+
+def _check_page(request: Request, language: Language, *, problem: str | None = None, wait: int = 0, status: int = 200) -> HTMLResponse:
+    return request.app.state.context.pages.render(
+        request, language, "check.html", page="/check", status=status, problem=problem, wait=wait
+    )

@@ -1,0 +1,73 @@
+"""Languages of the site: gettext catalogs (Babel .po files, compiled in memory at start) and negotiation.
+
+The language is part of every URL (/de/..., /ar/...), so no cookie is needed to keep it;
+Accept-Language is only the first guess when someone opens the bare address.
+"""
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the site offers."""
+
+    tag: str  # BCP 47; also the URL segment and the catalog's file name
+    name: str  # the language's own name, for the switcher
+    locale: str  # the Babel locale used for dates
+    direction: str = "ltr"
+
+
+LANGUAGES: dict[str, Language] = {
+    language.tag: language
+    for language in (
+        Language("de", "Deutsch", "de"),
+        Language("en", "English", "en"),
+        Language("tr", "Türkçe", "tr"),
+        Language("ar", "العربية", "ar", "rtl"),
+        Language("bg", "Български", "bg"),
+        Language("ro", "Română", "ro"),
+        # Easy German (Leichte Sprache) has no registered subtag; a private-use one keeps it valid BCP 47.
+        Language("de-x-ls", "Leichte Sprache", "de"),
+    )
+}
+DEFAULT_LANGUAGE = "de"
+
+
+def load_translations(tag: str) -> Translations:
+    """Read a language's .po catalog and compile it in memory, so no build step is needed."""
+    with (LOCALE_DIR / f"{tag}.po").open("rb") as source:
+        catalog = read_po(source, locale=LANGUAGES[tag].locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def negotiate(accept_language: str | None) -> str:
+    """Pick the site language from an Accept-Language header (highest weight first), else German."""
+    weighted = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and weight > 0:
+            weighted.append((-weight, position, tag.lower()))
+    for _, _, tag in sorted(weighted):
+        if tag in LANGUAGES:
+            return tag
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE

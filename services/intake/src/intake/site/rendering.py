@@ -1,0 +1,70 @@
+"""Rendering pages: one Jinja environment per language, with its catalog installed once at start."""
+
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, get_month_names
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from intake.settings import SiteSettings
+from intake.site import labels
+from intake.site.i18n import LANGUAGES, Language, load_translations
+from intake.site.security import FormGuard
+
+OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
+
+
+class Pages:
+    """Renders the site's templates in any of its languages."""
+
+    def __init__(self, site: SiteSettings, guard: FormGuard) -> None:
+        self._guard = guard
+        self._environments = {tag: _environment(language, site) for tag, language in LANGUAGES.items()}
+
+    def render(self, request: Request, language: Language, template: str, *, page: str, status: int = 200, **context) -> HTMLResponse:
+        """Render a page; `page` is its address without the language, for the language switcher."""
+        session, new = self._guard.session_of(request)
+        html = self._environments[language.tag].get_template(template).render(
+            csrf_token=self._guard.token(session), page=page, **context
+        )
+        response = HTMLResponse(html, status_code=status)
+        if new:
+            self._guard.set_cookie(response, session, secure=request.url.scheme == "https")
+        return response
+
+    def text(self, language: Language, template: str, **context) -> str:
+        """Render a plain-text template (e.g. the receipt file)."""
+        return self._environments[language.tag].get_template(template).render(**context)
+
+
+def _environment(language: Language, site: SiteSettings) -> Environment:
+    environment = Environment(
+        loader=PackageLoader("intake.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(load_translations(language.tag), newstyle=True)
+    environment.globals.update(
+        language=language,
+        languages=list(LANGUAGES.values()),
+        site=site,
+        labels=labels,
+        month_names=get_month_names("wide", locale=language.locale),
+        date=partial(_date, locale=language.locale),
+        date_time=partial(_date_time, locale=language.locale),
+    )
+    return environment
+
+
+def _date(value: datetime, *, locale: str) -> str:
+    return format_date(value.astimezone(OFFICE_TIMEZONE), format="long", locale=locale)
+
+
+def _date_time(value: datetime, *, locale: str) -> str:
+    return format_datetime(value, format="medium", tzinfo=OFFICE_TIMEZONE, locale=locale)

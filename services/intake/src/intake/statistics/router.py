@@ -1,0 +1,83 @@
+"""HTTP edge of the public statistics: the page, the JSON API and the CSV downloads."""
+
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from intake.site.web import SiteLanguage
+from intake.statistics.csv_export import to_csv
+from intake.statistics.page import build_page
+from intake.statistics.rendering import render_page
+from intake.statistics.schemas import MonthlyStatistics, MonthlyStatisticsList
+from intake.statistics.service import NotPublished, published_month, trend_window
+from meldestelle_shared.web import ErrorBody, error_response
+
+router = APIRouter(tags=["statistics"])
+
+STYLESHEET = FilePath(__file__).parent / "static" / "statistics.css"
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, month of receipt.", examples=["2026-03"])]
+Limit = Annotated[int, Query(ge=1, le=120, description="How many months, newest first.")]
+NOT_PUBLISHED = {404: {"model": ErrorBody, "description": "The month is not published (yet)."}}
+CSV_RESPONSE = {"content": {"text/csv": {}}, "description": "month,dimension,code,value,note; '.' = suppressed."}
+
+
+def _not_published(month: str) -> Response:
+    return error_response(
+        404,
+        "not_published",
+        f"Statistics for {month} are not published: a month is published only after it has closed, "
+        "on a set day of the following month.",
+    )
+
+
+@router.get("/api/v1/statistics/monthly", summary="Published months (open data, JSON)")
+async def list_months(request: Request, limit: Limit = 12) -> MonthlyStatisticsList:
+    """The newest published months; suppressed values are null."""
+    return MonthlyStatisticsList(items=await request.app.state.statistics.newest(limit))
+
+
+@router.get("/api/v1/statistics/monthly.csv", summary="Published months (open data, CSV)", response_class=Response, responses={200: CSV_RESPONSE})
+async def list_months_csv(request: Request, limit: Limit = 12) -> Response:
+    """The newest published months as CSV."""
+    return _csv(to_csv(await request.app.state.statistics.newest(limit)), "statistics-monthly.csv")
+
+
+@router.get("/api/v1/statistics/monthly/{month}.csv", summary="One published month (CSV)", response_class=Response,
+            responses={200: CSV_RESPONSE, **NOT_PUBLISHED})  # fmt: skip
+async def month_csv(month: Month, request: Request) -> Response:
+    """One published month as CSV, or 404 if it is not published."""
+    try:
+        found = await published_month(month, repository=request.app.state.statistics)
+    except NotPublished:
+        return _not_published(month)
+    return _csv(to_csv([found]), f"statistics-{month}.csv")
+
+
+@router.get("/api/v1/statistics/monthly/{month}", summary="One published month (JSON)", responses=NOT_PUBLISHED)
+async def get_month(month: Month, request: Request) -> MonthlyStatistics:
+    """One published month, or 404 if it is not published."""
+    try:
+        return MonthlyStatistics.model_validate(await published_month(month, repository=request.app.state.statistics))
+    except NotPublished:
+        return _not_published(month)
+
+
+@router.get("/{lang}/statistics/monthly", include_in_schema=False)
+async def statistics_page(language: SiteLanguage, request: Request) -> HTMLResponse:
+    """The public page: the newest month and 12-month trends, each chart with its table."""
+    repository = request.app.state.statistics
+    newest = await repository.newest(1)
+    page = build_page(newest[0] if newest else None, await trend_window(repository=repository), language)
+    return HTMLResponse(render_page(language, page))
+
+
+@router.get("/statistics/assets/statistics.css", include_in_schema=False)
+async def stylesheet() -> FileResponse:
+    """The page's stylesheet (served from here: the site forbids inline styles)."""
+    return FileResponse(STYLESHEET, media_type="text/css")
+
+
+def _csv(body: str, filename: str) -> Response:
+    return Response(body, media_type="text/csv; charset=utf-8", headers={"content-disposition": f'attachment; filename="{filename}"'})

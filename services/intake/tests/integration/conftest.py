@@ -1,0 +1,17 @@
+import pytest
+
+from intake.settings import Settings
+from meldestelle_shared.settings import KafkaSettings, MongoSettings
+
+
+@pytest.fixture
+def live_settings(intake_settings: Settings, infrastructure, topics, unique_name) -> Settings:
+    """intake on this test's own topics, database and consumer group."""
+    return intake_settings.model_copy(
+        update={
+            "kafka": KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
+            "mongodb": MongoSettings(uri=infrastructure.mongodb_uri),
+            "database": unique_name,
+            "consumer_group": f"{unique_name}-intake",
+        }
+    )
