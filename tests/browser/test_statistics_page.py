@@ -19,8 +19,7 @@ import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
 
-from devstack.kafka import create_topics
-from devstack.probes import eventually
+from devstack.probes import eventually, run_async
 from devstack.processes import free_port
 from intake.statistics.router import router as statistics_router
 from intake.statistics.texts import code_label
@@ -30,7 +29,6 @@ from meldestelle_shared.kafka import create_broker, publish_event
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.settings import KafkaSettings, MongoSettings
 from meldestelle_shared.taxonomy import Priority
-from meldestelle_shared.topics import Topics
 from meldestelle_shared.web import install_error_handlers
 from triage.stats.publication import publish_due_months
 from triage.stats.service import current_counts
@@ -99,32 +97,6 @@ def intake_app(bootstrap: str, mongodb_uri: str, topics, database: str) -> FastA
     return app
 
 
-def in_thread(coroutine) -> None:
-    """Run a coroutine to completion on a thread of its own: Playwright's sync API owns this thread's event loop."""
-    errors = []
-    thread = threading.Thread(target=lambda: errors.extend(_run(coroutine)))
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-
-
-def _run(coroutine) -> list[BaseException]:
-    try:
-        asyncio.run(coroutine)
-    except BaseException as error:  # noqa: BLE001 - handed to the test's thread
-        return [error]
-    return []
-
-
-@pytest.fixture
-def topics(infrastructure, unique_name) -> Topics:
-    """This test's own topics (the shared fixture cannot create them once the browser's loop runs)."""
-    names = Topics(unique_name)
-    in_thread(create_topics(infrastructure.kafka.bootstrap_servers, names.partitions()))
-    return names
-
-
 @pytest.fixture
 def intake_url(infrastructure, topics, unique_name):
     port = free_port()
@@ -145,7 +117,7 @@ def intake_url(infrastructure, topics, unique_name):
 def test_a_small_month_is_published_with_suppression_on_the_page_and_in_the_csv(
     infrastructure, topics, unique_name, intake_url, browser, screenshots
 ):
-    in_thread(publish_march(infrastructure.kafka.bootstrap_servers, infrastructure.mongodb_uri, topics, f"{unique_name}-triage"))
+    run_async(lambda: publish_march(infrastructure.kafka.bootstrap_servers, infrastructure.mongodb_uri, topics, f"{unique_name}-triage"))
     eventually(lambda: httpx.get(f"{intake_url}/api/v1/statistics/monthly/2026-03").status_code == 200, timeout=30, what="intake to store March")
 
     rows = list(csv.DictReader(io.StringIO(httpx.get(f"{intake_url}/api/v1/statistics/monthly/2026-03.csv").text)))

@@ -22,7 +22,7 @@ from meldestelle_shared.mongo import create_client
 from meldestelle_shared.settings import KafkaSettings, MongoSettings
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
 from triage.stats.publication import publish_due_months
-from triage.stats.service import current_counts, rebuild
+from triage.stats.service import current_counts, exact_counts, rebuild
 from triage.stats.settings import StatisticsSettings
 from triage.stats.wiring import install_statistics
 
@@ -129,15 +129,24 @@ async def test_case_events_move_the_counts_and_rebuild_gives_the_same_figures(st
     await publish_event(feature.broker, feature.topics.cases, CaseReopened(**about(spam), status=CaseStatus.IN_PROGRESS))
     await counts_reaching(feature, 7)
 
-    # Erased (by the reporter): the count falls.
-    await database["cases"].delete_one({"_id": erased["_id"]})
+    # Erased (by the reporter): the count falls, even though triage announces it before deleting the case,
+    # and a late repeat of the case's creation does not bring it back.
     await publish_event(feature.broker, feature.topics.cases, CaseErased(**about(erased), reason="reporter_request"))
     counts = await counts_reaching(feature, 6)
+    await publish_event(feature.broker, feature.topics.cases, created(erased))
+    # A marker on the same partition (same report key): once it counts, the repeat was handled before it.
+    marker = case_document(month="2026-04") | {"report_id": erased["report_id"]}
+    await store_and_announce(feature, database, [marker])
+    await counts_reaching(feature, 1, "2026-04")
+    assert (await current_counts(MONTH, repository=feature.repository)).total == 6
+    await database["cases"].delete_one({"_id": erased["_id"]})
 
     maintained = await current_counts(MONTH, repository=feature.repository)
+    exact = await exact_counts(MONTH, repository=feature.repository)
     result = await rebuild(repository=feature.repository, batch_size=4)
-    assert result.cases == 6 and result.months == 1
-    assert await current_counts(MONTH, repository=feature.repository) == maintained == counts
+    assert result.cases == 7 and result.months == 2 and await feature.repository.months() == [MONTH, "2026-04"]
+    assert await current_counts(MONTH, repository=feature.repository) == maintained == exact == counts
+    assert await exact_counts(MONTH, repository=feature.repository) == exact
 
 
 async def test_a_redelivered_event_changes_nothing(stats):
@@ -182,3 +191,18 @@ async def test_due_months_are_published_once_with_suppression(stats, infrastruct
     assert january.total == 9 and january.tables["district"]["mitte"] is None and january.tables["district"]["sued"] is None
     assert january.tables["grounds"]["racist_attribution"] == 9 and january.tables["district"]["walsum"] == 0
     assert february.total is None and set(february.tables["grounds"].values()) == {None}
+
+
+def test_unsuppressed_figures_need_the_stats_permission(triage_settings):
+    from fastapi.testclient import TestClient
+
+    from triage.app import create_app
+
+    with TestClient(create_app(triage_settings)) as client:
+        assert client.get("/api/v1/statistics/monthly/2026-03").status_code == 401
+        token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}  # holds stats.read
+        body = client.get("/api/v1/statistics/monthly/2026-03", headers=token).json()
+        assert body["month"] == "2026-03" and body["total"] == 0 and body["tables"]["district"]["mitte"] == 0
+        bad = client.get("/api/v1/statistics/monthly/2026-3", headers=token)
+        assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "month"
+        assert client.get("/api/v1/statistics/months", headers=token).json() == {"months": []}

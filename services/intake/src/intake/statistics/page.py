@@ -31,7 +31,7 @@ class Section:
     heading: str
     chart: Markup | None
     table: Table | None
-    trend_charts: list[Markup] = field(default_factory=list)
+    trend_charts: list[tuple[str, Markup]] = field(default_factory=list)  # (code label, chart)
     trend_table: Table | None = None
     multi_valued: bool = False
 
@@ -45,6 +45,18 @@ def month_name(month: str, locale: str, pattern: str = "MMMM y") -> str:
     """A YYYY-MM month in the reader's language, e.g. "März 2026"."""
     year, number = (int(part) for part in month.split("-"))
     return format_date(date(year, number, 1), pattern, locale=locale)
+
+
+def _ticks(window: list[dict[str, Any]], locale: str) -> list[str]:
+    """Short axis labels: the year only where it starts and at January, so 12 columns fit a phone."""
+    return [
+        month_name(doc["month"], locale, "M/yy" if index == 0 or doc["month"].endswith("-01") else "M")
+        for index, doc in enumerate(window)
+    ]
+
+
+def _trend_number(doc: dict[str, Any], dimension: str, code: str) -> int | None:
+    return None if doc.get("unpublished") else doc["tables"][dimension].get(code)
 
 
 def _trend_value(doc: dict[str, Any], dimension: str | None, code: str | None) -> str:
@@ -61,11 +73,12 @@ def build_page(latest: dict[str, Any] | None, window: list[dict[str, Any]], lang
     if latest is None:
         return {"latest": None}
     month_heads = [month_name(doc["month"], language.locale, "MMM y") for doc in window]
+    ticks = _ticks(window, language.locale)
     published = [doc for doc in window if not doc.get("unpublished")]
     total_trend = column_chart(
         "trend-total",
         f"{text('total', tag)}: {text('trend', tag)}",
-        [Bar(month_name(doc["month"], language.locale, "M/yy"), None if doc.get("unpublished") else doc["total"]) for doc in window],
+        [Bar(tick, None if doc.get("unpublished") else doc["total"]) for tick, doc in zip(ticks, window, strict=True)],
         rtl=rtl,
     )
     sections = []
@@ -83,12 +96,15 @@ def build_page(latest: dict[str, Any] | None, window: list[dict[str, Any]], lang
                 chart=None if hidden else bar_chart(f"chart-{dimension}", f"{heading} – {month_name(latest['month'], language.locale)}", bars, rtl=rtl),
                 table=None if hidden else Table(f"{heading} – {month_name(latest['month'], language.locale)}", [text("category", tag), text("count", tag)], [(bar.label, [shown(bar.value)]) for bar in bars]),
                 trend_charts=[
-                    column_chart(
-                        f"trend-{dimension}-{code}",
-                        f"{code_label(dimension, code, tag)}: {text('trend', tag)}",
-                        [Bar(month_name(doc["month"], language.locale, "M/yy"), None if doc.get("unpublished") else doc["tables"][dimension].get(code)) for doc in window],
-                        rtl=rtl,
-                        plot=60,
+                    (
+                        code_label(dimension, code, tag),
+                        column_chart(
+                            f"trend-{dimension}-{code}",
+                            f"{code_label(dimension, code, tag)}: {text('trend', tag)}",
+                            [Bar(tick, _trend_number(doc, dimension, code)) for tick, doc in zip(ticks, window, strict=True)],
+                            rtl=rtl,
+                            plot=60,
+                        ),
                     )
                     for code in trend_codes
                 ],

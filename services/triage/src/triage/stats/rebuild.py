@@ -32,6 +32,7 @@ async def main() -> int:
     client = create_client(settings.mongodb, app_name="triage-stats-rebuild")
     try:
         repository = StatisticsRepository(client[settings.database])
+        await repository.ensure_indexes()
         started = time.perf_counter()
         result = await rebuild(repository=repository)
         print(f"rebuilt statistics of {result.cases} cases in {result.months} months in {time.perf_counter() - started:.1f}s")

@@ -1,8 +1,9 @@
-"""Storage of the statistics read model: per-case contributions, per-bucket members and counts, publications.
+"""Storage of the statistics read model: per-case contributions, bucket members, per-month counts, publications.
 
-Every read and write on the event path is by `_id`: FerretDB v1 on SQLite answers only `_id`
-equality from an index and scans the whole collection for anything else (measured: ~1 s per
-query at 20,000 documents), so a query on `month` would cost more with every case stored.
+FerretDB v1 on SQLite runs every query as a scan of the collection (its explain shows SCAN even for
+`_id`), so what is read often is kept in small collections: a month's counts are one document in
+`stats_months` (one per month), read with one query; the big collections (cases, contributions,
+bucket members) are touched only by `_id`, which MongoDB answers from its index.
 """
 
 import asyncio
@@ -10,17 +11,16 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ASCENDING, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
-from triage.stats.figures import BUCKETS, STAFF_CLASSIFICATION_FIELD, count_members
+from triage.stats.figures import STAFF_CLASSIFICATION_FIELD, count_members
 
 # Only what a contribution needs: nothing sealed is ever read for statistics.
 _CASE_FIELDS = {"received_month": 1, "reporter": 1, STAFF_CLASSIFICATION_FIELD: 1, "closure_reason": 1}
 _DUPLICATE_KEY = 11000
-_MONTH_INDEX = "months"
 
 Placement = tuple[str, int]  # (month, bucket)
 
@@ -37,8 +37,12 @@ class StatisticsRepository:
         self._cases = database["cases"]
         self._contributions = database["stats_contributions"]
         self._buckets = database["stats_buckets"]
-        self._index = database["stats_index"]
+        self._months = database["stats_months"]
         self._publications = database["stats_publications"]
+
+    async def ensure_indexes(self) -> None:
+        """Index bucket members by month (used by MongoDB; FerretDB scans either way)."""
+        await self._buckets.create_index([("month", ASCENDING)], name="month")
 
     async def cases_by_ids(self, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The statistically relevant fields of these cases, by id; erased cases are missing."""
@@ -56,12 +60,12 @@ class StatisticsRepository:
         if batch:
             yield batch
 
-    async def placements(self, case_ids: Iterable[str]) -> dict[str, Placement]:
-        """Where these cases' contributions sit now (month, bucket), tombstones included."""
+    async def placements(self, case_ids: Iterable[str]) -> dict[str, tuple[Placement, bool]]:
+        """Where these cases' contributions sit now (month, bucket), and whether each is an erased case's tombstone."""
         found = await asyncio.gather(
-            *(self._contributions.find_one({"_id": case_id}, {"month": 1, "bucket": 1}) for case_id in case_ids)
+            *(self._contributions.find_one({"_id": case_id}, {"month": 1, "bucket": 1, "erased": 1}) for case_id in case_ids)
         )
-        return {doc["_id"]: (doc["month"], doc["bucket"]) for doc in found if doc}
+        return {doc["_id"]: ((doc["month"], doc["bucket"]), bool(doc.get("erased"))) for doc in found if doc}
 
     async def save_contributions(self, contributions: Sequence[dict[str, Any]]) -> None:
         """Store each case's current contribution, replacing what it contributed before."""
@@ -74,50 +78,49 @@ class StatisticsRepository:
         """Stop counting erased cases, keeping only month and bucket so a retry still knows where they were."""
         if case_ids:
             await self._contributions.bulk_write(
-                [UpdateOne({"_id": case_id}, {"$set": {"counted": False, "cells": [], "source": None}}) for case_id in case_ids],
+                [
+                    UpdateOne({"_id": case_id}, {"$set": {"erased": True, "counted": False, "cells": [], "source": None}})
+                    for case_id in case_ids
+                ],
                 ordered=False,
             )
 
-    async def set_members(self, month: str, bucket: int, members: dict[str, list[str] | None]) -> None:
-        """Put cases' cells into a bucket (None takes a case out); the version tells recounts something changed."""
-        changes: dict[str, Any] = {"$inc": {"version": 1}, "$setOnInsert": {"month": month, "bucket": bucket, "counts": {}}}
-        if present := {f"members.{case_id}": cells for case_id, cells in members.items() if cells is not None}:
-            changes["$set"] = present
-        if absent := {f"members.{case_id}": "" for case_id, cells in members.items() if cells is None}:
-            changes["$unset"] = absent
-        await self._buckets.update_one({"_id": bucket_id(month, bucket)}, changes, upsert=True)
-        await self._index.update_one({"_id": _MONTH_INDEX}, {"$addToSet": {"months": month}}, upsert=True)
+    async def update_bucket(self, month: str, bucket: int, changes: dict[str, list[str] | None]) -> None:
+        """Put cases' cells into a bucket (None takes a case out), then store the bucket's recount in its month.
 
-    async def recount_bucket(self, month: str, bucket: int) -> None:
-        """Derive a bucket's counts from its members; if a member changes meanwhile, count again."""
-        while True:
-            doc = await self._buckets.find_one({"_id": bucket_id(month, bucket)})
-            if doc is None:
-                return
-            counts = count_members(doc.get("members", {}))
-            # Written only if no member changed since the read: a stale count can never overwrite a newer one.
-            result = await self._buckets.update_one(
-                {"_id": doc["_id"], "version": doc["version"]}, {"$set": {"counts": counts}}
-            )
-            if result.matched_count:
-                return
+        Both writes set values derived from the members, never increments: if a crash falls between them,
+        the redelivered event writes the same members again and the right counts after them. Two triage
+        instances changing the same bucket at once could leave its counts one change behind until its
+        next change; publication therefore counts members, never the stored counts.
+        """
+        key = bucket_id(month, bucket)
+        doc = await self._buckets.find_one({"_id": key}) or {"members": {}}
+        members = {**doc["members"], **{case_id: cells for case_id, cells in changes.items() if cells is not None}}
+        for case_id in (case_id for case_id, cells in changes.items() if cells is None):
+            members.pop(case_id, None)
+        update: dict[str, Any] = {"$set": {"month": month, "bucket": bucket}}
+        update["$set"].update({f"members.{case_id}": cells for case_id, cells in changes.items() if cells is not None})
+        if absent := {f"members.{case_id}": "" for case_id, cells in changes.items() if cells is None}:
+            update["$unset"] = absent
+        await self._buckets.update_one({"_id": key}, update, upsert=True)
+        await self._months.update_one({"_id": month}, {"$set": {f"buckets.{bucket:03d}": count_members(members)}}, upsert=True)
 
-    async def month_buckets(self, month: str, *, members: bool = False) -> list[dict[str, Any]]:
-        """The bucket documents of a month (BUCKETS reads by `_id`), with their counts and, if asked, members."""
-        fields = {"counts": 1, "members": 1} if members else {"counts": 1}
-        found = await asyncio.gather(
-            *(self._buckets.find_one({"_id": bucket_id(month, bucket)}, fields) for bucket in range(BUCKETS))
-        )
-        return [doc for doc in found if doc]
+    async def bucket_counts(self, month: str) -> list[dict[str, int]]:
+        """The stored counts of every bucket of a month: one small document."""
+        doc = await self._months.find_one({"_id": month})
+        return list(doc["buckets"].values()) if doc else []
+
+    async def bucket_members(self, month: str) -> list[dict[str, list[str]]]:
+        """The members of every bucket of a month (one query; indexed on MongoDB)."""
+        return [doc.get("members", {}) async for doc in self._buckets.find({"month": month}, {"members": 1})]
 
     async def months(self) -> list[str]:
-        """Every month that ever had a case, oldest first."""
-        index = await self._index.find_one({"_id": _MONTH_INDEX})
-        return sorted(index["months"]) if index else []
+        """Every month that has had a case, oldest first."""
+        return sorted([doc["_id"] async for doc in self._months.find({}, {"_id": 1})])
 
     async def clear(self) -> None:
         """Forget the whole read model (the rebuild starts from here); publications stay."""
-        for collection in (self._contributions, self._buckets, self._index):
+        for collection in (self._contributions, self._buckets, self._months):
             await collection.delete_many({})
 
     async def insert_contributions(self, contributions: Sequence[dict[str, Any]]) -> None:
@@ -128,12 +131,19 @@ class StatisticsRepository:
             if any(e.get("code") != _DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
                 raise
 
-    async def write_bucket(self, month: str, bucket: int, members: dict[str, list[str]]) -> None:
-        """Store one rebuilt bucket: its members and their counts."""
-        doc = {"_id": bucket_id(month, bucket), "month": month, "bucket": bucket, "version": 0,
-               "members": members, "counts": count_members(members)}  # fmt: skip
-        await self._buckets.replace_one({"_id": doc["_id"]}, doc, upsert=True)
-        await self._index.update_one({"_id": _MONTH_INDEX}, {"$addToSet": {"months": month}}, upsert=True)
+    async def insert_rebuilt(self, buckets: dict[Placement, dict[str, list[str]]], months: Iterable[str]) -> None:
+        """Store rebuilt buckets and their months' counts in a few bulk writes: each write costs, not each document."""
+        docs = [
+            {"_id": bucket_id(month, bucket), "month": month, "bucket": bucket, "members": members}
+            for (month, bucket), members in sorted(buckets.items())
+        ]
+        for start in range(0, len(docs), 500):
+            await self._buckets.insert_many(docs[start : start + 500], ordered=False)
+        counts: dict[str, dict[str, dict[str, int]]] = {month: {} for month in months}
+        for (month, bucket), members in buckets.items():
+            counts[month][f"{bucket:03d}"] = count_members(members)
+        if counts:
+            await self._months.insert_many([{"_id": month, "buckets": by_bucket} for month, by_bucket in counts.items()])
 
     async def published_months(self) -> set[str]:
         """Months whose publication Kafka has acknowledged (one small document per month)."""

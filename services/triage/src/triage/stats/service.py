@@ -15,14 +15,18 @@ async def apply_case_events(events: Sequence[Event], *, repository: StatisticsRe
     """Bring the cases these events name up to date in the read model; returns the (month, bucket) pairs recounted.
 
     What a case contributes is derived from the case as it is now, and buckets hold each member's
-    cells (set, never incremented) and are recounted from them. So applying an event twice, or
+    cells (set, never incremented) and are recounted from them in the same write. So applying an event twice, or
     late, changes nothing, and a crash between any two steps is healed by the redelivery.
     """
     case_ids = list(dict.fromkeys(str(e.case_id) for e in events if isinstance(e, FIGURE_EVENTS)))
     if not case_ids:
         return set()
     before = await repository.placements(case_ids)
-    cases = await repository.cases_by_ids(case_ids)
+    # Erasure is final, and triage announces it before deleting the case: an erased case stays out even
+    # if its document is still there when the event arrives.
+    erased = {str(e.case_id) for e in events if isinstance(e, CaseErased)}
+    erased |= {case_id for case_id, (_, tombstone) in before.items() if tombstone}
+    cases = await repository.cases_by_ids(case_id for case_id in case_ids if case_id not in erased)
     contributions = {case_id: contribution_of(case) for case_id, case in cases.items()}
     # Contributions first: they remember where a case sits, which an erasure's retry needs to find it.
     await repository.save_contributions(list(contributions.values()))
@@ -33,26 +37,25 @@ async def apply_case_events(events: Sequence[Event], *, repository: StatisticsRe
             placement = (contribution["month"], contribution["bucket"])
             changes.setdefault(placement, {})[case_id] = contribution["cells"] if contribution["counted"] else None
         elif case_id in before:
-            changes.setdefault(before[case_id], {})[case_id] = None
+            changes.setdefault(before[case_id][0], {})[case_id] = None
     for (month, bucket), members in sorted(changes.items()):
-        await repository.set_members(month, bucket, members)
-        await repository.recount_bucket(month, bucket)
+        await repository.update_bucket(month, bucket, members)
     return set(changes)
 
 
 async def current_counts(month: str, *, repository: StatisticsRepository) -> MonthCounts:
-    """A month's unsuppressed figures from the maintained bucket counts: BUCKETS reads by id, whatever the case count."""
+    """A month's unsuppressed figures from the maintained counts: one small document, whatever the case count."""
     sums: dict[str, int] = {}
-    for bucket in await repository.month_buckets(month):
-        add_counts(sums, bucket.get("counts", {}).items())
+    for counts in await repository.bucket_counts(month):
+        add_counts(sums, counts.items())
     return month_counts(month, sums)
 
 
 async def exact_counts(month: str, *, repository: StatisticsRepository) -> MonthCounts:
     """A month's figures counted afresh from the buckets' members, not their stored counts (used for publication)."""
     sums: dict[str, int] = {}
-    for bucket in await repository.month_buckets(month, members=True):
-        add_counts(sums, count_members(bucket.get("members", {})).items())
+    for members in await repository.bucket_members(month):
+        add_counts(sums, count_members(members).items())
     return month_counts(month, sums)
 
 
@@ -68,14 +71,15 @@ async def rebuild(*, repository: StatisticsRepository, batch_size: int = 5000) -
     """Recompute every contribution and bucket from the cases with the same function the event consumer uses."""
     await repository.clear()
     buckets: dict[Placement, dict[str, list[str]]] = {}
+    months: set[str] = set()
     cases = 0
     async for batch in repository.all_cases(batch_size):
         contributions = [contribution_of(case) for case in batch]
         await repository.insert_contributions(contributions)
         cases += len(contributions)
         for doc in contributions:
+            months.add(doc["month"])
             if doc["counted"]:
                 buckets.setdefault((doc["month"], doc["bucket"]), {})[doc["_id"]] = doc["cells"]
-    for (month, bucket), members in sorted(buckets.items()):
-        await repository.write_bucket(month, bucket, members)
-    return RebuildResult(cases=cases, months=len({month for month, _ in buckets}))
+    await repository.insert_rebuilt(buckets, months)
+    return RebuildResult(cases=cases, months=len(months))
