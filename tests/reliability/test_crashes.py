@@ -10,7 +10,7 @@ from devstack.probes import eventually
 
 from .conftest import case_report_ids, publish_reports, report_events
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
 
 
 def test_triage_killed_while_5000_reports_stream_in_makes_exactly_5000_cases(stack):

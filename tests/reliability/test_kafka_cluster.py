@@ -18,7 +18,7 @@ from meldestelle_shared.sealing import generate_key_pair
 from meldestelle_shared.settings import KafkaSettings, MongoSettings
 from meldestelle_shared.topics import Topics
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
 
 
 @pytest.fixture

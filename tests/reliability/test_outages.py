@@ -10,7 +10,7 @@ from devstack.probes import eventually
 
 from .conftest import case_report_ids, publish_reports, ready, report_events
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
 
 REPORT = {"description": "Mir wurde der Zutritt zur Disko verweigert.", "grounds": ["racist_attribution"]}
 OUTAGE_SECONDS = 30

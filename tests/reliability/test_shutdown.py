@@ -11,7 +11,7 @@ from devstack.probes import eventually
 
 from .conftest import case_report_ids, publish_reports, report_events
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
 
 
 def stop_and_time(process) -> float:
