@@ -1,0 +1,190 @@
+"""Benchmark 2: end-to-end latency at a steady rate: POST → case stored → e-mail handed to SMTP.
+
+    .venv/bin/python -m bench.end_to_end                    # 20 reports/s for 300 s, then a 60 s baseline
+    .venv/bin/python -m bench.end_to_end --seconds 60 --baseline-seconds 30
+
+The whole stack runs as processes (Kafka, FerretDB, the SMTP sink, intake, triage, notify).
+An open-loop asyncio client (httpx) sends varied reports at a fixed rate, never waiting for
+answers before the next send. Times come from where things land, not from polling: a case's
+`created_at` (written by triage) and the SMTP sink's receive time in each .eml name (ns), both
+against the moment the POST was sent, on the same clock.
+
+Baseline in the same run: the bare infrastructure on the same path, at the same rate — an aiokafka
+producer (acks=all) → an aiokafka consumer → insert_one into the same database → aiosmtplib to
+the same SMTP sink. It shows what Kafka, the database and SMTP alone cost.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import time
+import uuid
+from email import message_from_bytes
+from pathlib import Path
+
+import aiosmtplib
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import AsyncMongoClient
+
+from bench.harness import load, local_stack, machine, percentile, wait_until
+from bench.synthetic import report
+from devstack.kafka import create_topics
+
+_CASE_LINK = re.compile(r"/cases/([0-9a-f-]{36})")
+
+
+async def post_reports(url: str, rate: float, seconds: float) -> dict[str, int]:
+    """Send `rate` reports per second for `seconds`; returns {report_id: ns the POST was sent} of the accepted ones."""
+    rng, sent, failures = random.Random(11), {}, []
+    latencies: list[float] = []
+
+    async def one(client: httpx.AsyncClient, body: dict) -> None:
+        started = time.time_ns()
+        try:
+            response = await client.post(url, json=body)
+        except httpx.HTTPError as error:
+            failures.append(type(error).__name__)
+            return
+        if response.status_code == 201:
+            sent[response.json()["report_id"]] = started
+            latencies.append((time.time_ns() - started) / 1e6)
+        else:
+            failures.append(str(response.status_code))
+
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as client:
+        tasks, start = [], time.monotonic()
+        for index in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(one(client, report(rng))))
+        await asyncio.gather(*tasks)
+    print(f"  POST → 201: {_summary(latencies)}; {len(failures)} failed {sorted(set(failures)) or ''}")
+    return sent
+
+
+async def case_times(uri: str, database: str, report_ids: set[str], wait: float) -> tuple[dict[str, int], dict[str, str]]:
+    """When each report's case was stored (ns) and which report each case id belongs to, waiting up to `wait` s for all."""
+    client = AsyncMongoClient(uri, tz_aware=True)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            cases = [c async for c in client[database]["cases"].find({}, projection={"report_id": 1, "created_at": 1})]
+            if len(cases) >= len(report_ids) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
+        stored = {c["report_id"]: int(c["created_at"].timestamp() * 1e9) for c in cases if c["report_id"] in report_ids}
+        return stored, {c["_id"]: c["report_id"] for c in cases}
+    finally:
+        await client.close()
+
+
+def mail_times(maildir: Path, key_of: dict[str, str], expected: int, wait: float, pattern: re.Pattern = _CASE_LINK) -> dict[str, int]:
+    """When the SMTP sink received each e-mail (ns, from the file name), keyed by the id `pattern` finds mapped through `key_of`."""
+    deadline = time.monotonic() + wait
+    while len(list(maildir.glob("*.eml"))) < expected and time.monotonic() < deadline:
+        time.sleep(1)
+    received = {}
+    for path in maildir.glob("*.eml"):
+        message = message_from_bytes(path.read_bytes())
+        body = message.get_payload(decode=True) if not message.is_multipart() else message.get_payload(0).get_payload(decode=True)
+        found = pattern.search(body.decode(errors="replace"))
+        if found and found.group(1) in key_of:
+            received.setdefault(key_of[found.group(1)], int(path.name.split("-", 1)[0]))
+    return received
+
+
+async def baseline(bootstrap: str, uri: str, smtp_port: int, maildir: Path, rate: float, seconds: float) -> dict[str, list[float]]:
+    """The same path with bare clients: produce (acks=all) → consume → insert_one → SMTP; latencies in ms."""
+    topic = "bench-baseline.e2e"
+    await create_topics(bootstrap, {topic: 6})
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id="bench-baseline-e2e", auto_offset_reset="earliest")
+    client = AsyncMongoClient(uri, tz_aware=True)
+    collection = client["bench_baseline"]["events"]
+    stored: dict[str, int] = {}
+    total, rng = int(rate * seconds), random.Random(13)
+    await producer.start()
+    await consumer.start()
+    while not consumer.assignment():  # joined the group before the clock starts, as the services are
+        await consumer.getmany(timeout_ms=100)
+
+    async def consume() -> None:
+        while len(stored) < total:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                for record in records:
+                    event = json.loads(record.value)
+                    await collection.insert_one(event)
+                    stored[event["id"]] = time.time_ns()
+                    await aiosmtplib.send(
+                        f"Subject: baseline\r\n\r\n/cases/{event['id']}\r\n",
+                        sender="bench@example.org", recipients=["office@example.org"], hostname="127.0.0.1", port=smtp_port,
+                    )
+
+    sent: dict[str, int] = {}
+    try:
+        consuming = asyncio.create_task(consume())
+        start = time.monotonic()
+        for index in range(total):
+            await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))
+            event_id = str(uuid.uuid4())
+            sent[event_id] = time.time_ns()
+            await producer.send_and_wait(topic, json.dumps({"id": event_id, **report(rng)}).encode(), key=event_id.encode())
+        await asyncio.wait_for(consuming, timeout=60)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+        await client.close()
+    mailed = mail_times(maildir, {event_id: event_id for event_id in sent}, 0, 0)
+    return {
+        "stored": [(stored[i] - sent[i]) / 1e6 for i in sent if i in stored],
+        "mailed": [(mailed[i] - sent[i]) / 1e6 for i in sent if i in mailed],
+    }
+
+
+def warm_up(stack, reports: int = 3) -> None:
+    """Send a few reports and wait for their e-mails, so every consumer has joined its group before the clock runs."""
+    rng = random.Random(5)
+    for _ in range(reports):
+        httpx.post(f"{stack.url('intake')}/api/v1/reports", json=report(rng), timeout=30).raise_for_status()
+    wait_until(lambda: len(list(stack.smtp.maildir.glob("*.eml"))) >= reports, timeout=120, what="the warm-up e-mails")
+
+
+def _summary(values: list[float]) -> str:
+    if not values:
+        return "no samples"
+    return f"p50 {percentile(values, 50):7.1f} ms  p99 {percentile(values, 99):7.1f} ms  max {max(values):7.1f} ms  (n={len(values)})"
+
+
+def main() -> None:
+    """Run the steady load through the stack, then the baseline, and print percentiles and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=20, help="reports per second")
+    parser.add_argument("--seconds", type=float, default=300, help="how long the steady load runs")
+    parser.add_argument("--baseline-seconds", type=float, default=60, help="how long the baseline runs at the same rate")
+    parser.add_argument("--intake-src", help="a folder put first on intake's PYTHONPATH, to measure a changed copy")
+    parser.add_argument("--triage-src", help="a folder put first on triage's PYTHONPATH, to measure a changed copy")
+    args = parser.parse_args()
+    env = {name: {"PYTHONPATH": folder} for name, folder in (("intake", args.intake_src), ("triage", args.triage_src)) if folder}
+    print(f"# end-to-end latency at {args.rate:g} reports/s for {args.seconds:g} s  ({machine()})")
+    with local_stack(env=env) as stack:
+        warm_up(stack)
+        sent = asyncio.run(post_reports(f"{stack.url('intake')}/api/v1/reports", args.rate, args.seconds))
+        print(f"  [{load()}]")
+        stored, case_reports = asyncio.run(case_times(stack.uri, f"{stack.database_prefix}triage", set(sent), wait=60))
+        mailed = mail_times(stack.smtp.maildir, case_reports, len(sent), wait=60)
+        to_case = [(stored[r] - sent[r]) / 1e6 for r in sent if r in stored]
+        to_mail = [(mailed[r] - sent[r]) / 1e6 for r in sent if r in mailed]
+        print(f"  POST → case stored:  {_summary(to_case)}; {len(sent) - len(to_case)} missing")
+        print(f"  POST → e-mail at SMTP: {_summary(to_mail)}; {len(sent) - len(to_mail)} missing  (target p99 < 1000 ms)")
+
+        base = asyncio.run(baseline(stack.kafka.bootstrap_servers, stack.uri, stack.ports.smtp, stack.smtp.maildir, args.rate, args.baseline_seconds))
+        print(f"  baseline produce → stored: {_summary(base['stored'])}")
+        print(f"  baseline produce → e-mail: {_summary(base['mailed'])}  [{load()}]")
+    if to_mail and base["mailed"]:
+        print(f"  ratio p99 e-mail latency meldestelle/baseline: {percentile(to_mail, 99) / percentile(base['mailed'], 99):.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Benchmark 5: resident memory of every process of the local stack, idle and under the intake load of benchmark 1.
+
+    .venv/bin/python -m bench.footprint                    # 20 s idle, 30 s under load
+    .venv/bin/python -m bench.footprint --seconds 10
+
+Resident set size (RSS) of each process with its children, sampled once a second; the figure under
+load is the peak. Kafka runs with the heap the stack configures (-Xmx512m). Baseline in the same
+run: a bare FastAPI process (the intake benchmark's baseline) on the same uvicorn command line,
+idle and under the same load, so each service's figure reads as a multiple of an empty Python web process.
+"""
+
+import argparse
+import json
+import threading
+import time
+
+from bench.harness import load, local_stack, machine, process_tree_rss, uvicorn_argv, wrk_post
+from bench.synthetic import REPORT
+from devstack.processes import ManagedProcess, free_port, wait_for_port
+
+TARGET_BYTES = 2 * 2**30
+MIB = 2**20
+
+
+class Sampler:
+    """Samples the RSS of named processes every second in a thread, keeping the peak of each."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.peak = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def now(self) -> dict[str, int]:
+        """The current RSS of each process."""
+        return {name: process_tree_rss(pid) for name, pid in self.pids.items()}
+
+    def __enter__(self) -> "Sampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            sample = self.now()
+            self.peak = {name: max(self.peak[name], value) for name, value in sample.items()}
+            self._stop.wait(1)
+
+
+def main() -> None:
+    """Print each process's RSS idle and at peak under load, the totals, and the bare-FastAPI baseline."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--idle-seconds", type=int, default=20, help="settling time before the idle sample")
+    parser.add_argument("--seconds", type=int, default=30, help="length of the load")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections, as in the intake benchmark")
+    args = parser.parse_args()
+    body = json.dumps(REPORT).encode()
+    print(f"# footprint  ({machine()})")
+    with local_stack() as stack:
+        pids = {"kafka": stack.kafka.process.pid, "smtp sink": stack.smtp.process.pid}
+        if stack.database:
+            pids["database"] = stack.database.process.pid
+        pids.update({name: process.pid for name, process in stack.services.items()})
+        port = free_port()
+        bare = ManagedProcess("baseline", uvicorn_argv("bench.intake.baseline:create_app", port), log_path=stack.root / "logs" / "baseline.log")
+        bare.start()
+        try:
+            wait_for_port("127.0.0.1", port, 30, bare)
+            pids["bare FastAPI (baseline)"] = bare.pid
+            time.sleep(args.idle_seconds)
+            sampler = Sampler(pids)
+            idle = sampler.now()
+            with sampler:
+                accepted = wrk_post(f"{stack.url('intake')}/api/v1/reports", body, seconds=args.seconds, connections=args.connections)
+            print(f"  load: {accepted.line()}  [{load()}]")
+            wrk_post(f"http://127.0.0.1:{port}/api/v1/reports", body, seconds=5, connections=args.connections)
+            bare_loaded = process_tree_rss(bare.pid)
+        finally:
+            bare.stop()
+    bare_idle = idle.pop("bare FastAPI (baseline)")
+    sampler.peak.pop("bare FastAPI (baseline)")
+    print(f"  {'process':24s} {'idle MiB':>9s} {'load MiB':>9s} {'idle / bare':>12s}")
+    for name, value in idle.items():
+        print(f"  {name:24s} {value / MIB:9.0f} {sampler.peak[name] / MIB:9.0f} {value / bare_idle:11.1f}x")
+    stack_peak = sum(sampler.peak.values())
+    print(f"  {'bare FastAPI (baseline)':24s} {bare_idle / MIB:9.0f} {bare_loaded / MIB:9.0f} {1:11.1f}x")
+    print(f"  {'total (stack)':24s} {sum(idle.values()) / MIB:9.0f} {stack_peak / MIB:9.0f}   target <= {TARGET_BYTES / MIB:.0f} MiB "
+          f"({'met' if stack_peak <= TARGET_BYTES else 'NOT met'}, sum of per-process peaks)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Benchmark 1: intake's sustained accepted reports per second and p50/p99 latency, against a bare FastAPI baseline.
+
+    .venv/bin/python -m bench.intake                       # 30 s per run, 16 connections
+    .venv/bin/python -m bench.intake --seconds 10 --profile
+    .venv/bin/python -m bench.intake --server-args="--workers 2"   # the same flags for intake and baseline
+
+Runs, one after the other on the same machine and stack: intake with production settings (real
+Kafka with acks=all, FerretDB, sealing, Argon2id t=2 m=19 MiB), intake with the cheapest receipt
+hash its settings allow (to show the deliberate cost), and the baseline on the same uvicorn
+command line. Load: wrk, one thread, keep-alive connections, POSTing one report body.
+"""
+
+import argparse
+import json
+import os
+import shlex
+from contextlib import nullcontext
+import time
+
+from bench.harness import load, local_stack, machine, ratio, start_service, uvicorn_argv, wrk_post
+from bench.profiling import py_spy
+from bench.synthetic import REPORT
+from devstack.processes import ManagedProcess, free_port, wait_for_port
+from intake.followup.keys import KeyDerivation
+from intake.receipts import ReceiptHasher, new_receipt
+
+PRODUCTION_HASH = {"time_cost": 2, "memory_kib": 19456}
+CHEAPEST_HASH = {"time_cost": 1, "memory_kib": 8192}  # the lowest the settings accept
+
+
+def hash_cost(params: dict[str, int], rounds: int = 20) -> tuple[float, float]:
+    """Milliseconds of one receipt hash and one receipt-derived key, run alone on one core."""
+    hasher, derivation = ReceiptHasher("bench-pepper-0123456789", **params), KeyDerivation(**params)
+    receipts = [new_receipt() for _ in range(rounds)]
+    started = time.perf_counter()
+    for receipt in receipts:
+        hasher.hash(receipt)
+    hashed = time.perf_counter()
+    for receipt in receipts:
+        derivation.create(receipt)
+    derived = time.perf_counter()
+    return 1000 * (hashed - started) / rounds, 1000 * (derived - hashed) / rounds
+
+
+def main() -> None:
+    """Measure intake, the cheap-hash variant and the baseline; print figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=30, help="length of each measured run")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections")
+    parser.add_argument("--server-args", default="", help="extra uvicorn flags, applied to intake and baseline alike")
+    parser.add_argument("--intake-src", help="a folder put first on intake's PYTHONPATH, to measure a changed copy of intake")
+    parser.add_argument("--profile", action="store_true", help="sample intake with py-spy during both intake runs")
+    args = parser.parse_args()
+    extra = shlex.split(args.server_args)
+    body = json.dumps(REPORT).encode()
+    print(f"# intake throughput  ({machine()})")
+    print(f"  load: wrk -t1 -c{args.connections} -d{args.seconds}s, POST /api/v1/reports, {len(body)}-byte body; server flags: {extra or 'stack defaults'}")
+
+    hash_ms, derive_ms = hash_cost(PRODUCTION_HASH)
+    cores = os.cpu_count() or 1
+    print(
+        f"  receipt cost per report (Argon2id t={PRODUCTION_HASH['time_cost']}, m={PRODUCTION_HASH['memory_kib']} KiB, p=1; "
+        f"hash + receipt-derived key): {hash_ms:.1f} + {derive_ms:.1f} ms CPU -> ceiling {1000 * cores / (hash_ms + derive_ms):.0f} reports/s on {cores} cores"
+    )
+    results = {}
+    with local_stack(services=()) as stack:
+        intake = stack.services["intake"]
+        intake.argv += extra
+        if args.intake_src:
+            intake.env["PYTHONPATH"] = args.intake_src
+        url = f"{stack.url('intake')}/api/v1/reports"
+        for variant, params in (("production", PRODUCTION_HASH), ("cheapest hash", CHEAPEST_HASH)):
+            intake.env.update(INTAKE_RECEIPT_HASH_TIME_COST=str(params["time_cost"]), INTAKE_RECEIPT_HASH_MEMORY_KIB=str(params["memory_kib"]))
+            start_service(stack, "intake")
+            wrk_post(url, body, seconds=3, connections=args.connections)  # warm-up: connections, topic metadata, first-use imports
+            profile = py_spy(intake.pid, f"intake-{variant.replace(' ', '-')}", seconds=args.seconds) if args.profile else nullcontext()
+            with profile:
+                results[variant] = wrk_post(url, body, seconds=args.seconds, connections=args.connections)
+            print(f"  intake ({variant:13s}): {results[variant].line()}  [{load()}]")
+            intake.stop()
+
+        port = free_port()
+        baseline = ManagedProcess("baseline", uvicorn_argv("bench.intake.baseline:create_app", port, *extra), log_path=stack.root / "logs" / "baseline.log")
+        baseline.start()
+        try:
+            wait_for_port("127.0.0.1", port, 30, baseline)
+            base_url = f"http://127.0.0.1:{port}/api/v1/reports"
+            wrk_post(base_url, body, seconds=3, connections=args.connections)
+            results["baseline"] = wrk_post(base_url, body, seconds=args.seconds, connections=args.connections)
+            print(f"  baseline (bare FastAPI): {results['baseline'].line()}  [{load()}]")
+        finally:
+            baseline.stop()
+
+    base = results["baseline"].accepted_per_second
+    print(f"  ratio intake/baseline: production {ratio(results['production'].accepted_per_second, base)}, "
+          f"cheapest hash {ratio(results['cheapest hash'].accepted_per_second, base)}  (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Sampling profiles of a running service with py-spy, summarised as the functions that burn the most CPU."""
+
+import collections
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROFILES = Path(__file__).resolve().parent.parent / "var" / "bench-profiles"
+
+
+@contextmanager
+def py_spy(pid: int, name: str, *, seconds: int) -> Iterator[None]:
+    """Sample `pid` (all threads, on-CPU only) while the block runs; print the top functions afterwards."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    raw = PROFILES / f"{name}.txt"
+    process = subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100", "--format", "raw", "--output", str(raw), "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        process.wait(timeout=seconds + 30)
+    if raw.exists():
+        print(summarise(raw))
+        print(f"  collapsed stacks: {raw} (feed to flamegraph.pl or speedscope)")
+
+
+def summarise(raw: Path, top: int = 12) -> str:
+    """The functions with the most samples, inclusive (anywhere on the stack) and by own time (on top)."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [_short(frame) for frame in stack.split(";")]
+        samples = int(count)
+        total += samples
+        own[frames[-1]] += samples
+        for frame in set(frames):
+            inclusive[frame] += samples
+    if not total:
+        return "  (no samples)"
+    lines = [f"  profile: {total} on-CPU samples"]
+    lines += ["  own time:"] + [f"    {100 * n / total:5.1f}%  {f}" for f, n in own.most_common(top)]
+    lines += ["  inclusive (project code):"] + [
+        f"    {100 * n / total:5.1f}%  {f}" for f, n in inclusive.most_common() if _is_project(f)
+    ][:top]
+    return "\n".join(lines)
+
+
+def _short(frame: str) -> str:
+    """`func (path/to/file.py:12)` shortened to `func (file.py)`, so lines of one function add up."""
+    name, _, where = frame.partition(" (")
+    path = where.rsplit(":", 1)[0]
+    parts = Path(path).parts
+    tail = "/".join(parts[-2:]) if parts else path
+    return f"{name} ({tail})"
+
+
+def _is_project(frame: str) -> bool:
+    return any(f"{package}/" in frame for package in ("intake", "triage", "notify", "meldestelle_shared", "cases", "reports", "followup"))
