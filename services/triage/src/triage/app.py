@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desk=CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings)),
     )
     registry = CollectorRegistry()
-    _subscribe(context, ConsumerMetrics(registry))
+    consumer_metrics = ConsumerMetrics(registry)
+    _subscribe(context, consumer_metrics)
+    _subscribe_duplicate_hints(context, consumer_metrics)
     statistics = install_statistics(
         broker, client[settings.database], topics=settings.kafka.topics, consumer_group=settings.consumer_group
     )
@@ -158,11 +160,7 @@ def _subscribe(context: TriageContext, metrics: ConsumerMetrics) -> None:
         await asyncio.gather(*(publish_event(context.broker, topics.cases, event) for event in events))
 
     async def handle(events: Sequence[Event]) -> None:
-        announced = await open_cases(events, repository=context.cases, publish=announce, rules=rules)
-        await link_duplicates(
-            [str(event.case_id) for event in announced], cases=context.cases, office_key=context.office_key,
-            threshold=settings.duplicate_similarity,
-        )  # fmt: skip
+        await open_cases(events, repository=context.cases, publish=announce, rules=rules)
         await apply_followups(events, cases=context.cases, audit=context.audit, publish=context.desk.publish)
 
     consumer = BatchConsumer(
@@ -182,7 +180,43 @@ def _subscribe(context: TriageContext, metrics: ConsumerMetrics) -> None:
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         title="triage-reports",
-        description="Opens one case per report, links duplicates, files reporter replies and erases on request.",
+        description="Opens one case per report, files reporter replies and erases on request.",
     )
     async def on_reports(message: KafkaMessage) -> None:
+        await consumer(message)
+
+
+def _subscribe_duplicate_hints(context: TriageContext, metrics: ConsumerMetrics) -> None:
+    """Look for duplicates of each new case in a consumer group of its own, off the path that opens cases:
+    comparing texts is slow, and a backlog of reports must not wait for it."""
+    settings = context.settings
+    group = f"{settings.consumer_group}-duplicates"
+
+    async def handle(events: Sequence[Event]) -> None:
+        created = [str(event.case_id) for event in events if isinstance(event, CaseCreated)]
+        if created:
+            await link_duplicates(
+                created, cases=context.cases, office_key=context.office_key, threshold=settings.duplicate_similarity
+            )
+
+    consumer = BatchConsumer(
+        broker=context.broker,
+        name=group,
+        dead_letter_topic=settings.kafka.topics.dead_letters,
+        handle=handle,
+        transient_errors=TRANSIENT_ERRORS,
+        metrics=metrics,
+    )
+
+    @context.broker.subscriber(
+        settings.kafka.topics.cases,
+        group_id=group,
+        batch=True,
+        max_records=100,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        title="triage-duplicate-hints",
+        description="Links each new case to similar cases of the same life area, district and month.",
+    )
+    async def on_cases(message: KafkaMessage) -> None:
         await consumer(message)

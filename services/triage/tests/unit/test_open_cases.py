@@ -12,10 +12,6 @@ class MemoryCases:
     def __init__(self):
         self.cases, self.counters = {}, {}
 
-    async def find_by_report_ids(self, report_ids):
-        wanted = {str(r) for r in report_ids}
-        return {c["report_id"]: c for c in self.cases.values() if c["report_id"] in wanted}
-
     async def allocate_reference_numbers(self, key, count):
         self.counters[key] = self.counters.get(key, 0) + count
         return range(self.counters[key] - count + 1, self.counters[key] + 1)
@@ -25,10 +21,17 @@ class MemoryCases:
         for case_id in [k for k, c in self.cases.items() if c["report_id"] in wanted]:
             del self.cases[case_id]
 
-    async def insert_new(self, cases):
-        for case in cases:
-            assert case["report_id"] not in {c["report_id"] for c in self.cases.values()}
-            self.cases[case["_id"]] = case
+    async def insert_reporting_conflicts(self, cases):
+        conflicts = []
+        for index, case in enumerate(cases):
+            if case["_id"] in self.cases:
+                conflicts.append(index)
+            else:
+                self.cases[case["_id"]] = case
+        return conflicts
+
+    async def get(self, case_id):
+        return self.cases.get(str(case_id))
 
 
 def report(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), **fields) -> ReportSubmitted:

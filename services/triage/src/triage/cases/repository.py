@@ -30,12 +30,6 @@ class CaseRepository:
         await self._cases.create_index([("received_month", ASCENDING), ("reporter.life_area", ASCENDING)], name="by_month_area")
         await self._cases.create_index([("closed_at", ASCENDING)], name="by_closed_at")
 
-    async def find_by_report_ids(self, report_ids: Iterable[UUID]) -> dict[str, dict[str, Any]]:
-        """The stored cases of these reports, keyed by report id."""
-        ids = [str(report_id) for report_id in report_ids]
-        cursor = self._cases.find({"report_id": {"$in": ids}})
-        return {case["report_id"]: case async for case in cursor}
-
     async def allocate_reference_numbers(self, key: str, count: int) -> range:
         """Reserve `count` consecutive numbers of a counter (e.g. one per year)."""
         counter = await self._counters.find_one_and_update(
@@ -44,16 +38,18 @@ class CaseRepository:
         last = counter["value"]
         return range(last - count + 1, last + 1)
 
-    async def insert_new(self, cases: Sequence[dict[str, Any]]) -> None:
-        """Insert cases, ignoring any whose report already has a case (a concurrent duplicate)."""
+    async def insert_reporting_conflicts(self, cases: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert cases; return the positions of those whose case already exists (a redelivered report)."""
         if not cases:
-            return
+            return []
         try:
             await self._cases.insert_many(cases, ordered=False)
         except BulkWriteError as error:
-            others = [e for e in error.details.get("writeErrors", []) if e.get("code") != _DUPLICATE_KEY]
-            if others:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != _DUPLICATE_KEY for e in errors):
                 raise
+            return [e["index"] for e in errors]
+        return []
 
     async def delete_by_report_ids(self, report_ids: Iterable[UUID]) -> int:
         """Delete the cases of these reports; returns how many existed."""

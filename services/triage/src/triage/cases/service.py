@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
@@ -13,6 +13,7 @@ from triage.cases.priority import PriorityDecision, assess_priority
 from triage.cases.repository import CaseRepository
 
 OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
+_CASE_IDS = UUID("0b5f8a52-3f0c-4f55-9b8e-2d7c1e6a4f10")
 REPORTER_FIELDS = {"grounds", "forms", "life_area", "district", "reporter_role", "incident_date", "language"}
 
 Publish = Callable[[Sequence[Event]], Awaitable[None]]
@@ -27,6 +28,11 @@ class CaseRules:
     reference_prefix: str = "DU"
     deadline_months: int = 2
     near_days: int = 21
+
+
+def case_id_for(report_id: UUID) -> str:
+    """A report's case id, derived from it, so a redelivered report meets its case on the primary key."""
+    return str(uuid5(_CASE_IDS, str(report_id)))
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:
@@ -75,13 +81,13 @@ def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dic
     )
     reporter = event.model_dump(mode="json", include=REPORTER_FIELDS)
     return {
-        "_id": str(uuid4()),
+        "_id": case_id_for(event.report_id),
         "report_id": str(event.report_id),
         "reference": reference,
         "status": "new",
         **priority_fields(decision),
         "received_at": received_at,
-        "created_at": datetime.now(UTC),
+        "created_at": _now_to_the_millisecond(),
         "received_month": received_at.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m"),
         # The reporter's perception, kept apart from any later staff classification.
         "reporter": reporter,
@@ -111,6 +117,7 @@ async def open_cases(
 
     An event whose case already exists is announced again with the same event id: that
     heals a crash between storing and publishing, and consumers drop the repeat by id.
+    A redelivered report spends a reference number it does not use, so references may have gaps.
     """
     abandoned = {e.report_id for e in events if isinstance(e, ReportAbandoned)}
     if abandoned:
@@ -118,10 +125,13 @@ async def open_cases(
     reports = [e for e in {e.report_id: e for e in events if isinstance(e, ReportSubmitted)}.values() if e.report_id not in abandoned]
     if not reports:
         return []
-    stored = await repository.find_by_report_ids(e.report_id for e in reports)
-    fresh = [e for e in reports if str(e.report_id) not in stored]
-    await repository.insert_new(await _with_references(fresh, repository, rules))
-    stored = await repository.find_by_report_ids(e.report_id for e in reports)
+    # Insert first and look up only the conflicts, by _id: FerretDB answers nothing else from an
+    # index, and a lookup by report_id would scan every case on every batch.
+    cases = await _with_references(reports, repository, rules)
+    stored = {case["report_id"]: case for case in cases}
+    for index in await repository.insert_reporting_conflicts(cases):
+        existing = await repository.get(UUID(cases[index]["_id"]))  # redelivered: announce the stored case
+        stored[existing["report_id"]] = existing
     announcements = [
         CaseCreated.for_case(
             case_id=UUID(case["_id"]),
@@ -148,3 +158,9 @@ async def _with_references(
         for event, number in zip(group, numbers, strict=True):
             cases.append(new_case(event, reference=format_reference(rules.reference_prefix, year, number), rules=rules))
     return cases
+
+
+def _now_to_the_millisecond() -> datetime:
+    """Now, as precise as the database keeps it, so a re-announcement carries the very same time."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
