@@ -155,7 +155,7 @@ def _subscribe(context: TriageContext, metrics: ConsumerMetrics) -> None:
     topics = settings.kafka.topics
     rules = case_rules(settings)
 
-    async def announce(events: Sequence[CaseCreated]) -> None:
+    async def announce(events: Sequence[Event]) -> None:
         # Sent together, so Kafka batches them; each is still acknowledged by all in-sync replicas.
         await asyncio.gather(*(publish_event(context.broker, topics.cases, event) for event in events))
 

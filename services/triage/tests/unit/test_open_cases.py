@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from meldestelle_shared.events import CaseCreated, ReportAbandoned, ReportSubmitted
+from meldestelle_shared.events import CaseCreated, CaseErased, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.taxonomy import Form
 from triage.cases.service import CaseRules, format_reference, open_cases
 
@@ -73,4 +73,6 @@ async def test_abandoned_report_gets_no_case_or_loses_it():
     await open_cases([same_batch, abandon(same_batch), later], repository=repository, publish=publish, rules=CaseRules())
     assert [c["report_id"] for c in repository.cases.values()] == [str(later.report_id)]
     await open_cases([abandon(later)], repository=repository, publish=publish, rules=CaseRules())
-    assert repository.cases == {} and len(published) == 1
+    assert repository.cases == {}
+    created, erased = published
+    assert isinstance(erased, CaseErased) and erased.reason == "abandoned" and erased.case_id == created.case_id

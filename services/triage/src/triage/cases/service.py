@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
-from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
+from meldestelle_shared.events import CaseCreated, CaseErased, Event, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.taxonomy import Form, LifeArea, Priority
 from triage.cases.priority import PriorityDecision, assess_priority
 from triage.cases.repository import CaseRepository
@@ -121,7 +121,7 @@ async def open_cases(
     """
     abandoned = {e.report_id for e in events if isinstance(e, ReportAbandoned)}
     if abandoned:
-        await repository.delete_by_report_ids(abandoned)
+        await _erase_abandoned(abandoned, repository=repository, publish=publish)
     reports = [e for e in {e.report_id: e for e in events if isinstance(e, ReportSubmitted)}.values() if e.report_id not in abandoned]
     if not reports:
         return []
@@ -144,6 +144,19 @@ async def open_cases(
     ]
     await publish(announcements)
     return announcements
+
+
+async def _erase_abandoned(report_ids: set[UUID], *, repository: CaseRepository, publish: Publish) -> None:
+    """Delete the cases of abandoned reports, announcing each erasure first so read models let go of it."""
+    found = [await repository.get(UUID(case_id_for(report_id))) for report_id in report_ids]
+    await publish(
+        [
+            CaseErased(correlation_id=UUID(c["report_id"]), case_id=UUID(c["_id"]), report_id=UUID(c["report_id"]), reason="abandoned")
+            for c in found
+            if c
+        ]
+    )
+    await repository.delete_by_report_ids(report_ids)
 
 
 async def _with_references(
