@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.annotations import KafkaMessage as KafkaMessageParameter
+from faststream.middlewares import AckPolicy
 
+from meldestelle_shared.errors import TRANSIENT_ERRORS
 from meldestelle_shared.events import Event, UndecodableEvent, decode_event
 from meldestelle_shared.kafka import publish_dead_letter
 from meldestelle_shared.metrics import ConsumerMetrics
@@ -125,3 +128,40 @@ class BatchConsumer:
             extra={"consumer": self.name, "topic": record.topic, "partition": record.partition, "offset": record.offset},
         )
         await publish_dead_letter(self.broker, self.dead_letter_topic, record, error=error, consumer=self.name)
+
+
+def subscribe(
+    broker: KafkaBroker,
+    *topics: str,
+    group: str,
+    handle: EventHandler,
+    dead_letter_topic: str,
+    description: str,
+    transient_errors: tuple[type[BaseException], ...] = TRANSIENT_ERRORS,
+    metrics: ConsumerMetrics | None = None,
+    max_records: int = 500,
+) -> BatchConsumer:
+    """Consume `topics` in batches in consumer group `group`, by the project's delivery rules."""
+    consumer = BatchConsumer(
+        broker=broker,
+        name=group,
+        dead_letter_topic=dead_letter_topic,
+        handle=handle,
+        transient_errors=transient_errors,
+        metrics=metrics,
+    )
+
+    @broker.subscriber(
+        *topics,
+        group_id=group,
+        batch=True,
+        max_records=max_records,
+        auto_offset_reset="earliest",  # a new group starts from the beginning: nothing is skipped
+        ack_policy=AckPolicy.MANUAL,  # BatchConsumer acks only after the handler succeeded
+        title=group,
+        description=description,
+    )
+    async def receive(message: KafkaMessageParameter) -> None:
+        await consumer(message)
+
+    return consumer

@@ -10,8 +10,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.middlewares import AckPolicy
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,8 +31,7 @@ from intake.site.security import FormGuard, SecurityHeaders, SiteRequestLimits
 from intake.site.web import FormRejected, language_of_path
 from intake.statistics.router import router as statistics_router
 from intake.statistics.wiring import install_statistics
-from meldestelle_shared.consuming import BatchConsumer
-from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event
 from meldestelle_shared.health import health_router
 from meldestelle_shared.kafka import create_broker, kafka_check
@@ -160,27 +157,15 @@ def _subscribe(context: IntakeContext, metrics: ConsumerMetrics) -> None:
     async def handle(events: Sequence[Event]) -> None:
         await apply_case_events(events, inboxes=context.inboxes)
 
-    consumer = BatchConsumer(
-        broker=context.broker,
-        name=settings.consumer_group,
-        dead_letter_topic=settings.kafka.topics.dead_letters,
-        handle=handle,
-        transient_errors=TRANSIENT_ERRORS,
-        metrics=metrics,
-    )
-
-    @context.broker.subscriber(
+    subscribe(
+        context.broker,
         settings.kafka.topics.cases,
-        group_id=settings.consumer_group,
-        batch=True,
-        max_records=500,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        title="intake-cases",
+        group=settings.consumer_group,
+        handle=handle,
+        dead_letter_topic=settings.kafka.topics.dead_letters,
+        metrics=metrics,
         description="Keeps each reporter's status and sealed office messages for the follow-up page.",
     )
-    async def on_cases(message: KafkaMessage) -> None:
-        await consumer(message)
 
 
 def _install_page_errors(app: FastAPI, context: IntakeContext) -> None:

@@ -7,10 +7,8 @@ from email.message import EmailMessage
 import aiosmtplib
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from faststream.kafka.annotations import KafkaMessage
-from faststream.middlewares import AckPolicy
 
-from meldestelle_shared.consuming import BatchConsumer
+from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.errors import TRANSIENT_ERRORS
 from meldestelle_shared.health import health_router
 from meldestelle_shared.kafka import create_broker, kafka_check
@@ -63,30 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         open_sealed=(lambda sealed: unseal(private_key, sealed)) if private_key else None,
     )
-    consumer = BatchConsumer(
-        broker=broker,
-        name=settings.consumer_group,
-        dead_letter_topic=settings.kafka.topics.dead_letters,
-        handle=notifier.handle,
-        transient_errors=TRANSIENT_ERRORS + SMTP_TRANSIENT_ERRORS,
-        metrics=ConsumerMetrics(registry),
-    )
     topics = settings.kafka.topics
-
-    @broker.subscriber(
+    subscribe(
+        broker,
         topics.reports,
         topics.cases,
         topics.statistics,
-        group_id=settings.consumer_group,
-        batch=True,
+        group=settings.consumer_group,
+        handle=notifier.handle,
+        dead_letter_topic=topics.dead_letters,
+        transient_errors=TRANSIENT_ERRORS + SMTP_TRANSIENT_ERRORS,
+        metrics=ConsumerMetrics(registry),
         max_records=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        title="notify-events",
         description="Content-free e-mails: new cases to the office, news to consenting reporters, reminders to leads.",
     )
-    async def on_events(message: KafkaMessage) -> None:
-        await consumer(message)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

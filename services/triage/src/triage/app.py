@@ -9,14 +9,11 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.middlewares import AckPolicy
 from nacl.public import PrivateKey
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from meldestelle_shared.consuming import BatchConsumer
-from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import CaseCreated, Event
 from meldestelle_shared.health import health_router
 from meldestelle_shared.kafka import create_broker, kafka_check, publish_event
@@ -163,27 +160,16 @@ def _subscribe(context: TriageContext, metrics: ConsumerMetrics) -> None:
         await open_cases(events, repository=context.cases, publish=announce, rules=rules)
         await apply_followups(events, cases=context.cases, audit=context.audit, publish=context.desk.publish)
 
-    consumer = BatchConsumer(
-        broker=context.broker,
-        name=settings.consumer_group,
-        dead_letter_topic=topics.dead_letters,
-        handle=handle,
-        transient_errors=TRANSIENT_ERRORS,
-        metrics=metrics,
-    )
-
-    @context.broker.subscriber(
+    subscribe(
+        context.broker,
         topics.reports,
-        group_id=settings.consumer_group,
-        batch=True,
+        group=settings.consumer_group,
+        handle=handle,
+        dead_letter_topic=topics.dead_letters,
+        metrics=metrics,
         max_records=settings.batch_size,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        title="triage-reports",
         description="Opens one case per report, files reporter replies and erases on request.",
     )
-    async def on_reports(message: KafkaMessage) -> None:
-        await consumer(message)
 
 
 def _subscribe_duplicate_hints(context: TriageContext, metrics: ConsumerMetrics) -> None:
@@ -199,24 +185,13 @@ def _subscribe_duplicate_hints(context: TriageContext, metrics: ConsumerMetrics)
                 created, cases=context.cases, office_key=context.office_key, threshold=settings.duplicate_similarity
             )
 
-    consumer = BatchConsumer(
-        broker=context.broker,
-        name=group,
-        dead_letter_topic=settings.kafka.topics.dead_letters,
-        handle=handle,
-        transient_errors=TRANSIENT_ERRORS,
-        metrics=metrics,
-    )
-
-    @context.broker.subscriber(
+    subscribe(
+        context.broker,
         settings.kafka.topics.cases,
-        group_id=group,
-        batch=True,
+        group=group,
+        handle=handle,
+        dead_letter_topic=settings.kafka.topics.dead_letters,
+        metrics=metrics,
         max_records=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        title="triage-duplicate-hints",
         description="Links each new case to similar cases of the same life area, district and month.",
     )
-    async def on_cases(message: KafkaMessage) -> None:
-        await consumer(message)

@@ -3,14 +3,11 @@
 from collections.abc import Sequence
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.middlewares import AckPolicy
 from pymongo.asynchronous.database import AsyncDatabase
 
 from intake.statistics.repository import PublishedStatistics
 from intake.statistics.service import store_publications
-from meldestelle_shared.consuming import BatchConsumer
-from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event
 from meldestelle_shared.topics import Topics
 
@@ -23,21 +20,14 @@ def install_statistics(broker: KafkaBroker, database: AsyncDatabase, *, topics: 
     async def handle(events: Sequence[Event]) -> None:
         await store_publications(events, repository=repository)
 
-    consumer = BatchConsumer(
-        broker=broker, name=group, dead_letter_topic=topics.dead_letters, handle=handle, transient_errors=TRANSIENT_ERRORS
-    )
-
-    @broker.subscriber(
+    subscribe(
+        broker,
         topics.statistics,
-        group_id=group,
-        batch=True,
+        group=group,
+        handle=handle,
+        dead_letter_topic=topics.dead_letters,
         max_records=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        title="intake-statistics",
         description="Stores each published month for the public statistics page and open data.",
     )
-    async def on_statistics(message: KafkaMessage) -> None:
-        await consumer(message)
 
     return repository

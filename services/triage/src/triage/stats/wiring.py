@@ -6,12 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.middlewares import AckPolicy
 from pymongo.asynchronous.database import AsyncDatabase
 
-from meldestelle_shared.consuming import BatchConsumer
-from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event, MonthlyStatisticsPublished
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.topics import Topics
@@ -66,21 +63,13 @@ def install_statistics(
     async def handle(events: Sequence[Event]) -> None:
         await apply_case_events(events, repository=feature.repository)
 
-    consumer = BatchConsumer(
-        broker=broker, name=group, dead_letter_topic=topics.dead_letters, handle=handle, transient_errors=TRANSIENT_ERRORS
-    )
-
-    @broker.subscriber(
+    subscribe(
+        broker,
         topics.cases,
-        group_id=group,
-        batch=True,
-        max_records=500,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        title="triage-stats",
+        group=group,
+        handle=handle,
+        dead_letter_topic=topics.dead_letters,
         description="Keeps the monthly statistics read model current from case events.",
     )
-    async def on_case_events(message: KafkaMessage) -> None:
-        await consumer(message)
 
     return feature
