@@ -1,18 +1,16 @@
 """A fresh stack per fault test, and the tools to feed it and count what came out."""
 
 import asyncio
-import os
 from collections.abc import Iterator
 from uuid import uuid4
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
-from devstack.probes import eventually
-from devstack.processes import free_port
-from devstack.stack import LocalStack, Ports
+from devstack.probes import run_async
+from devstack.pytest_plugin import running_stack
+from devstack.stack import LocalStack
 from meldestelle_shared.events import ReportSubmitted, encode_event
 from meldestelle_shared.sealing import load_public_key, seal
 from meldestelle_shared.taxonomy import Form, Ground
@@ -21,24 +19,8 @@ from meldestelle_shared.taxonomy import Form, Ground
 @pytest.fixture
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """The whole system as processes, fresh for each fault test."""
-    ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
-    stack = LocalStack(tmp_path_factory.mktemp("stack"), ports, mongodb_uri=os.environ.get("MELDESTELLE_TEST_MONGODB_URI"))
-    try:
-        stack.start_infrastructure()
-        stack.start_services()
-        for service in ("intake", "triage", "notify"):
-            eventually(lambda: ready(stack, service), timeout=60, what=f"{service} to be ready")
-        yield stack
-    finally:
-        stack.stop()
-
-
-def ready(stack: LocalStack, service: str) -> bool:
-    """Whether a service answers /readyz with 200."""
-    try:
-        return httpx.get(f"{stack.url(service)}/readyz", timeout=3).status_code == 200
-    except httpx.HTTPError:
-        return False
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
 
 
 def report_events(stack: LocalStack, count: int) -> list[ReportSubmitted]:
@@ -77,7 +59,7 @@ def publish_reports(stack: LocalStack, events: list[ReportSubmitted], *, per_sec
         finally:
             await producer.stop()
 
-    asyncio.run(publish())
+    run_async(publish)
 
 
 def case_report_ids(stack: LocalStack) -> list[str]:

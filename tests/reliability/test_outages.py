@@ -8,7 +8,7 @@ import pytest
 
 from devstack.probes import eventually
 
-from .conftest import case_report_ids, publish_reports, ready, report_events
+from .conftest import case_report_ids, publish_reports, report_events
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
 
@@ -34,7 +34,7 @@ def test_kafka_down_for_30s_gives_503_never_a_false_201_and_every_201_becomes_a_
     time.sleep(OUTAGE_SECONDS)
     stack.kafka.start()
     stack.kafka.wait_ready(timeout=120)
-    eventually(lambda: ready(stack, "intake"), timeout=60, what="intake to recover by itself")
+    eventually(lambda: stack.ready("intake"), timeout=60, what="intake to recover by itself")
     before_recovery = len(accepted)
     eventually(lambda: len(accepted) > before_recovery + 3, timeout=60, what="201s after the outage")
     stop.set()

@@ -2,13 +2,14 @@
 
 One Kafka broker, one database server and one SMTP sink per test session, on free ports in a
 temporary folder; each test gets its own topic prefix and database names so tests cannot see
-each other's data. MELDESTELLE_TEST_MONGODB_URI points the tests at an existing MongoDB instead.
+each other's data. `stack` runs the whole system as processes for one test module.
+MELDESTELLE_TEST_MONGODB_URI points the tests at an existing MongoDB instead.
 """
 
-import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +17,10 @@ import pytest
 
 from devstack.database import MongoServer
 from devstack.kafka import KafkaBroker, create_topics
-from devstack.probes import run_async
+from devstack.probes import eventually, run_async
 from devstack.processes import free_port
 from devstack.smtp_sink import SmtpSink
+from devstack.stack import SERVICES, LocalStack, Ports
 from meldestelle_shared.topics import Topics
 
 
@@ -54,6 +56,34 @@ def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrast
     finally:
         for part in reversed(started):
             part.stop()
+
+
+@contextmanager
+def running_stack(root: Path) -> Iterator[LocalStack]:
+    """The whole system as separate processes on free ports, data under `root`, every service ready."""
+    ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
+    stack = LocalStack(root, ports, mongodb_uri=os.environ.get("MELDESTELLE_TEST_MONGODB_URI"))
+    try:
+        stack.start_infrastructure()
+        stack.start_services()
+        for service in SERVICES:
+            eventually(lambda: stack.ready(service), timeout=60, what=f"{service} to be ready")
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The whole system for one test module, in a folder of its own."""
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def staff_headers(stack: LocalStack) -> dict[str, str]:
+    """The staff API's bearer token, as the local stack generated it."""
+    return {"Authorization": f"Bearer {(stack.secrets / 'triage' / 'triage_api_token').read_text()}"}
 
 
 @pytest.fixture

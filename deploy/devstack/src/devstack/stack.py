@@ -3,14 +3,15 @@
 `make up` runs it in the foreground; the end-to-end tests run their own on other ports and folders.
 """
 
-import asyncio
 import os
 import sys
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.database import MongoServer
 from devstack.kafka import KafkaBroker, create_topics
+from devstack.probes import run_async
 from devstack.processes import ManagedProcess, wait_for_port
 from devstack.smtp_sink import SmtpSink
 from meldestelle_shared.keygen import ensure_secrets
@@ -82,7 +83,15 @@ class LocalStack:
         if self.database:
             self.database.wait_ready()
         self.smtp.wait_ready()
-        asyncio.run(create_topics(self.kafka.bootstrap_servers, self.topics.partitions()))
+        run_async(lambda: create_topics(self.kafka.bootstrap_servers, self.topics.partitions()))
+
+    def ready(self, service: str) -> bool:
+        """Whether a service answers /readyz with 200."""
+        try:
+            with urllib.request.urlopen(f"{self.url(service)}/readyz", timeout=3) as response:
+                return response.status == 200
+        except OSError:  # refused, timed out, or an HTTP error status
+            return False
 
     def start_services(self, timeout: float = 90.0) -> None:
         """Start the three services and wait until each answers on its port."""
