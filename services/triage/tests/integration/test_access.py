@@ -176,3 +176,14 @@ def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
     with pytest.raises(SystemExit, match="taken"):
         monkeypatch.setattr(sys, "stdin", io.StringIO("the first admin password\n"))
         cli.main(["create-admin", "--username", "chief", "--password-stdin"])
+
+
+def test_leads_see_unsuppressed_figures_in_the_workbench_and_caseworkers_do_not(triage_settings, staff, infrastructure, topics, make_report):
+    with TestClient(create_app(triage_settings), follow_redirects=False) as client:
+        with_case(client, triage_settings, infrastructure, topics, make_report)
+        lead, lead_id = staff.log_in(client, "leitung", ["lead"])
+        worker, _ = staff.log_in(client, "bearbeiter", ["caseworker"])
+        page = eventually(lambda: (r := client.get("/statistics", headers=lead)).status_code == 200 and 'class="total">1<' in r.text and r, what="the figures")
+        assert "Ungeschwärzte Zahlen" in page.text
+        assert client.get("/statistics", headers=worker).status_code == 403
+        assert audit(client, action="statistics.view", outcome="ok")[0]["actor_id"] == lead_id

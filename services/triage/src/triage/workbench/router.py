@@ -22,6 +22,7 @@ from triage.staff.permissions import Permission, Role, permissions_of
 from triage.staff.repository import UsernameTaken
 from triage.staff.router import set_session_cookie, start_session
 from triage.workbench.i18n import LANGUAGE_COOKIE, LANGUAGES
+from triage.stats.service import current_counts
 from triage.workbench.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,6 +32,7 @@ Worker = Annotated[Principal, require(Permission.CASE_WORK)]
 Lead = Annotated[Principal, require(Permission.AUDIT_READ)]
 Reopener = Annotated[Principal, require(Permission.CASE_REOPEN)]
 Admin = Annotated[Principal, require(Permission.STAFF_MANAGE)]
+Statistician = Annotated[Principal, require(Permission.STATS_READ)]
 CHOICES = {
     "statuses": list(CaseStatus), "priorities": list(Priority), "life_areas": list(LifeArea), "grounds": list(Ground),
     "forms": list(Form), "districts": list(District), "closure_reasons": list(ClosureReason), "roles": list(Role),
@@ -220,6 +222,17 @@ async def audit(principal: Lead, request: Request, case_id: str = "", action: st
         request, "audit.html", principal=principal, result=result, filters=filters,
         pages=max(1, math.ceil(result.total / 50)), names=await _staff_names(request),
     )  # fmt: skip
+
+
+@router.get("/statistics")
+async def statistics(principal: Statistician, request: Request, month: str = "") -> Response:
+    """A month's unsuppressed figures for leads; the latest month unless another is chosen."""
+    repository = request.app.state.statistics.repository
+    months = await repository.months()
+    chosen = month if month in months else (months[-1] if months else "")
+    figures = await current_counts(chosen, repository=repository) if chosen else None
+    await context_of(request).audit.append(principal.actor, "statistics.view", reason=f"month:{chosen}" if chosen else None)
+    return render(request, "statistics.html", principal=principal, months=months, figures=figures)
 
 
 @router.get("/admin/staff")
