@@ -3,8 +3,6 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-import pytest
-
 from meldestelle_shared.events import (
     CaseCreated,
     CaseErased,
@@ -13,70 +11,17 @@ from meldestelle_shared.events import (
     OfficeMessageSent,
     ReportSubmitted,
 )
-from meldestelle_shared.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal
 from meldestelle_shared.taxonomy import CaseStatus, Priority
 from notify.messages import case_created_email
-from notify.service import Addresses, Notifier
-
-
-class MemoryLog:
-    def __init__(self):
-        self.status = {}
-
-    async def was_sent(self, key):
-        return self.status.get(key) == "sent"
-
-    async def mark_sending(self, key, kind):
-        self.status[key] = "sending"
-
-    async def mark_sent(self, key):
-        self.status[key] = "sent"
-
-
-class MemoryContacts:
-    def __init__(self):
-        self.contacts = {}
-
-    async def remember(self, report_id, sealed_email, language):
-        self.contacts[report_id] = {"sealed_email": sealed_email, "language": language}
-
-    async def find(self, report_id):
-        return self.contacts.get(report_id)
-
-    async def forget(self, report_id):
-        self.contacts.pop(report_id, None)
-
-
-ADDRESSES = Addresses(sender="s@x", office="office@x", leads="leads@x", workbench_url="http://wb", public_url="http://site")
-KEYS = generate_key_pair()
-
-
-@pytest.fixture
-def outbox():
-    return []
-
-
-@pytest.fixture
-def notifier(outbox):
-    async def send(message):
-        outbox.append(message)
-
-    return Notifier(
-        deliveries=MemoryLog(),
-        contacts=MemoryContacts(),
-        send=send,
-        addresses=ADDRESSES,
-        open_sealed=lambda sealed: unseal(load_private_key(KEYS[0]), sealed),
-    )
 
 
 def created(report_id=None) -> CaseCreated:
     return CaseCreated.for_case(case_id=uuid4(), report_id=report_id or uuid4(), reference="DU-2026-000042", priority=Priority.URGENT)
 
 
-def submitted(email: str | None) -> ReportSubmitted:
+def submitted(email: str | None, seal_for_notify) -> ReportSubmitted:
     report_id = uuid4()
-    sealed = seal(load_public_key(KEYS[1]), email) if email else None
+    sealed = seal_for_notify(email) if email else None
     return ReportSubmitted(
         correlation_id=report_id, report_id=report_id, receipt_hash="0", sealed_description="x", sealed_contact_for_notify=sealed
     )
@@ -89,8 +34,8 @@ async def test_each_case_event_is_mailed_to_the_office_once(notifier, outbox):
     assert [m["To"] for m in outbox] == ["office@x"]
 
 
-async def test_reporter_with_consent_gets_a_content_free_notice_per_news(notifier, outbox):
-    report = submitted("reporter@example.org")
+async def test_reporter_with_consent_gets_a_content_free_notice_per_news(notifier, outbox, seal_for_notify):
+    report = submitted("reporter@example.org", seal_for_notify)
     case_id = uuid4()
     message = OfficeMessageSent(
         correlation_id=report.report_id, case_id=case_id, report_id=report.report_id, message_id=uuid4(), sealed_for_reporter="c2VjcmV0"
@@ -105,8 +50,8 @@ async def test_reporter_with_consent_gets_a_content_free_notice_per_news(notifie
     assert "http://site/followup" in text and "c2VjcmV0" not in text and "DU-" not in text
 
 
-async def test_reporter_without_consent_or_after_erasure_gets_nothing(notifier, outbox):
-    silent, erased = submitted(None), submitted("gone@example.org")
+async def test_reporter_without_consent_or_after_erasure_gets_nothing(notifier, outbox, seal_for_notify):
+    silent, erased = submitted(None, seal_for_notify), submitted("gone@example.org", seal_for_notify)
     await notifier.handle([silent, erased])
     await notifier.handle([CaseErased(correlation_id=erased.report_id, case_id=uuid4(), report_id=erased.report_id, reason="reporter_request")])
     for report in (silent, erased):

@@ -3,25 +3,7 @@
 from datetime import UTC, datetime
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
-from notify.service import Addresses, Notifier
 from notify.statistics import statistics_summary_email
-
-ADDRESSES = Addresses(sender="s@x", office="office@x", leads="leads@x", workbench_url="http://wb", public_url="http://site")
-
-
-class MemoryLog:
-    def __init__(self):
-        self.status = {}
-
-    async def was_sent(self, key):
-        return self.status.get(key) == "sent"
-
-    async def mark_sending(self, key, kind):
-        self.status[key] = "sending"
-
-    async def mark_sent(self, key):
-        self.status[key] = "sent"
-
 
 def march(total: int | None = 12) -> MonthlyStatisticsPublished:
     return MonthlyStatisticsPublished.for_month(
@@ -47,13 +29,7 @@ def test_a_hidden_month_says_so():
     assert "Meldungen insgesamt: ." in body
 
 
-async def test_the_office_gets_one_summary_per_month_however_often_it_is_published():
-    outbox = []
-
-    async def send(message):
-        outbox.append(message)
-
-    notifier = Notifier(deliveries=MemoryLog(), contacts=None, send=send, addresses=ADDRESSES)
+async def test_the_office_gets_one_summary_per_month_however_often_it_is_published(notifier, outbox):
     await notifier.handle([march(), march()])
     await notifier.handle([march()])
     assert len(outbox) == 1 and outbox[0]["To"] == "office@x" and "2026-03" in outbox[0]["Subject"]
