@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently; downloads are cached, so a second run is quick.
 #   deploy/bootstrap.sh        Python environment (uv, then every workspace package)
-#   deploy/bootstrap.sh test   ...plus the system tools the tests use (docker-compose for the static check)
+#   deploy/bootstrap.sh test   ...plus the system tools the tests use (docker-compose, chromium)
+#   deploy/bootstrap.sh bench  ...plus the benchmarks' load generator (wrk)
 # Kafka's jars and the database binary are fetched or built by devstack when they are first started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,19 +20,22 @@ fi
 
 "$UV" sync --all-packages --locked --quiet --python python3.11
 
-# Debian packages the tests need: docker-compose validates docker-compose.yml statically,
+# Debian packages: docker-compose validates docker-compose.yml statically, wrk loads the benchmarks,
 # chromium runs the browser tests (Playwright drives it; no browser download).
+missing=()
 if [ "${1:-}" = "test" ]; then
-  missing=()
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v chromium >/dev/null || missing+=(chromium)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-      echo "Please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
-      exit 1
-    fi
-    echo "Installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
+    exit 1
   fi
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
