@@ -28,6 +28,19 @@ def normalise_receipt(text: str) -> str:
     return digits
 
 
+def stretch_receipt(receipt: str, salt: bytes, *, time_cost: int, memory_kib: int, length: int) -> bytes:
+    """Argon2id over a receipt (any formatting): the one slow step behind its hash and its derived key."""
+    return hash_secret_raw(
+        secret=normalise_receipt(receipt).encode(),
+        salt=salt,
+        time_cost=time_cost,
+        memory_cost=memory_kib,
+        parallelism=1,
+        hash_len=length,
+        type=Type.ID,
+    )
+
+
 class ReceiptHasher:
     """Argon2id keyed by a server-side pepper: a leaked hash cannot be brute-forced without the key."""
 
@@ -39,12 +52,4 @@ class ReceiptHasher:
 
     def hash(self, receipt: str) -> str:
         """Hash a receipt (any formatting) to hex."""
-        return hash_secret_raw(
-            secret=normalise_receipt(receipt).encode(),
-            salt=self._salt,
-            time_cost=self._time_cost,
-            memory_cost=self._memory_kib,
-            parallelism=1,
-            hash_len=32,
-            type=Type.ID,
-        ).hex()
+        return stretch_receipt(receipt, self._salt, time_cost=self._time_cost, memory_kib=self._memory_kib, length=32).hex()

@@ -5,12 +5,11 @@ import base64
 import secrets
 from dataclasses import dataclass
 
-from argon2.low_level import Type, hash_secret_raw
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey
 from nacl.secret import SecretBox
 
-from intake.receipts import normalise_receipt
+from intake.receipts import stretch_receipt
 
 
 class WrongReceiptKey(ValueError):
@@ -35,14 +34,8 @@ class KeyDerivation:
 
     def derive(self, receipt: str, salt: bytes) -> bytes:
         """A 32-byte secret-box key from the receipt and a per-report random salt."""
-        return hash_secret_raw(
-            secret=normalise_receipt(receipt).encode(),
-            salt=salt,
-            time_cost=self.time_cost,
-            memory_cost=self.memory_kib,
-            parallelism=1,
-            hash_len=SecretBox.KEY_SIZE,
-            type=Type.ID,
+        return stretch_receipt(
+            receipt, salt, time_cost=self.time_cost, memory_kib=self.memory_kib, length=SecretBox.KEY_SIZE
         )
 
     def create(self, receipt: str) -> ReporterKeys:
