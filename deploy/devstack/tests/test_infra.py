@@ -164,3 +164,21 @@ def test_smtp_sink_stores_messages(smtp_sink):
     assert len(list(smtp_sink.maildir.glob("*.eml"))) == 1
     smtp_sink.stop()
     assert "127.0.0.1" not in smtp_sink.process.log_path.read_text()
+
+
+@pytest.mark.asyncio
+async def test_lookups_by_id_use_the_index(mongo):
+    """Our FerretDB patch: finds and updates by `_id` search the `_id` index instead of scanning the table."""
+    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000)
+    try:
+        database = client["devstack_test"]
+        await database["by_id"].insert_many([{"_id": f"case-{n}", "status": "new"} for n in range(100)])
+        await database["by_id"].update_one({"_id": "case-7", "status": "new"}, {"$set": {"status": "closed"}})
+        assert (await database["by_id"].find_one({"_id": "case-7"}))["status"] == "closed"
+        assert await database["by_id"].find_one({"_id": "case-8", "status": "closed"}) is None
+        plan = await database.command("explain", {"find": "by_id", "filter": {"_id": "case-7", "status": "closed"}})
+        if "ferretdbVersion" not in plan.get("serverInfo", {}):
+            pytest.skip("the server is MongoDB, which uses its _id index anyway")
+        assert "USING INDEX" in " ".join(plan["queryPlanner"]["Plan"])
+    finally:
+        await client.close()

@@ -1,7 +1,9 @@
 """A MongoDB-compatible server: mongod when installed, else FerretDB with SQLite built from our Go module."""
 
+import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,7 +18,8 @@ GO_BUILD_TAGS = "ferretdb_no_postgresql"
 
 def ensure_ferretdb() -> Path:
     """Return the path of the FerretDB binary, building it from deploy/ferretdb when the inputs changed."""
-    sources = [deploy_file("ferretdb", name) for name in ("go.mod", "go.sum", "main.go")]
+    module = deploy_file("ferretdb")
+    sources = [module / name for name in ("go.mod", "go.sum", "main.go")] + sorted((module / "patches").glob("*.patch"))
     target = CACHE / "ferretdb" / f"{FERRETDB_VERSION}-{fingerprint(*sources, GO_BUILD_TAGS)}"
     binary = target / "ferretdb"
     if binary.exists():
@@ -27,25 +30,48 @@ def ensure_ferretdb() -> Path:
         if shutil.which("go") is None:
             raise RuntimeError("go not found on PATH; it is needed once to build FerretDB")
         target.mkdir(parents=True, exist_ok=True)
-        # Build to a temporary name and rename, so a half-written binary is never found.
-        handle, name = tempfile.mkstemp(prefix="ferretdb-", dir=target)
-        os.close(handle)
-        partial = Path(name)
-        try:
-            result = subprocess.run(
-                ["go", "build", "-trimpath", "-tags", GO_BUILD_TAGS, "-o", str(partial), "."],
-                cwd=sources[0].parent,
-                env={**os.environ, "CGO_ENABLED": "0"},
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"building FerretDB failed:\n{result.stdout}{result.stderr}")
+        with tempfile.TemporaryDirectory(prefix="build-", dir=target) as scratch:
+            build_dir = _patched_module(module, Path(scratch))
+            # Build to a temporary name and rename, so a half-written binary is never found.
+            partial = Path(scratch) / "ferretdb"
+            _go(["build", "-trimpath", "-tags", GO_BUILD_TAGS, "-o", str(partial), "."], cwd=build_dir)
             partial.rename(binary)
-        finally:
-            partial.unlink(missing_ok=True)
     return binary
+
+
+def _patched_module(module: Path, scratch: Path) -> Path:
+    """Copy our Go module into scratch with FerretDB replaced by a patched copy of its source; return its folder.
+
+    The patches in deploy/ferretdb/patches fix FerretDB v1 bugs that cost us (each explains itself).
+    """
+    listing = _go(["mod", "download", "-json", f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"], cwd=module)
+    source = scratch / "ferretdb-src"
+    shutil.copytree(json.loads(listing)["Dir"], source)
+    for path in source.rglob("*"):
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)  # the module cache is read-only
+    for patch in sorted((module / "patches").glob("*.patch")):
+        subprocess.run(["git", "apply", "--unsafe-paths", str(patch)], cwd=source, check=True, capture_output=True)
+    build_dir = scratch / "module"
+    build_dir.mkdir()
+    for name in ("go.mod", "go.sum", "main.go"):
+        shutil.copy(module / name, build_dir / name)
+    _go(["mod", "edit", f"-replace=github.com/FerretDB/FerretDB={source}"], cwd=build_dir)
+    return build_dir
+
+
+def _go(arguments: list[str], cwd: Path) -> str:
+    """Run a go command without cgo and return its output, raising with the output when it fails."""
+    result = subprocess.run(
+        ["go", *arguments],
+        cwd=cwd,
+        env={**os.environ, "CGO_ENABLED": "0"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"go {arguments[0]} for FerretDB failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 class MongoServer:
