@@ -55,7 +55,7 @@ class ReportSubmitted(Event):
 
     event_type: Literal["ReportSubmitted"] = "ReportSubmitted"
     report_id: UUID = Field(description="The report's id, also the correlation id of what follows.")
-    receipt_hash: str = Field(description="Keyed Argon2id hash of the reporter's receipt (hex).")
+    receipt_hash: str = Field(description="Keyed hash of the reporter's receipt, derived with Argon2id (hex).")
     grounds: list[Ground] = Field(default_factory=list, description="Grounds as perceived by the reporter.")
     forms: list[Form] = Field(default_factory=list, description="Forms of discrimination reported.")
     life_area: LifeArea | None = Field(default=None, description="Area of life where it happened.")

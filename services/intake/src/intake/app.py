@@ -15,7 +15,6 @@ from pymongo import AsyncMongoClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from intake.followup.keys import KeyDerivation
 from intake.followup.projection import apply_case_events
 from intake.followup.repository import InboxRepository
 from intake.followup.service import Delivery
@@ -56,7 +55,6 @@ class IntakeContext:
     inboxes: InboxRepository
     keys: SealingKeys
     hasher: ReceiptHasher
-    derivation: KeyDerivation
     throttle: ReceiptThrottle
     guard: FormGuard
     pages: Pages
@@ -68,7 +66,6 @@ class IntakeContext:
             "topic": self.settings.kafka.topics.reports,
             "keys": self.keys,
             "hasher": self.hasher,
-            "derivation": self.derivation,
             "inboxes": self.inboxes,
             "timeout": self.settings.kafka.publish_timeout_ms / 1000,
         }
@@ -93,7 +90,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inboxes=InboxRepository(client[settings.database]),
         keys=SealingKeys(office=load_public_key(settings.office_public_key), notify=load_public_key(settings.notify_public_key)),
         hasher=ReceiptHasher(pepper, time_cost=settings.receipt_hash_time_cost, memory_kib=settings.receipt_hash_memory_kib),
-        derivation=KeyDerivation(time_cost=settings.receipt_hash_time_cost, memory_kib=settings.receipt_hash_memory_kib),
         throttle=ReceiptThrottle(
             free_failures=settings.receipt_free_failures,
             max_failures=settings.receipt_max_failures,

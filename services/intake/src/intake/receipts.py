@@ -1,8 +1,9 @@
-"""Receipts: 16 random digits the reporter keeps; only a keyed, slow hash of them leaves intake."""
+"""Receipts: 16 random digits the reporter keeps; only a keyed hash derived by a slow Argon2id run leaves intake."""
 
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 
@@ -28,28 +29,40 @@ def normalise_receipt(text: str) -> str:
     return digits
 
 
-def stretch_receipt(receipt: str, salt: bytes, *, time_cost: int, memory_kib: int, length: int) -> bytes:
-    """Argon2id over a receipt (any formatting): the one slow step behind its hash and its derived key."""
-    return hash_secret_raw(
-        secret=normalise_receipt(receipt).encode(),
-        salt=salt,
-        time_cost=time_cost,
-        memory_cost=memory_kib,
-        parallelism=1,
-        hash_len=length,
-        type=Type.ID,
-    )
+@dataclass(frozen=True)
+class ReceiptSecrets:
+    """What one Argon2id run over a receipt yields: the hash that finds its inbox, and the key that seals its reporter key."""
+
+    lookup_hash: str
+    key: bytes
 
 
 class ReceiptHasher:
-    """Argon2id keyed by a server-side pepper: a leaked hash cannot be brute-forced without the key."""
+    """Argon2id salted with a server-side pepper, run once per receipt and split into independent secrets.
+
+    The salt must be the same for every receipt so the hash can be looked up; the pepper keys it, so a
+    leaked hash cannot be brute-forced without it. The lookup hash and the key are BLAKE2b of the
+    Argon2id output under different personalisations: neither reveals the other, and one slow run
+    (not one per secret) is what a report and a follow-up login cost.
+    """
 
     def __init__(self, pepper: str, *, time_cost: int, memory_kib: int) -> None:
-        # The salt must be the same for every receipt so the hash can be looked up; the pepper keys it.
         self._salt = hashlib.sha256(b"meldestelle-receipt:" + pepper.encode()).digest()[:16]
         self._time_cost = time_cost
         self._memory_kib = memory_kib
 
-    def hash(self, receipt: str) -> str:
-        """Hash a receipt (any formatting) to hex."""
-        return stretch_receipt(receipt, self._salt, time_cost=self._time_cost, memory_kib=self._memory_kib, length=32).hex()
+    def derive(self, receipt: str) -> ReceiptSecrets:
+        """The secrets of a receipt (any formatting); deliberately slow."""
+        stretched = hash_secret_raw(
+            secret=normalise_receipt(receipt).encode(),
+            salt=self._salt,
+            time_cost=self._time_cost,
+            memory_cost=self._memory_kib,
+            parallelism=1,
+            hash_len=32,
+            type=Type.ID,
+        )
+        return ReceiptSecrets(
+            lookup_hash=hashlib.blake2b(stretched, digest_size=32, person=b"receipt-lookup").hexdigest(),
+            key=hashlib.blake2b(stretched, digest_size=32, person=b"reporter-key").digest(),
+        )

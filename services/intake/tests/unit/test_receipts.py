@@ -22,10 +22,18 @@ def test_malformed_receipts_are_refused(text):
         normalise_receipt(text)
 
 
-def test_hash_is_keyed_deterministic_and_ignores_formatting():
+def test_secrets_are_keyed_deterministic_and_ignore_formatting():
     hasher = ReceiptHasher("pepper-one-0123456789", time_cost=1, memory_kib=8192)
     other = ReceiptHasher("pepper-two-0123456789", time_cost=1, memory_kib=8192)
-    digest = hasher.hash("1234 5678 9012 3456")
-    assert digest == hasher.hash("1234567890123456")
-    assert digest != other.hash("1234567890123456")
-    assert "1234" not in digest and len(digest) == 64
+    secrets = hasher.derive("1234 5678 9012 3456")
+    assert secrets == hasher.derive("1234567890123456")
+    assert secrets.lookup_hash != other.derive("1234567890123456").lookup_hash
+    assert secrets.key != other.derive("1234567890123456").key
+    assert "1234" not in secrets.lookup_hash and len(secrets.lookup_hash) == 64 and len(secrets.key) == 32
+
+
+def test_the_lookup_hash_and_the_key_are_independent():
+    secrets = ReceiptHasher("pepper-one-0123456789", time_cost=1, memory_kib=8192).derive("1234 5678 9012 3456")
+    assert bytes.fromhex(secrets.lookup_hash) != secrets.key
+    neighbour = ReceiptHasher("pepper-one-0123456789", time_cost=1, memory_kib=8192).derive("1234 5678 9012 3457")
+    assert neighbour.lookup_hash != secrets.lookup_hash and neighbour.key != secrets.key

@@ -12,7 +12,7 @@ from faststream.kafka import KafkaBroker
 from nacl.public import PublicKey
 from pymongo.errors import PyMongoError
 
-from intake.followup.keys import KeyDerivation, ReporterKeys
+from intake.followup.keys import ReporterKeys, open_reporter_key
 from intake.followup.repository import InboxRepository
 from intake.receipts import ReceiptHasher
 from meldestelle_shared.events import ReporterReplied, ReportErasureRequested
@@ -56,22 +56,31 @@ class Delivery:
     timeout: float
 
 
-async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptHasher) -> dict[str, Any]:
+@dataclass(frozen=True)
+class UnlockedInbox:
+    """An inbox found by its receipt, with the key the receipt yields to open its messages."""
+
+    document: dict[str, Any]
+    receipt_key: bytes
+
+
+async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptHasher) -> UnlockedInbox:
     """The inbox of a well-formed receipt, or ReceiptNotFound."""
-    receipt_hash = await asyncio.to_thread(hasher.hash, receipt)  # deliberately slow: off the event loop
-    inbox = await inboxes.find_by_receipt_hash(receipt_hash)
+    secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop
+    inbox = await inboxes.find_by_receipt_hash(secrets.lookup_hash)
     if inbox is None:
         raise ReceiptNotFound()
-    return inbox
+    return UnlockedInbox(inbox, secrets.key)
 
 
-async def read_inbox(inbox: dict[str, Any], receipt: str, *, inboxes: InboxRepository, keys: KeyDerivation) -> InboxView:
+async def read_inbox(unlocked: UnlockedInbox, *, inboxes: InboxRepository) -> InboxView:
     """Open the inbox's messages with the receipt-derived key."""
+    inbox = unlocked.document
     stored = await inboxes.messages(inbox["_id"])
     messages = []
     if stored:
-        reporter_keys = ReporterKeys(inbox["public_key"], inbox["key_salt"], inbox["sealed_private_key"])
-        private_key = await asyncio.to_thread(keys.open, receipt, reporter_keys)
+        reporter_keys = ReporterKeys(inbox["public_key"], inbox["sealed_private_key"])
+        private_key = open_reporter_key(unlocked.receipt_key, reporter_keys)
         messages = [MessageView(m["author"], unseal(private_key, m["sealed"]), m["sent_at"]) for m in stored]
     return InboxView(status=inbox["status"], messages=messages)
 

@@ -13,7 +13,7 @@ from faststream.kafka import KafkaBroker
 from nacl.public import PublicKey
 from pymongo.errors import PyMongoError
 
-from intake.followup.keys import KeyDerivation, ReporterKeys
+from intake.followup.keys import ReporterKeys, create_reporter_keys
 from intake.followup.repository import NEVER, InboxRepository
 from intake.receipts import ReceiptHasher, new_receipt
 from intake.reports.schemas import ReportCreate
@@ -76,7 +76,6 @@ def new_inbox(report_id: UUID, receipt_hash: str, reporter_keys: ReporterKeys) -
         "status": "new",
         "status_at": NEVER,
         "public_key": reporter_keys.public_key,
-        "key_salt": reporter_keys.key_salt,
         "sealed_private_key": reporter_keys.sealed_private_key,
         "created_at": datetime.now(UTC),
     }
@@ -89,7 +88,6 @@ async def submit_report(
     topic: str,
     keys: SealingKeys,
     hasher: ReceiptHasher,
-    derivation: KeyDerivation,
     inboxes: InboxRepository,
     timeout: float,
     report_id: UUID | None = None,
@@ -101,10 +99,8 @@ async def submit_report(
     """
     report_id = report_id or uuid4()
     receipt = new_receipt()
-    receipt_hash, reporter_keys = await asyncio.gather(
-        asyncio.to_thread(hasher.hash, receipt),  # deliberately slow: off the event loop
-        asyncio.to_thread(derivation.create, receipt),
-    )
+    secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop
+    receipt_hash, reporter_keys = secrets.lookup_hash, create_reporter_keys(secrets.key)
     event = build_report_event(
         report, report_id=report_id, receipt_hash=receipt_hash, keys=keys, reporter_public_key=reporter_keys.public_key
     )

@@ -4,14 +4,20 @@ Every request that names a receipt passes the throttle first; the receipt then t
 page's forms (never in an address or a cookie), so nothing on the server remembers who is reading.
 """
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pymongo.errors import PyMongoError
 from starlette.datastructures import FormData
 
-from intake.followup.service import NotDelivered, ReceiptNotFound, erase_report, find_inbox, read_inbox, send_reply
+from intake.followup.service import (
+    NotDelivered,
+    ReceiptNotFound,
+    UnlockedInbox,
+    erase_report,
+    find_inbox,
+    read_inbox,
+    send_reply,
+)
 from intake.receipts import MalformedReceipt, normalise_receipt
 from intake.site.i18n import Language
 from intake.site.labels import N_
@@ -54,7 +60,7 @@ async def reply(language: SiteLanguage, request: Request, form: CheckedForm) -> 
         problem = FieldProblem("text", N_("Your message is too long. Please shorten it."))
     else:
         try:
-            await send_reply(inbox, text, inboxes=context.inboxes, office_key=context.keys.office, delivery=context.delivery())
+            await send_reply(inbox.document, text, inboxes=context.inboxes, office_key=context.keys.office, delivery=context.delivery())
         except NotDelivered:
             return await _inbox_page(request, language, inbox, receipt, status=503, notice="not_sent", draft=text)
         return await _inbox_page(request, language, inbox, receipt, notice="sent")
@@ -70,13 +76,13 @@ async def delete(language: SiteLanguage, request: Request, form: CheckedForm) ->
         problem = FieldProblem("confirm", N_("Please tick the box to confirm that you want to delete your report."))
         return await _inbox_page(request, language, inbox, receipt, status=422, problems=[problem])
     try:
-        await erase_report(inbox, inboxes=context.inboxes, delivery=context.delivery())
+        await erase_report(inbox.document, inboxes=context.inboxes, delivery=context.delivery())
     except NotDelivered:
         return await _inbox_page(request, language, inbox, receipt, status=503, notice="not_erased")
     return context.pages.render(request, language, "erased.html", page="/")
 
 
-async def _unlock(request: Request, language: Language, form: FormData) -> tuple[dict[str, Any], str]:
+async def _unlock(request: Request, language: Language, form: FormData) -> tuple[UnlockedInbox, str]:
     context = request.app.state.context
     try:
         receipt = normalise_receipt(str(form.get("receipt", "")))
@@ -100,7 +106,7 @@ async def _unlock(request: Request, language: Language, form: FormData) -> tuple
 async def _inbox_page(
     request: Request,
     language: Language,
-    inbox: dict[str, Any],
+    inbox: UnlockedInbox,
     receipt: str,
     *,
     status: int = 200,
@@ -109,7 +115,7 @@ async def _inbox_page(
     draft: str = "",
 ) -> HTMLResponse:
     context = request.app.state.context
-    view = await read_inbox(inbox, receipt, inboxes=context.inboxes, keys=context.derivation)
+    view = await read_inbox(inbox, inboxes=context.inboxes)
     problems = problems or []
     return context.pages.render(
         request,
