@@ -1,9 +1,9 @@
 """Storage of the statistics read model: per-case contributions, bucket members, per-month counts, publications.
 
-FerretDB v1 on SQLite runs every query as a scan of the collection (its explain shows SCAN even for
-`_id`), so what is read often is kept in small collections: a month's counts are one document in
-`stats_months` (one per month), read with one query; the big collections (cases, contributions,
-bucket members) are touched only by `_id`, which MongoDB answers from its index.
+Everything on the event path and on requests is read by `_id`: FerretDB v1 on SQLite answers only
+`_id` lookups from an index (with our patch, deploy/ferretdb/patches) and scans the collection for
+any other filter. A month's counts are one document in `stats_months`; a month's buckets have known
+`_id`s (`YYYY-MM:NNN`), so even the exact recount for publication fetches them by `_id`.
 """
 
 import asyncio
@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReplaceOne, UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
-from triage.stats.figures import STAFF_CLASSIFICATION_FIELD, count_members
+from triage.stats.figures import BUCKETS, STAFF_CLASSIFICATION_FIELD, count_members
 
 # Only what a contribution needs: nothing sealed is ever read for statistics.
 _CASE_FIELDS = {"received_month": 1, "reporter": 1, STAFF_CLASSIFICATION_FIELD: 1, "closure_reason": 1}
@@ -39,10 +39,6 @@ class StatisticsRepository:
         self._buckets = database["stats_buckets"]
         self._months = database["stats_months"]
         self._publications = database["stats_publications"]
-
-    async def ensure_indexes(self) -> None:
-        """Index bucket members by month (used by MongoDB; FerretDB scans either way)."""
-        await self._buckets.create_index([("month", ASCENDING)], name="month")
 
     async def cases_by_ids(self, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The statistically relevant fields of these cases, by id; erased cases are missing."""
@@ -111,8 +107,11 @@ class StatisticsRepository:
         return list(doc["buckets"].values()) if doc else []
 
     async def bucket_members(self, month: str) -> list[dict[str, list[str]]]:
-        """The members of every bucket of a month (one query; indexed on MongoDB)."""
-        return [doc.get("members", {}) async for doc in self._buckets.find({"month": month}, {"members": 1})]
+        """The members of every bucket of a month, each fetched by `_id` (FerretDB would scan for the month)."""
+        found = await asyncio.gather(
+            *(self._buckets.find_one({"_id": bucket_id(month, bucket)}, {"members": 1}) for bucket in range(BUCKETS))
+        )
+        return [doc.get("members", {}) for doc in found if doc]
 
     async def months(self) -> list[str]:
         """Every month that has had a case, oldest first."""

@@ -33,8 +33,7 @@ class StatisticsFeature:
         await publish_event(self.broker, self.topics.statistics, event)
 
     async def start(self) -> None:
-        """Create the indexes and start the publication job (unless its interval is 0)."""
-        await self.repository.ensure_indexes()
+        """Start the publication job (unless its interval is 0)."""
         if self.settings.check_interval_seconds > 0:
             self._job = asyncio.create_task(
                 run_publication_job(repository=self.repository, publish=self.publish, settings=self.settings)
