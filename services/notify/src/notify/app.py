@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from email.message import EmailMessage
 
 import aiosmtplib
 from fastapi import FastAPI
@@ -20,7 +19,7 @@ from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
 from meldestelle_shared.web import install_error_handlers
 from notify.deliveries import ContactBook, DeliveryLog
-from notify.service import Addresses, Notifier
+from notify.service import Addresses, Notifier, Send
 from notify.settings import Settings
 
 # Connection trouble passes; a permanent refusal (5xx) is retried a few times, then dead-lettered.
@@ -36,9 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = client[settings.database]
     registry = CollectorRegistry()
 
-    async def send(message: EmailMessage) -> None:
-        await aiosmtplib.send(
-            message,
+    @asynccontextmanager
+    async def connect() -> AsyncIterator[Send]:
+        smtp = aiosmtplib.SMTP(
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             start_tls=settings.smtp_starttls,
@@ -46,12 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             timeout=settings.smtp_timeout,
         )
+        async with smtp:
+            yield smtp.send_message
 
     private_key = load_private_key(settings.private_key.get_secret_value()) if settings.private_key else None
     notifier = Notifier(
         deliveries=DeliveryLog(database),
         contacts=ContactBook(database),
-        send=send,
+        connect=connect,
         addresses=Addresses(
             sender=settings.sender,
             office=settings.office_address,

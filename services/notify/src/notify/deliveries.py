@@ -1,8 +1,11 @@
 """What notify remembers: which e-mails were sent (so a redelivery sends nothing new) and,
 for reporters who consented, their e-mail address, still sealed."""
 
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 
@@ -12,14 +15,19 @@ class DeliveryLog:
     def __init__(self, database: AsyncDatabase) -> None:
         self._deliveries = database["deliveries"]
 
-    async def was_sent(self, key: str) -> bool:
-        """Whether this delivery was already handed to the SMTP server."""
-        return await self._deliveries.find_one({"_id": key, "status": "sent"}) is not None
+    async def sent_among(self, keys: Sequence[str]) -> set[str]:
+        """Which of these deliveries were already handed to the SMTP server (each looked up by `_id`)."""
+        found = await asyncio.gather(*(self._deliveries.find_one({"_id": key}, {"status": 1}) for key in keys))
+        return {doc["_id"] for doc in found if doc and doc.get("status") == "sent"}
 
-    async def mark_sending(self, key: str, kind: str) -> None:
-        """Record an attempt before sending; a crash after sending then causes at most one repeat."""
-        await self._deliveries.update_one(
-            {"_id": key}, {"$set": {"status": "sending", "kind": kind}, "$inc": {"attempts": 1}}, upsert=True
+    async def mark_sending(self, kinds: dict[str, str]) -> None:
+        """Record attempts (delivery key -> kind) before sending; a crash after sending then causes at most one repeat."""
+        await self._deliveries.bulk_write(
+            [
+                UpdateOne({"_id": key}, {"$set": {"status": "sending", "kind": kind}, "$inc": {"attempts": 1}}, upsert=True)
+                for key, kind in kinds.items()
+            ],
+            ordered=False,
         )
 
     async def mark_sent(self, key: str) -> None:

@@ -1,5 +1,7 @@
 """In-memory stand-ins for notify's stores and mailer (unit tier only)."""
 
+from contextlib import asynccontextmanager
+
 import pytest
 
 from meldestelle_shared.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal
@@ -10,11 +12,11 @@ class MemoryLog:
     def __init__(self):
         self.status = {}
 
-    async def was_sent(self, key):
-        return self.status.get(key) == "sent"
+    async def sent_among(self, keys):
+        return {key for key in keys if self.status.get(key) == "sent"}
 
-    async def mark_sending(self, key, kind):
-        self.status[key] = "sending"
+    async def mark_sending(self, kinds):
+        self.status.update(dict.fromkeys(kinds, "sending"))
 
     async def mark_sent(self, key):
         self.status[key] = "sent"
@@ -38,20 +40,32 @@ ADDRESSES = Addresses(sender="s@x", office="office@x", leads="leads@x", workbenc
 KEYS = generate_key_pair()
 
 
+class Outbox(list):
+    """The e-mails sent, and how many SMTP connections carried them."""
+
+    connections = 0
+
+
 @pytest.fixture
 def outbox():
-    return []
+    return Outbox()
 
 
 @pytest.fixture
 def notifier(outbox):
-    async def send(message):
-        outbox.append(message)
+    @asynccontextmanager
+    async def connect():
+        outbox.connections += 1
+
+        async def send(message):
+            outbox.append(message)
+
+        yield send
 
     return Notifier(
         deliveries=MemoryLog(),
         contacts=MemoryContacts(),
-        send=send,
+        connect=connect,
         addresses=ADDRESSES,
         open_sealed=lambda sealed: unseal(load_private_key(KEYS[0]), sealed),
     )

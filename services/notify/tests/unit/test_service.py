@@ -34,6 +34,13 @@ async def test_each_case_event_is_mailed_to_the_office_once(notifier, outbox):
     assert [m["To"] for m in outbox] == ["office@x"]
 
 
+async def test_a_batch_is_mailed_over_one_connection_and_an_empty_one_opens_none(notifier, outbox):
+    await notifier.handle([created(), created(), created()])
+    assert len(outbox) == 3 and outbox.connections == 1
+    await notifier.handle([CaseErased(correlation_id=uuid4(), case_id=uuid4(), report_id=uuid4(), reason="retention")])
+    assert outbox.connections == 1
+
+
 async def test_reporter_with_consent_gets_a_content_free_notice_per_news(notifier, outbox, seal_for_notify):
     report = submitted("reporter@example.org", seal_for_notify)
     case_id = uuid4()
