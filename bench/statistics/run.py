@@ -108,7 +108,7 @@ async def baseline(database, month: str) -> None:
     await (await cases.aggregate([{"$group": {"_id": "$received_month", "n": {"$sum": 1}}}])).to_list(None)
 
 
-async def run(uri: str, count: int, requests: int, events: int) -> None:
+async def run(uri: str, count: int, requests: int, events: int, baseline_runs: int) -> None:
     rng = random.Random(5)
     client = AsyncMongoClient(uri, tz_aware=True)
     database = client[f"bench_statistics_{uuid4().hex[:8]}"]
@@ -151,13 +151,14 @@ async def run(uri: str, count: int, requests: int, events: int) -> None:
             await apply_case_events([event], repository=repository)
 
         update = await timed(one_event, events)
-        base = await timed(lambda: baseline(database, latest), 3)
+        base = await timed(lambda: baseline(database, latest), baseline_runs)
     finally:
         await client.drop_database(database.name)
         await client.close()
 
     p50 = statistics.median
     print()
+    print(f"load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"cases: {count:,} in {MONTHS} months; read model rebuilt from {result.cases:,} cases")
     print(f"public GET /api/v1/statistics/monthly (12 months): p50 {p50(api):.2f} ms  p99 {percentile(api, 99):.2f} ms")
     print(f"public GET /api/v1/statistics/monthly/{latest}:      p50 {p50(one):.2f} ms  p99 {percentile(one, 99):.2f} ms")
@@ -166,7 +167,7 @@ async def run(uri: str, count: int, requests: int, events: int) -> None:
     print(f"rebuild (all contributions and buckets):        {rebuild_s:.1f} s")
     print(f"publishing all {MONTHS} months (exact recount each): {publish_s:.1f} s")
     print(f"per-event update (case write + contribution + bucket recount): p50 {p50(update):.2f} ms  p99 {percentile(update, 99):.2f} ms")
-    print(f"baseline: aggregating the cases per request:    median {p50(base):.0f} ms (3 runs)")
+    print(f"baseline: aggregating the cases per request:    median {p50(base):.0f} ms ({baseline_runs} runs)")
     print(f"ratio baseline / public endpoint p50:           {p50(base) / p50(api):,.0f}x")
     print(f"ratio baseline / staff read p50:                {p50(base) / p50(staff):,.0f}x")
 
@@ -193,9 +194,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000, help="synthetic cases to load (default 1,000,000)")
     parser.add_argument("--requests", type=int, default=200, help="requests per endpoint measurement")
     parser.add_argument("--events", type=int, default=200, help="single case events to time")
+    parser.add_argument("--baseline-runs", type=int, default=3, help="full aggregations to time (minutes each on FerretDB)")
     args = parser.parse_args()
     with database_uri() as uri:
-        asyncio.run(run(uri, args.cases, args.requests, args.events))
+        asyncio.run(run(uri, args.cases, args.requests, args.events, args.baseline_runs))
 
 
 if __name__ == "__main__":

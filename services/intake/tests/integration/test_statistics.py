@@ -1,23 +1,16 @@
 """intake's statistics against real Kafka and the real database: published months in, JSON, CSV and page out."""
 
-from contextlib import asynccontextmanager
 from csv import DictReader
 from io import StringIO
 from datetime import UTC, datetime
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devstack.probes import eventually, publish_raw
+from intake.app import create_app
 from intake.site.i18n import LANGUAGES
-from intake.statistics.router import router
-from intake.statistics.wiring import install_statistics
 from meldestelle_shared.events import MonthlyStatisticsPublished, encode_event
-from meldestelle_shared.kafka import create_broker
-from meldestelle_shared.mongo import create_client
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
-from meldestelle_shared.web import install_error_handlers
 
 pytestmark = pytest.mark.infra
 
@@ -40,28 +33,10 @@ def published(month: str, *, total: int | None = 12, racism: int | None = 9, dis
     )
 
 
-def statistics_app(infrastructure, topics, unique_name) -> FastAPI:
-    """intake's statistics feature wired as create_app wires it, without the rest of the site."""
-    broker = create_broker(KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers), client_id="intake")
-    mongo = create_client(MongoSettings(uri=infrastructure.mongodb_uri), app_name="intake")
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        await broker.start()
-        yield
-        await broker.stop()
-        await mongo.close()
-
-    app = FastAPI(lifespan=lifespan)
-    app.state.statistics = install_statistics(broker, mongo[unique_name], topics=topics, consumer_group=unique_name)
-    install_error_handlers(app)
-    app.include_router(router)
-    return app
-
-
 @pytest.fixture
-def client(infrastructure, topics, unique_name):
-    with TestClient(statistics_app(infrastructure, topics, unique_name)) as client:
+def client(live_settings):
+    """The whole intake application on this test's topics and database."""
+    with TestClient(create_app(live_settings)) as client:
         yield client
 
 

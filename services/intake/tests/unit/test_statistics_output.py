@@ -5,13 +5,10 @@ from io import StringIO
 
 import pytest
 
-from intake.site.i18n import LANGUAGES
+from intake.site.i18n import LANGUAGES, load_translations
 from intake.statistics.charts import Bar, bar_chart, column_chart
 from intake.statistics.csv_export import to_csv
-from intake.statistics.page import build_page
-from intake.statistics.rendering import render_page
 from intake.statistics.service import months_back
-from intake.statistics.texts import TEXTS
 
 
 def month(name: str, total: int | None = 12) -> dict:
@@ -58,14 +55,42 @@ def test_trend_window_months_cross_the_year():
     assert months_back("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
 
 
+class MemoryStatistics:
+    """The published months' repository, in memory: what the page reads."""
+
+    def __init__(self, *months: dict) -> None:
+        self.months = {doc["month"]: doc for doc in months}
+
+    async def newest(self, limit: int) -> list[dict]:
+        return [self.months[m] for m in sorted(self.months, reverse=True)[:limit]]
+
+
 @pytest.mark.parametrize("tag", list(LANGUAGES))
-def test_the_page_renders_in_every_site_language(tag):
-    language = LANGUAGES[tag]
-    window = [{"month": m, "unpublished": True} for m in months_back("2026-02", 11)] + [month("2026-03")]
-    html = render_page(language, build_page(month("2026-03"), window, language))
-    assert f'lang="{tag}" dir="{language.direction}"' in html
-    assert TEXTS["title"][tag] in html.replace("&#34;", '"') and "<svg" in html and 'id="table-district"' in html
+def test_the_page_is_a_site_page_in_every_site_language(client, tag):
+    client.app.state.statistics = MemoryStatistics(month("2026-02", total=None), month("2026-03"))
+    html = client.get(f"/{tag}/statistics/monthly").text
+    gettext = load_translations(tag).gettext
+    assert f'lang="{tag}" dir="{LANGUAGES[tag].direction}"' in html
+    assert f"<h1 tabindex=\"-1\">{gettext('Statistics: reports per month')}</h1>" in html
+    # The site's header, language switcher and footer, and the page's own stylesheet on top of the site's.
+    assert 'class="site-header"' in html and 'href="/en/statistics/monthly" lang="en"' in html and 'class="site-footer"' in html
+    assert '<link rel="stylesheet" href="/static/statistics.css">' in html
+    # Code labels are the report form's, from the same catalog.
+    assert gettext("Disability") in html and gettext("Buses and trains") not in html and gettext("Housing or looking for a flat") in html
+    assert "<svg" in html and 'id="table-district"' in html and 'id="note-suppressed"' in html
 
 
-def test_every_text_exists_in_every_language():
-    assert all(set(LANGUAGES) <= set(wordings) for wordings in TEXTS.values())
+def test_the_explanation_of_a_dot_is_escaped_in_its_tooltip(client):
+    client.app.state.statistics = MemoryStatistics(month("2026-03"))
+    html = client.get("/en/statistics/monthly").text
+    assert '<abbr title="&#34;.&#34; = number withheld: it is below 5 or would reveal a small number.' in html
+
+
+def test_without_a_published_month_the_page_says_so(client):
+    client.app.state.statistics = MemoryStatistics()
+    html = client.get("/de/statistics/monthly").text
+    assert "Es sind noch keine Monate veröffentlicht." in html and "<svg" not in html
+
+
+def test_every_site_page_links_to_the_statistics(client):
+    assert '<a href="/tr/statistics/monthly">İstatistik</a>' in client.get("/tr/").text

@@ -1,22 +1,19 @@
 """HTTP edge of the public statistics: the page, the JSON API and the CSV downloads."""
 
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from intake.site.web import SiteLanguage
 from intake.statistics.csv_export import to_csv
 from intake.statistics.page import build_page
-from intake.statistics.rendering import render_page
 from intake.statistics.schemas import MonthlyStatistics, MonthlyStatisticsList
 from intake.statistics.service import NotPublished, published_month, trend_window
 from meldestelle_shared.web import ErrorBody, error_response
 
 router = APIRouter(tags=["statistics"])
 
-STYLESHEET = FilePath(__file__).parent / "static" / "statistics.css"
 Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, month of receipt.", examples=["2026-03"])]
 Limit = Annotated[int, Query(ge=1, le=120, description="How many months, newest first.")]
 NOT_PUBLISHED = {404: {"model": ErrorBody, "description": "The month is not published (yet)."}}
@@ -67,16 +64,10 @@ async def get_month(month: Month, request: Request) -> MonthlyStatistics:
 @router.get("/{lang}/statistics/monthly", include_in_schema=False)
 async def statistics_page(language: SiteLanguage, request: Request) -> HTMLResponse:
     """The public page: the newest month and 12-month trends, each chart with its table."""
-    repository = request.app.state.statistics
-    newest = await repository.newest(1)
-    page = build_page(newest[0] if newest else None, await trend_window(repository=repository), language)
-    return HTMLResponse(render_page(language, page))
-
-
-@router.get("/statistics/assets/statistics.css", include_in_schema=False)
-async def stylesheet() -> FileResponse:
-    """The page's stylesheet (served from here: the site forbids inline styles)."""
-    return FileResponse(STYLESHEET, media_type="text/css")
+    pages = request.app.state.context.pages
+    window = await trend_window(repository=request.app.state.statistics)  # ends with the newest published month
+    statistics = build_page(window[-1] if window else None, window, language, pages.translations(language))
+    return pages.render(request, language, "statistics.html", page="/statistics/monthly", statistics=statistics)
 
 
 def _csv(body: str, filename: str) -> Response:
