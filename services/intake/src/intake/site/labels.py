@@ -84,3 +84,13 @@ STATUSES: dict[CaseStatus, tuple[str, str]] = {
     CaseStatus.REFERRED: (N_("Referred"), N_("The office has passed your report on to a counselling service that can help further.")),
     CaseStatus.CLOSED: (N_("Closed"), N_("The office has finished working on your report. You can still write to the office.")),
 }
+
+# The statistics page names who reported in the third person; the form asks in the first (ROLES).
+REPORTED_BY: dict[ReporterRole, str] = {
+    ReporterRole.AFFECTED: N_("Affected person"),
+    ReporterRole.WITNESS: N_("Witness"),
+    ReporterRole.ON_BEHALF: N_("On behalf of someone"),
+}
+
+# The code under which the published tables count reports without an answer.
+NOT_STATED = N_("Not stated")

@@ -5,6 +5,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_month_names
+from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -22,7 +23,8 @@ class Pages:
 
     def __init__(self, site: SiteSettings, guard: FormGuard) -> None:
         self._guard = guard
-        self._environments = {tag: _environment(language, site) for tag, language in LANGUAGES.items()}
+        self._translations = {tag: load_translations(tag) for tag in LANGUAGES}
+        self._environments = {tag: _environment(language, site, self._translations[tag]) for tag, language in LANGUAGES.items()}
 
     def render(self, request: Request, language: Language, template: str, *, page: str, status: int = 200, **context) -> HTMLResponse:
         """Render a page; `page` is its address without the language, for the language switcher."""
@@ -39,8 +41,12 @@ class Pages:
         """Render a plain-text template (e.g. the receipt file)."""
         return self._environments[language.tag].get_template(template).render(**context)
 
+    def translations(self, language: Language) -> Translations:
+        """A language's catalog, for words put together in Python (e.g. the statistics charts' titles)."""
+        return self._translations[language.tag]
 
-def _environment(language: Language, site: SiteSettings) -> Environment:
+
+def _environment(language: Language, site: SiteSettings, translations: Translations) -> Environment:
     environment = Environment(
         loader=PackageLoader("intake.site", "templates"),
         autoescape=True,
@@ -49,7 +55,7 @@ def _environment(language: Language, site: SiteSettings) -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    environment.install_gettext_translations(load_translations(language.tag), newstyle=True)
+    environment.install_gettext_translations(translations, newstyle=True)
     environment.globals.update(
         language=language,
         languages=list(LANGUAGES.values()),
