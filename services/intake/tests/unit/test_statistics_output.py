@@ -31,7 +31,10 @@ def test_a_suppressed_bar_has_no_length_and_the_description_names_every_value():
 
 def test_labels_are_escaped_and_right_to_left_charts_are_mirrored():
     svg = bar_chart("c", "<t>", [Bar("<script>", 3)], rtl=True)
-    assert "<script>" not in svg and "&lt;script&gt;" in svg and 'text-anchor="end"' in svg
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    # The chart says it is right to left, so its texts' start (where they are anchored) is their right end.
+    assert 'direction="rtl"' in svg and '<text x="360" y="16.0" text-anchor="start" class="label">' in svg
+    assert 'direction="ltr"' in bar_chart("c", "t", [Bar("a", 3)])
     columns = column_chart("t", "Trend", [Bar("1/26", 1), Bar("2/26", 2)], rtl=True)
     assert columns.index(">2/26<") < columns.index(">1/26<")
 

@@ -3,6 +3,10 @@
 Each chart is an `img` with a title and a description that states every value, so a screen
 reader gets the figures even before it reaches the table under the chart. Suppressed values
 are drawn as a dotted outline with "." and never as a bar of any length.
+
+Each chart states its own writing direction: texts are anchored at their start, which is the
+right end in a right-to-left chart, so Arabic labels end at the right edge and are laid out as
+Arabic whatever the page around them says.
 """
 
 import textwrap
@@ -29,9 +33,9 @@ def _shown(value: int | None) -> str:
     return "." if value is None else str(value)
 
 
-def _svg(chart_id: str, title: str, description: str, height: int, body: list[str]) -> Markup:
+def _svg(chart_id: str, title: str, description: str, height: int, body: list[str], *, rtl: bool) -> Markup:
     return Markup(
-        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" width="100%" direction="{"rtl" if rtl else "ltr"}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
         + "".join(body)
@@ -39,10 +43,10 @@ def _svg(chart_id: str, title: str, description: str, height: int, body: list[st
     )
 
 
-def _label_lines(label: str, x: float, y: float, *, anchor: str) -> tuple[list[str], float]:
+def _label_lines(label: str, x: float, y: float) -> tuple[list[str], float]:
     lines = textwrap.wrap(label, WRAP) or [""]
     texts = [
-        f'<text x="{x}" y="{y + LINE * (i + 1) - 4}" text-anchor="{anchor}" class="label">{escape(line)}</text>'
+        f'<text x="{x}" y="{y + LINE * (i + 1) - 4}" text-anchor="start" class="label">{escape(line)}</text>'
         for i, line in enumerate(lines)
     ]
     return texts, LINE * len(lines)
@@ -54,7 +58,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, rtl: bool = Fal
     scale = (WIDTH - 48) / largest
     body, y = [], 4.0
     for bar in bars:
-        labels, height = _label_lines(bar.label, WIDTH if rtl else 0, y, anchor="end" if rtl else "start")
+        labels, height = _label_lines(bar.label, WIDTH if rtl else 0, y)
         body.extend(labels)
         y += height
         length = (bar.value or 0) * scale
@@ -67,11 +71,11 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, rtl: bool = Fal
             body.append(f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{BAR}" class="bar"/>')
             end = x - 4 if rtl else length + 4
         body.append(
-            f'<text x="{end:.1f}" y="{y + BAR - 2}" text-anchor="{"end" if rtl else "start"}" class="value">{_shown(bar.value)}</text>'
+            f'<text x="{end:.1f}" y="{y + BAR - 2}" text-anchor="start" class="value">{_shown(bar.value)}</text>'
         )
         y += BAR + 10
     description = "; ".join(f"{bar.label}: {_shown(bar.value)}" for bar in bars)
-    return _svg(chart_id, title, description, int(y) + 4, body)
+    return _svg(chart_id, title, description, int(y) + 4, body, rtl=rtl)
 
 
 def column_chart(chart_id: str, title: str, columns: Sequence[Bar], *, rtl: bool = False, plot: int = 120) -> Markup:
@@ -94,4 +98,4 @@ def column_chart(chart_id: str, title: str, columns: Sequence[Bar], *, rtl: bool
         body.append(f'<text x="{centre:.1f}" y="{value_y:.1f}" text-anchor="middle" class="value">{_shown(column.value)}</text>')
         body.append(f'<text x="{centre:.1f}" y="{top + plot + 18}" text-anchor="middle" class="tick">{escape(column.label)}</text>')
     description = "; ".join(f"{column.label}: {_shown(column.value)}" for column in columns)
-    return _svg(chart_id, title, description, top + plot + bottom, body)
+    return _svg(chart_id, title, description, top + plot + bottom, body, rtl=rtl)
