@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -81,25 +81,33 @@ class StatisticsRepository:
                 ordered=False,
             )
 
-    async def update_bucket(self, month: str, bucket: int, changes: dict[str, list[str] | None]) -> None:
-        """Put cases' cells into a bucket (None takes a case out), then store the bucket's recount in its month.
+    async def update_buckets(self, changes: dict[Placement, dict[str, list[str] | None]]) -> None:
+        """Put cases' cells into their buckets (None takes a case out), then store the buckets' recounts in their months.
 
         Both writes set values derived from the members, never increments: if a crash falls between them,
-        the redelivered event writes the same members again and the right counts after them. Two triage
-        instances changing the same bucket at once could leave its counts one change behind until its
-        next change; publication therefore counts members, never the stored counts.
+        the redelivered event writes the same members again and the right counts after them. Each bucket
+        is one find-and-modify that returns its members, and each month one write for all its buckets, so a
+        batch costs a write per bucket it touches, not three. Two triage instances changing the same
+        bucket at once could leave its counts one change behind until its next change; publication
+        therefore counts members, never the stored counts.
         """
-        key = bucket_id(month, bucket)
-        doc = await self._buckets.find_one({"_id": key}) or {"members": {}}
-        members = {**doc["members"], **{case_id: cells for case_id, cells in changes.items() if cells is not None}}
-        for case_id in (case_id for case_id, cells in changes.items() if cells is None):
-            members.pop(case_id, None)
+        recounts = await asyncio.gather(*(self._put_members(month, bucket, members) for (month, bucket), members in changes.items()))
+        by_month: dict[str, dict[str, dict[str, int]]] = {}
+        for (month, bucket), counts in zip(changes, recounts, strict=True):
+            by_month.setdefault(month, {})[f"buckets.{bucket:03d}"] = counts
+        for month, fields in sorted(by_month.items()):
+            await self._months.update_one({"_id": month}, {"$set": fields}, upsert=True)
+
+    async def _put_members(self, month: str, bucket: int, changes: dict[str, list[str] | None]) -> dict[str, int]:
         update: dict[str, Any] = {"$set": {"month": month, "bucket": bucket}}
         update["$set"].update({f"members.{case_id}": cells for case_id, cells in changes.items() if cells is not None})
         if absent := {f"members.{case_id}": "" for case_id, cells in changes.items() if cells is None}:
             update["$unset"] = absent
-        await self._buckets.update_one({"_id": key}, update, upsert=True)
-        await self._months.update_one({"_id": month}, {"$set": {f"buckets.{bucket:03d}": count_members(members)}}, upsert=True)
+        # No projection: FerretDB's findAndModify does not support one.
+        doc = await self._buckets.find_one_and_update(
+            {"_id": bucket_id(month, bucket)}, update, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return count_members(doc.get("members", {}))
 
     async def bucket_counts(self, month: str) -> list[dict[str, int]]:
         """The stored counts of every bucket of a month: one small document."""

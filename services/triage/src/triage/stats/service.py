@@ -38,8 +38,7 @@ async def apply_case_events(events: Sequence[Event], *, repository: StatisticsRe
             changes.setdefault(placement, {})[case_id] = contribution["cells"] if contribution["counted"] else None
         elif case_id in before:
             changes.setdefault(before[case_id][0], {})[case_id] = None
-    for (month, bucket), members in sorted(changes.items()):
-        await repository.update_bucket(month, bucket, members)
+    await repository.update_buckets(changes)
     return set(changes)
 
 
