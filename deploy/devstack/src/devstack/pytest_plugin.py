@@ -59,10 +59,13 @@ def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrast
 
 
 @contextmanager
-def running_stack(root: Path) -> Iterator[LocalStack]:
-    """The whole system as separate processes on free ports, data under `root`, every service ready."""
+def running_stack(root: Path, env: dict[str, str] | None = None) -> Iterator[LocalStack]:
+    """The whole system as separate processes on free ports, data under `root`, every service ready.
+
+    `env` adds settings for every service, over the stack's own.
+    """
     ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
-    stack = LocalStack(root, ports, mongodb_uri=os.environ.get("MELDESTELLE_TEST_MONGODB_URI"))
+    stack = LocalStack(root, ports, mongodb_uri=os.environ.get("MELDESTELLE_TEST_MONGODB_URI"), env=env or {})
     try:
         stack.start_infrastructure()
         stack.start_services()

@@ -42,6 +42,8 @@ class LocalStack:
     topic_prefix: str = "meldestelle"
     database_prefix: str = ""
     mongodb_uri: str | None = None
+    # Extra settings for every service, over the stack's own (e.g. TRIAGE_STATS_CHECK_INTERVAL_SECONDS).
+    env: dict[str, str] = field(default_factory=dict)
     kafka: KafkaBroker = field(init=False)
     database: MongoServer | None = field(init=False, default=None)
     smtp: SmtpSink = field(init=False)
@@ -127,6 +129,7 @@ class LocalStack:
         )
         if (self.secrets / name).is_dir():  # each service sees only its own secrets
             env["MELDESTELLE_SECRETS_DIR"] = str(self.secrets / name)
+        env.update(self.env)
         return env
 
     def _service_argv(self, name: str) -> list[str]:
