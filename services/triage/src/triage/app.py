@@ -14,9 +14,9 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from meldestelle_shared.consuming import subscribe
-from meldestelle_shared.events import CaseCreated, Event
+from meldestelle_shared.events import CaseCreated, CaseErased, Event
 from meldestelle_shared.health import health_router
-from meldestelle_shared.kafka import create_broker, kafka_check, publish_event
+from meldestelle_shared.kafka import create_broker, kafka_check, publish_events
 from meldestelle_shared.logs import configure_logging
 from meldestelle_shared.metrics import ConsumerMetrics, install_metrics
 from meldestelle_shared.mongo import create_client, mongo_check
@@ -28,7 +28,7 @@ from triage import scheduler
 from triage.audit.log import AuditLog
 from triage.audit.router import router as audit_router
 from triage.cases.actions import CaseDesk
-from triage.cases.duplicates import link_duplicates
+from triage.cases.duplicates import DuplicateGroups, link_duplicates
 from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
 from triage.cases.router import router as cases_router
@@ -71,9 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cases, audit = CaseRepository(database), AuditLog(database)
 
     async def publish_in_order(events: Sequence[Event]) -> None:
-        # One after the other: events about one case must reach its partition in the order they happened.
-        for event in events:
-            await publish_event(broker, settings.kafka.topics.cases, event)
+        # Events about one case must reach its partition in the order they happened: publish_events keeps it.
+        await publish_events(broker, settings.kafka.topics.cases, events)
 
     context = TriageContext(
         settings=settings,
@@ -154,7 +153,7 @@ def _subscribe(context: TriageContext, metrics: ConsumerMetrics) -> None:
 
     async def announce(events: Sequence[Event]) -> None:
         # Sent together, so Kafka batches them; each is still acknowledged by all in-sync replicas.
-        await asyncio.gather(*(publish_event(context.broker, topics.cases, event) for event in events))
+        await publish_events(context.broker, topics.cases, events)
 
     async def handle(events: Sequence[Event]) -> None:
         await open_cases(events, repository=context.cases, publish=announce, rules=rules)
@@ -177,13 +176,15 @@ def _subscribe_duplicate_hints(context: TriageContext, metrics: ConsumerMetrics)
     comparing texts is slow, and a backlog of reports must not wait for it."""
     settings = context.settings
     group = f"{settings.consumer_group}-duplicates"
+    groups = DuplicateGroups(context.client[settings.database])
 
     async def handle(events: Sequence[Event]) -> None:
         created = [str(event.case_id) for event in events if isinstance(event, CaseCreated)]
         if created:
             await link_duplicates(
-                created, cases=context.cases, office_key=context.office_key, threshold=settings.duplicate_similarity
+                created, cases=context.cases, groups=groups, office_key=context.office_key, threshold=settings.duplicate_similarity
             )
+        await groups.leave([str(event.case_id) for event in events if isinstance(event, CaseErased)])
 
     subscribe(
         context.broker,

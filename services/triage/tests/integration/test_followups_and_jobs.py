@@ -6,6 +6,7 @@ from uuid import uuid4
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from fastapi.testclient import TestClient
+from pymongo import AsyncMongoClient
 
 from devstack.probes import eventually, publish_raw, read_topic
 from meldestelle_shared.events import (
@@ -22,6 +23,7 @@ from meldestelle_shared.taxonomy import CaseStatus, District, LifeArea
 from triage.app import create_app
 from triage.audit.log import SYSTEM
 from triage.cases import actions
+from triage.cases.duplicates import DuplicateGroups
 from triage.cases.jobs import apply_retention, remind_overdue
 from triage.cases.outbox import relay_outbox
 from triage.cases.service import OFFICE_TIMEZONE
@@ -106,6 +108,22 @@ def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_s
         back = client.get(f"/api/v1/cases/{hint['case_id']}", headers=worker).json()["duplicates"]
     assert by_report[hint["reference"]]["reporter"]["district"] == "hamborn" and hint["score"] >= 0.6
     assert back == [{"case_id": a["id"], "reference": a["reference"], "score": hint["score"], "state": "confirmed"}]
+
+
+@pytest.mark.asyncio
+async def test_duplicate_groups_hold_each_case_once_until_it_is_erased(infrastructure, unique_name):
+    client = AsyncMongoClient(infrastructure.mongodb_uri)
+    try:
+        groups = DuplicateGroups(client[unique_name])
+        assert await groups.join("2026-03|housing|hamborn", "case-a") == ["case-a"]
+        assert await groups.join("2026-03|housing|hamborn", "case-b") == ["case-a", "case-b"]
+        assert await groups.join("2026-03|housing|hamborn", "case-a") == ["case-a", "case-b"]  # a redelivery
+        assert await groups.join("2026-03|housing|sued", "case-c") == ["case-c"]
+        await groups.leave(["case-a", "case-c"])
+        assert await groups.join("2026-03|housing|hamborn", "case-d") == ["case-b", "case-d"]
+        assert await groups.join("2026-03|housing|sued", "case-e") == ["case-e"]
+    finally:
+        await client.close()
 
 
 def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructure, make_report, staff):

@@ -6,6 +6,8 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from nacl.public import PrivateKey
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
 
 from meldestelle_shared.sealing import unseal
 from triage.cases.repository import CaseRepository
@@ -29,28 +31,56 @@ def similarity(first: str, second: str) -> float:
     return round(SequenceMatcher(None, a, b, autojunk=False).ratio(), 3)
 
 
+# Each new case is compared with at most this many of its group's most recent cases.
+MAX_CANDIDATES = 200
+
+
+class DuplicateGroups:
+    """The case ids of each (month, life area, district), in the order they arrived: the only cases a new one can duplicate.
+
+    Kept by `_id` so finding a new case's candidates costs what its group costs, not a search of all
+    cases (a scan on FerretDB). Holds ids only, never texts or codes beyond the group's key.
+    """
+
+    def __init__(self, database: AsyncDatabase) -> None:
+        self._groups = database["duplicate_groups"]
+
+    async def join(self, key: str, case_id: str) -> list[str]:
+        """Add a case to its group (again is a no-op) and return the group's ids, oldest first."""
+        group = await self._groups.find_one_and_update(
+            {"_id": key}, {"$addToSet": {"case_ids": case_id}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return group["case_ids"]
+
+    async def leave(self, case_ids: Sequence[str]) -> None:
+        """Take erased cases out of their groups (rare: the groups collection is small, so a search is fine)."""
+        if case_ids:
+            # $pullAll, not $pull with $in: FerretDB ignores the latter.
+            await self._groups.update_many({"case_ids": {"$in": list(case_ids)}}, {"$pullAll": {"case_ids": list(case_ids)}})
+
+
+def group_key(case: dict[str, Any]) -> str | None:
+    """The group of a case, or None when it names too little (no life area or district) to call anything a duplicate."""
+    reporter = case["reporter"]
+    if not reporter.get("life_area") or not reporter.get("district"):
+        return None
+    return f"{case['received_month']}|{reporter['life_area']}|{reporter['district']}"
+
+
 async def link_duplicates(
-    case_ids: Sequence[str], *, cases: CaseRepository, office_key: PrivateKey, threshold: float
+    case_ids: Sequence[str], *, cases: CaseRepository, groups: DuplicateGroups, office_key: PrivateKey, threshold: float
 ) -> int:
-    """Link each case to earlier-or-later cases of the same life area, district and month with a similar text.
+    """Link each case to the most recent cases of the same life area, district and month with a similar text.
 
     The texts are opened in memory only; the hint stores ids, the reference and the score. Returns new links.
+    A redelivered case joins its group again (no-op) and finds its links already made.
     """
     linked = 0
-    for case in await cases.find({"_id": {"$in": list(case_ids)}}, full=True):
-        reporter = case["reporter"]
-        if not reporter.get("life_area") or not reporter.get("district"):
-            continue  # too little in common to call anything a duplicate
-        candidates = await cases.find(
-            {
-                "_id": {"$ne": case["_id"]},
-                "received_month": case["received_month"],
-                "reporter.life_area": reporter["life_area"],
-                "reporter.district": reporter["district"],
-            },
-            limit=200,
-            full=True,
-        )
+    for case in await cases.get_many(case_ids, full=True):
+        if (key := group_key(case)) is None:
+            continue
+        members = [member for member in await groups.join(key, case["_id"]) if member != case["_id"]]
+        candidates = await cases.get_many(members[-MAX_CANDIDATES:], full=True)
         text = unseal(office_key, case["sealed_description"])
         for other in candidates:
             if other["_id"] in case.get("duplicates", {}):

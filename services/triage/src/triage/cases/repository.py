@@ -1,5 +1,6 @@
 """Case storage. One document per report, unique on report_id: redelivery can never make a second case."""
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -59,6 +60,12 @@ class CaseRepository:
     async def get(self, case_id: UUID) -> dict[str, Any] | None:
         """One case by id."""
         return await self._cases.find_one({"_id": str(case_id)})
+
+    async def get_many(self, case_ids: Iterable[str], *, full: bool = False) -> list[dict[str, Any]]:
+        """These cases, each looked up by `_id` (FerretDB answers `$in` with a scan); missing ones are left out."""
+        projection = None if full else _LIST_PROJECTION
+        found = await asyncio.gather(*(self._cases.find_one({"_id": case_id}, projection) for case_id in case_ids))
+        return [case for case in found if case]
 
     async def get_by_report_id(self, report_id: UUID) -> dict[str, Any] | None:
         """The case of a report."""
