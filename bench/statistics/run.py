@@ -19,6 +19,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from uuid import UUID, uuid4
 
 import httpx
@@ -26,6 +27,9 @@ from fastapi import FastAPI
 
 from devstack.database import MongoServer
 from devstack.processes import free_port
+from intake.settings import SiteSettings
+from intake.site.rendering import Pages
+from intake.site.security import FormGuard
 from intake.statistics.repository import PublishedStatistics
 from intake.statistics.router import router as public_router
 from meldestelle_shared.events import CaseClassified
@@ -135,9 +139,14 @@ async def run(uri: str, count: int, requests: int, events: int, baseline_runs: i
         print(f"  published in {publish_s:.1f}s; measuring ...", flush=True)
         app = FastAPI()
         app.state.statistics = public
+        # The page is a site page: it renders through the site's templates and catalogs, as in intake.
+        app.state.context = SimpleNamespace(pages=Pages(SiteSettings(), FormGuard("bench-pepper-0123456789")))
         app.include_router(public_router)
         latest = months[-1]
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
+            for path in ("/api/v1/statistics/monthly", f"/api/v1/statistics/monthly/{latest}", "/de/statistics/monthly"):
+                response = await http.get(path)
+                assert response.status_code == 200, f"{path}: {response.status_code}"  # time answers, not errors
             api = await timed(lambda: http.get("/api/v1/statistics/monthly"), requests)
             one = await timed(lambda: http.get(f"/api/v1/statistics/monthly/{latest}"), requests)
             page = await timed(lambda: http.get("/de/statistics/monthly"), max(10, requests // 10))
