@@ -27,7 +27,7 @@ def create_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
 
 async def publish_event(broker: KafkaBroker, topic: str, event: Event) -> RecordMetadata:
     """Publish an event and wait for Kafka's acknowledgement."""
-    return await _send(broker, topic, event, no_confirm=False)
+    return await _send(broker, topic, event)
 
 
 async def publish_events(broker: KafkaBroker, topic: str, events: Sequence[Event]) -> None:
@@ -41,7 +41,7 @@ async def publish_events(broker: KafkaBroker, topic: str, events: Sequence[Event
     await asyncio.gather(*pending)
 
 
-async def _send(broker: KafkaBroker, topic: str, event: Event, *, no_confirm: bool) -> Any:
+async def _send(broker: KafkaBroker, topic: str, event: Event, **options: Any) -> Any:
     return await broker.publish(
         encode_event(event),
         topic=topic,
@@ -52,7 +52,7 @@ async def _send(broker: KafkaBroker, topic: str, event: Event, *, no_confirm: bo
             "schema_version": str(event.schema_version),
         },
         correlation_id=str(event.correlation_id),
-        no_confirm=no_confirm,
+        **options,
     )
 
 
