@@ -91,7 +91,9 @@ class StatisticsRepository:
         bucket at once could leave its counts one change behind until its next change; publication
         therefore counts members, never the stored counts.
         """
-        recounts = await asyncio.gather(*(self._put_members(month, bucket, members) for (month, bucket), members in changes.items()))
+        # One at a time, never gathered: FerretDB holds two pooled SQLite connections per find-and-modify,
+        # and enough concurrent ones deadlock its pool of 100.
+        recounts = [await self._put_members(month, bucket, members) for (month, bucket), members in changes.items()]
         by_month: dict[str, dict[str, dict[str, int]]] = {}
         for (month, bucket), counts in zip(changes, recounts, strict=True):
             by_month.setdefault(month, {})[f"buckets.{bucket:03d}"] = counts
