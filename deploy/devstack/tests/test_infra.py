@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from devstack.database import MongoServer, ensure_ferretdb
@@ -180,5 +180,21 @@ async def test_lookups_by_id_use_the_index(mongo):
         if "ferretdbVersion" not in plan.get("serverInfo", {}):
             pytest.skip("the server is MongoDB, which uses its _id index anyway")
         assert "USING INDEX" in " ".join(plan["queryPlanner"]["Plan"])
+    finally:
+        await client.close()
+
+
+@pytest.mark.asyncio
+async def test_a_bulk_write_of_many_updates_completes(mongo):
+    """Our FerretDB patch: an update command closes each statement's query, so 300 statements do not exhaust its pool of 100."""
+    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000, socketTimeoutMS=20_000)
+    try:
+        collection = client["devstack_test"]["bulk"]
+        for value in (1, 2):
+            result = await collection.bulk_write(
+                [UpdateOne({"_id": f"key-{n}"}, {"$set": {"value": value}}, upsert=True) for n in range(300)], ordered=False
+            )
+            assert result.upserted_count + result.modified_count == 300
+        assert await collection.count_documents({"value": 2}) == 300
     finally:
         await client.close()
