@@ -1,8 +1,11 @@
 """Database client factory; only features MongoDB 7+ and FerretDB both support are used."""
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from meldestelle_shared.settings import MongoSettings
 
@@ -16,6 +19,16 @@ def create_client(settings: MongoSettings, *, app_name: str) -> AsyncMongoClient
         connectTimeoutMS=settings.timeout_ms,
         tz_aware=True,
     )
+
+
+async def find_by_ids(collection: AsyncCollection, ids: Iterable[Any], projection: Any = None) -> list[dict[str, Any]]:
+    """The documents with these `_id`s, each looked up on its own and concurrently; missing ones are left out.
+
+    Not `{"_id": {"$in": ...}}`: FerretDB answers only `_id` equality from an index and scans for `$in`.
+    Reads only: concurrent writes can deadlock FerretDB's connection pool (docs/architecture.md).
+    """
+    found = await asyncio.gather(*(collection.find_one({"_id": key}, projection) for key in ids))
+    return [doc for doc in found if doc]
 
 
 def mongo_check(client: AsyncMongoClient) -> Callable[[], Awaitable[bool]]:

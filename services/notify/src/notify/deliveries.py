@@ -1,12 +1,13 @@
 """What notify remembers: which e-mails were sent (so a redelivery sends nothing new) and,
 for reporters who consented, their e-mail address, still sealed."""
 
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+
+from meldestelle_shared.mongo import find_by_ids
 
 
 class DeliveryLog:
@@ -17,8 +18,7 @@ class DeliveryLog:
 
     async def sent_among(self, keys: Sequence[str]) -> set[str]:
         """Which of these deliveries were already handed to the SMTP server (each looked up by `_id`)."""
-        found = await asyncio.gather(*(self._deliveries.find_one({"_id": key}, {"status": 1}) for key in keys))
-        return {doc["_id"] for doc in found if doc and doc.get("status") == "sent"}
+        return {doc["_id"] for doc in await find_by_ids(self._deliveries, keys, {"status": 1}) if doc.get("status") == "sent"}
 
     async def mark_sending(self, kinds: dict[str, str]) -> None:
         """Record attempts (delivery key -> kind) before sending; a crash after sending then causes at most one repeat."""

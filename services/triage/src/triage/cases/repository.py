@@ -1,6 +1,5 @@
 """Case storage. One document per report, unique on report_id: redelivery can never make a second case."""
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -9,6 +8,8 @@ from uuid import UUID
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
+
+from meldestelle_shared.mongo import find_by_ids
 
 _DUPLICATE_KEY = 11000
 
@@ -62,10 +63,8 @@ class CaseRepository:
         return await self._cases.find_one({"_id": str(case_id)})
 
     async def get_many(self, case_ids: Iterable[str], *, full: bool = False) -> list[dict[str, Any]]:
-        """These cases, each looked up by `_id` (FerretDB answers `$in` with a scan); missing ones are left out."""
-        projection = None if full else _LIST_PROJECTION
-        found = await asyncio.gather(*(self._cases.find_one({"_id": case_id}, projection) for case_id in case_ids))
-        return [case for case in found if case]
+        """These cases (each looked up by `_id`); missing ones are left out."""
+        return await find_by_ids(self._cases, case_ids, None if full else _LIST_PROJECTION)
 
     async def get_by_report_id(self, report_id: UUID) -> dict[str, Any] | None:
         """The case of a report."""

@@ -6,7 +6,6 @@ any other filter. A month's counts are one document in `stats_months`; a month's
 `_id`s (`YYYY-MM:NNN`), so even the exact recount for publication fetches them by `_id`.
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
+from meldestelle_shared.mongo import find_by_ids
 from triage.stats.figures import BUCKETS, STAFF_CLASSIFICATION_FIELD, count_members
 
 # Only what a contribution needs: nothing sealed is ever read for statistics.
@@ -42,8 +42,7 @@ class StatisticsRepository:
 
     async def cases_by_ids(self, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The statistically relevant fields of these cases, by id; erased cases are missing."""
-        found = await asyncio.gather(*(self._cases.find_one({"_id": case_id}, _CASE_FIELDS) for case_id in case_ids))
-        return {case["_id"]: case for case in found if case}
+        return {case["_id"]: case for case in await find_by_ids(self._cases, case_ids, _CASE_FIELDS)}
 
     async def all_cases(self, batch_size: int) -> AsyncIterator[list[dict[str, Any]]]:
         """Every case's relevant fields, in batches."""
@@ -58,10 +57,8 @@ class StatisticsRepository:
 
     async def placements(self, case_ids: Iterable[str]) -> dict[str, tuple[Placement, bool]]:
         """Where these cases' contributions sit now (month, bucket), and whether each is an erased case's tombstone."""
-        found = await asyncio.gather(
-            *(self._contributions.find_one({"_id": case_id}, {"month": 1, "bucket": 1, "erased": 1}) for case_id in case_ids)
-        )
-        return {doc["_id"]: ((doc["month"], doc["bucket"]), bool(doc.get("erased"))) for doc in found if doc}
+        found = await find_by_ids(self._contributions, case_ids, {"month": 1, "bucket": 1, "erased": 1})
+        return {doc["_id"]: ((doc["month"], doc["bucket"]), bool(doc.get("erased"))) for doc in found}
 
     async def save_contributions(self, contributions: Sequence[dict[str, Any]]) -> None:
         """Store each case's current contribution, replacing what it contributed before."""
@@ -118,10 +115,8 @@ class StatisticsRepository:
 
     async def bucket_members(self, month: str) -> list[dict[str, list[str]]]:
         """The members of every bucket of a month, each fetched by `_id` (FerretDB would scan for the month)."""
-        found = await asyncio.gather(
-            *(self._buckets.find_one({"_id": bucket_id(month, bucket)}, {"members": 1}) for bucket in range(BUCKETS))
-        )
-        return [doc.get("members", {}) for doc in found if doc]
+        found = await find_by_ids(self._buckets, (bucket_id(month, bucket) for bucket in range(BUCKETS)), {"members": 1})
+        return [doc.get("members", {}) for doc in found]
 
     async def months(self) -> list[str]:
         """Every month that has had a case, oldest first."""
