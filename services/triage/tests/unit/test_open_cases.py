@@ -33,6 +33,9 @@ class MemoryCases:
     async def get(self, case_id):
         return self.cases.get(str(case_id))
 
+    async def get_many(self, case_ids):
+        return [self.cases[case_id] for case_id in case_ids if case_id in self.cases]
+
 
 def report(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), **fields) -> ReportSubmitted:
     report_id = uuid4()

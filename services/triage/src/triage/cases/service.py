@@ -148,12 +148,11 @@ async def open_cases(
 
 async def _erase_abandoned(report_ids: set[UUID], *, repository: CaseRepository, publish: Publish) -> None:
     """Delete the cases of abandoned reports, announcing each erasure first so read models let go of it."""
-    found = [await repository.get(UUID(case_id_for(report_id))) for report_id in report_ids]
+    found = await repository.get_many([case_id_for(report_id) for report_id in report_ids])
     await publish(
         [
             CaseErased(correlation_id=UUID(c["report_id"]), case_id=UUID(c["_id"]), report_id=UUID(c["report_id"]), reason="abandoned")
             for c in found
-            if c
         ]
     )
     await repository.delete_by_report_ids(report_ids)

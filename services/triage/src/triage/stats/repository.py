@@ -90,10 +90,9 @@ class StatisticsRepository:
         """
         # One at a time, never gathered: FerretDB holds two pooled SQLite connections per find-and-modify,
         # and enough concurrent ones deadlock its pool of 100.
-        recounts = [await self._put_members(month, bucket, members) for (month, bucket), members in changes.items()]
         by_month: dict[str, dict[str, dict[str, int]]] = {}
-        for (month, bucket), counts in zip(changes, recounts, strict=True):
-            by_month.setdefault(month, {})[f"buckets.{bucket:03d}"] = counts
+        for (month, bucket), members in changes.items():
+            by_month.setdefault(month, {})[f"buckets.{bucket:03d}"] = await self._put_members(month, bucket, members)
         for month, fields in sorted(by_month.items()):
             await self._months.update_one({"_id": month}, {"$set": fields}, upsert=True)
 
