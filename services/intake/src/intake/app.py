@@ -24,6 +24,7 @@ from intake.reports.router import router as reports_router
 from intake.reports.service import ReportNotSaved, SealingKeys
 from intake.settings import Settings
 from intake.site import followup_pages, info_pages, report_pages
+from intake.site.drafts import DraftStore
 from intake.site.followup_pages import ReceiptRefused
 from intake.site.rendering import Pages
 from intake.site.security import FormGuard, SecurityHeaders, SiteRequestLimits
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     app.state.statistics = statistics
+    app.state.drafts = DraftStore()
     app.add_middleware(SiteRequestLimits, max_body_bytes=settings.max_body_bytes, too_large_page=_page_for(context, 413, "too_large"))
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)

@@ -25,6 +25,7 @@ from intake.site.report_form import FieldProblem
 from intake.site.web import CheckedForm, SiteLanguage
 
 router = APIRouter(include_in_schema=False)
+TYPED_RECEIPT_MAX = 64  # a receipt with spaces is 19 characters; anything longer is not worth echoing in full
 
 
 class ReceiptRefused(Exception):
@@ -84,21 +85,22 @@ async def delete(language: SiteLanguage, request: Request, form: CheckedForm) ->
 
 async def _unlock(request: Request, language: Language, form: FormData) -> tuple[UnlockedInbox, str]:
     context = request.app.state.context
+    typed = str(form.get("receipt", ""))[:TYPED_RECEIPT_MAX]  # shown again, so the resident can correct it
     try:
-        receipt = normalise_receipt(str(form.get("receipt", "")))
+        receipt = normalise_receipt(typed)
     except MalformedReceipt:
-        raise ReceiptRefused(_check_page(request, language, problem="malformed", status=422)) from None
+        raise ReceiptRefused(_check_page(request, language, problem="malformed", typed=typed, status=422)) from None
     address = request.client.host if request.client else "unknown"
     if refusal := context.throttle.attempt(address):
-        page = _check_page(request, language, problem=refusal.reason.value, wait=refusal.retry_after, status=429)
+        page = _check_page(request, language, problem=refusal.reason.value, wait=refusal.retry_after, typed=typed, status=429)
         page.headers["retry-after"] = str(refusal.retry_after)
         raise ReceiptRefused(page)
     try:
         inbox = await find_inbox(receipt, inboxes=context.inboxes, hasher=context.hasher)
     except ReceiptNotFound:
-        raise ReceiptRefused(_check_page(request, language, problem="not_found", status=404)) from None
+        raise ReceiptRefused(_check_page(request, language, problem="not_found", typed=typed, status=404)) from None
     except PyMongoError:
-        raise ReceiptRefused(_check_page(request, language, problem="unavailable", status=503)) from None
+        raise ReceiptRefused(_check_page(request, language, problem="unavailable", typed=typed, status=503)) from None
     context.throttle.succeeded(address)
     return inbox, receipt
 
@@ -133,7 +135,9 @@ async def _inbox_page(
     )
 
 
-def _check_page(request: Request, language: Language, *, problem: str | None = None, wait: int = 0, status: int = 200) -> HTMLResponse:
+def _check_page(
+    request: Request, language: Language, *, problem: str | None = None, wait: int = 0, typed: str = "", status: int = 200
+) -> HTMLResponse:
     return request.app.state.context.pages.render(
-        request, language, "check.html", page="/check", status=status, problem=problem, wait=wait
+        request, language, "check.html", page="/check", status=status, problem=problem, wait=wait, typed=typed
     )

@@ -1,10 +1,10 @@
 """Rendering pages: one Jinja environment per language, with its catalog installed once at start."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, get_month_names
+from babel.dates import format_date, format_time, get_datetime_format, get_month_names
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.requests import Request
@@ -73,4 +73,7 @@ def _date(value: datetime, *, locale: str) -> str:
 
 
 def _date_time(value: datetime, *, locale: str) -> str:
-    return format_datetime(value, format="medium", tzinfo=OFFICE_TIMEZONE, locale=locale)
+    """Office time in the locale's format: the medium date and the short time (no seconds), as staff see it."""
+    office = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(OFFICE_TIMEZONE)  # the database's naive times are UTC
+    pattern = get_datetime_format("medium", locale=locale)
+    return pattern.replace("{1}", format_date(office, "medium", locale=locale)).replace("{0}", format_time(office, "short", locale=locale))

@@ -1,45 +1,88 @@
-"""The report form, step by step. Every step is a full page posted to the same address, so it
-works without JavaScript; the script only swaps the page's main part instead of reloading it."""
+"""The report form, step by step. Every step has its own address (/<lang>/report/<step>) and is a full
+page; a posted step is kept as the session's draft and answered with a redirect to the next step's
+address (Post/Redirect/Get), so Back, Forward, reload and the language switch keep the answers.
+It works without JavaScript; the script only swaps the page's main part instead of reloading it."""
 
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from intake.followup.repository import DuplicateReport
 from intake.receipts import MalformedReceipt, normalise_receipt
 from intake.reports.service import ReportNotSaved, submit_report
-from intake.site.i18n import Language
+from intake.site.drafts import Draft, DraftStore
+from intake.site.i18n import LANGUAGES, Language
 from intake.site.report_form import STEPS, Answers, FieldProblem, check_step, first_incomplete_step, to_report, year_choices
 from intake.site.web import CheckedForm, SiteLanguage
 
 router = APIRouter(include_in_schema=False)
 
+SENT = "sent"  # the address of the receipt page, after the last step
+RETURN_TO_REVIEW = "review"  # ?return=review: a step opened with "Change" goes back to the review
+
 
 @router.get("/{lang}/report")
-async def first_step(language: SiteLanguage, request: Request) -> HTMLResponse:
-    """The first step, empty; the form id makes a resent form recognisable."""
-    return _step(request, language, STEPS[0], Answers(), form_id=str(uuid4()))
+async def start_report(language: SiteLanguage, request: Request) -> RedirectResponse:
+    """Open the form at its first step, keeping a draft in progress; a sent report's receipt is forgotten."""
+    session = _session(request)
+    draft = _drafts(request).get(session) if session else None
+    if draft and draft.receipt:
+        _drafts(request).forget(session)
+    return _redirect(language, STEPS[0])
+
+
+@router.get("/{lang}/report/sent")
+async def receipt_page(language: SiteLanguage, request: Request) -> Response:
+    """The receipt of the report this session just sent, in any language, for as long as the draft is kept."""
+    session = _session(request)
+    draft = _drafts(request).get(session) if session else None
+    if not (draft and draft.receipt):
+        return _redirect(language, STEPS[0])
+    return request.app.state.context.pages.render(request, language, "receipt.html", page="/report/sent", receipt=draft.receipt)
+
+
+@router.get("/{lang}/report/{step}")
+async def show_step(language: SiteLanguage, request: Request, step: str) -> Response:
+    """A step with the session's answers so far; a later step without a draft starts the form again."""
+    if step not in STEPS:
+        return _redirect(language, STEPS[0])
+    session = _session(request)
+    draft = _drafts(request).get(session) if session else None
+    if draft and draft.receipt:
+        return _redirect(language, SENT)
+    if draft is None:
+        if step != STEPS[0]:
+            return _redirect(language, STEPS[0])
+        draft = Draft(form_id=str(uuid4()))
+    returning = request.query_params.get("return") == RETURN_TO_REVIEW
+    return _step(request, language, step, draft.answers, form_id=draft.form_id, returning=returning)
 
 
 @router.post("/{lang}/report")
-async def next_step(language: SiteLanguage, request: Request, form: CheckedForm) -> HTMLResponse:
-    """Move through the steps: check the current one, go on, go back, or submit from the review."""
+@router.post("/{lang}/report/{step}")
+async def post_step(language: SiteLanguage, request: Request, form: CheckedForm) -> Response:
+    """Keep the posted step, then go on, go back, change a step, switch language, or submit from the review."""
     answers = Answers.from_form(form)
     step = str(form.get("step", STEPS[0]))
     step = step if step in STEPS else STEPS[0]
     action = str(form.get("action", "next"))
     form_id = _form_id(str(form.get("form_id", "")))
+    returning = form.get("return_to") == RETURN_TO_REVIEW
     index = STEPS.index(step)
-    if action == "back":
-        return _step(request, language, STEPS[max(index - 1, 0)], answers, form_id=form_id)
-    if action.startswith("change:") and action.removeprefix("change:") in STEPS:
-        return _step(request, language, action.removeprefix("change:"), answers, form_id=form_id)
     if action == "submit":
         return await _submit(request, language, answers, form_id)
+    _keep(request, Draft(form_id=form_id, answers=answers))
+    if action.startswith("language:") and action.removeprefix("language:") in LANGUAGES:
+        # Unchecked on purpose: switching language must never cost what was typed.
+        return _redirect(LANGUAGES[action.removeprefix("language:")], step, returning=returning)
+    if action == "back":
+        return _redirect(language, STEPS[max(index - 1, 0)])
+    if action.startswith("change:") and action.removeprefix("change:") in STEPS:
+        return _redirect(language, action.removeprefix("change:"), returning=True)
     if problems := check_step(step, answers):
-        return _step(request, language, step, answers, form_id=form_id, problems=problems, status=422)
-    return _step(request, language, STEPS[min(index + 1, len(STEPS) - 1)], answers, form_id=form_id)
+        return _step(request, language, step, answers, form_id=form_id, problems=problems, status=422, returning=returning)
+    return _redirect(language, "review" if returning else STEPS[min(index + 1, len(STEPS) - 1)])
 
 
 @router.post("/{lang}/receipt.txt")
@@ -59,9 +102,10 @@ async def receipt_file(language: SiteLanguage, request: Request, form: CheckedFo
     )
 
 
-async def _submit(request: Request, language: Language, answers: Answers, form_id: str) -> HTMLResponse:
+async def _submit(request: Request, language: Language, answers: Answers, form_id: str) -> Response:
     context = request.app.state.context
     if incomplete := first_incomplete_step(answers):
+        _keep(request, Draft(form_id=form_id, answers=answers))
         step, problems = incomplete
         return _step(request, language, step, answers, form_id=form_id, problems=problems, status=422)
     try:
@@ -69,8 +113,11 @@ async def _submit(request: Request, language: Language, answers: Answers, form_i
     except DuplicateReport:
         return context.pages.render(request, language, "message.html", page="/", status=409, kind="duplicate")
     except ReportNotSaved:
+        _keep(request, Draft(form_id=form_id, answers=answers))
         return _step(request, language, "review", answers, form_id=form_id, status=503, not_saved=True)
-    return context.pages.render(request, language, "receipt.html", page="/", receipt=accepted.receipt)
+    # The answers are forgotten now; only the receipt stays, to show it again (also in another language).
+    _keep(request, Draft(form_id=form_id, receipt=accepted.receipt))
+    return _redirect(language, SENT)
 
 
 def _step(
@@ -83,12 +130,13 @@ def _step(
     problems: list[FieldProblem] | None = None,
     status: int = 200,
     not_saved: bool = False,
+    returning: bool = False,
 ) -> HTMLResponse:
     return request.app.state.context.pages.render(
         request,
         language,
         "report.html",
-        page="/report",
+        page=f"/report/{step}",
         status=status,
         step=step,
         number=STEPS.index(step) + 1,
@@ -100,7 +148,28 @@ def _step(
         form_id=form_id,
         years=year_choices(),
         not_saved=not_saved,
+        returning=returning and step != "review",
+        switch_form="report-form",
     )
+
+
+def _redirect(language: Language, step: str, *, returning: bool = False) -> RedirectResponse:
+    query = f"?return={RETURN_TO_REVIEW}" if returning and step != "review" else ""
+    return RedirectResponse(f"/{language.tag}/report/{step}{query}", status_code=303)
+
+
+def _drafts(request: Request) -> DraftStore:
+    return request.app.state.drafts
+
+
+def _session(request: Request) -> str | None:
+    session, new = request.app.state.context.guard.session_of(request)
+    return None if new else session
+
+
+def _keep(request: Request, draft: Draft) -> None:
+    if session := _session(request):
+        _drafts(request).put(session, draft)
 
 
 def _form_id(value: str) -> str:
