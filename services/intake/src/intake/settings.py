@@ -23,6 +23,9 @@ class SiteSettings(BaseSettings):
         description="The NRW enforcement body for accessibility, linked from the accessibility statement.",
     )
     statement_date: str = Field(default="2026-11-01", description="Date the accessibility statement was last reviewed.")
+    statistics_publish_day: int = Field(
+        default=5, ge=1, le=28, description="Day a month's statistics are published, as the page states; must match triage's TRIAGE_STATS_PUBLISH_DAY."
+    )
     retention_months: int = Field(
         default=24, ge=1, description="Months a closed case is kept before deletion; must match triage's retention job."
     )

@@ -85,7 +85,29 @@ STATUSES: dict[CaseStatus, tuple[str, str]] = {
     CaseStatus.CLOSED: (N_("Closed"), N_("The office has finished working on your report. You can still write to the office.")),
 }
 
-# The statistics page names who reported in the third person; the form asks in the first (ROLES).
+# The statistics page names categories neutrally; the form asks in the first person ("I was refused ...").
+# Labels that are already neutral are the form's own, so they share its translations.
+STATISTICS_GROUNDS: dict[Ground, str] = GROUNDS | {
+    Ground.RACIST_ATTRIBUTION: N_("Racism"),
+    Ground.ANTISEMITIC_ATTRIBUTION: N_("Antisemitism"),
+    Ground.SOCIAL_STATUS: N_("Social status"),
+    Ground.LANGUAGE: N_("Language"),
+    Ground.OTHER: N_("Other ground"),
+    Ground.UNKNOWN: N_("Ground not known"),
+}
+
+STATISTICS_FORMS: dict[Form, str] = FORMS | {
+    Form.DENIAL_OF_ACCESS_OR_SERVICE: N_("Denial of access or service"),
+    Form.UNEQUAL_TREATMENT: N_("Unequal treatment"),
+    Form.PROPERTY_DAMAGE_OR_PROPAGANDA: N_("Damage to property or hateful propaganda"),
+    Form.INSTITUTIONAL: N_("Institutional discrimination"),
+    Form.OTHER: N_("Other form"),
+}
+
+STATISTICS_LIFE_AREAS: dict[LifeArea, str] = LIFE_AREAS | {LifeArea.OTHER: N_("Other area of life")}
+
+STATISTICS_DISTRICTS: dict[District, str] = DISTRICTS | {District.UNKNOWN: N_("District not known")}
+
 REPORTED_BY: dict[ReporterRole, str] = {
     ReporterRole.AFFECTED: N_("Affected person"),
     ReporterRole.WITNESS: N_("Witness"),

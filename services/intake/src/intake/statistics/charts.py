@@ -2,7 +2,8 @@
 
 Each chart is an `img` with a title and a description that states every value, so a screen
 reader gets the figures even before it reaches the table under the chart. Suppressed values
-are drawn as a dotted outline with "." and never as a bar of any length.
+are drawn as a dotted outline with "." and never as a bar of any length; a month without a
+publication has no figures at all, so it gets no column, only "–".
 
 Each chart states its own writing direction: texts are anchored at their start, which is the
 right end in a right-to-left chart, so Arabic labels end at the right edge and are laid out as
@@ -23,13 +24,16 @@ WRAP = 44  # characters per label line at 13px in WIDTH
 
 @dataclass(frozen=True)
 class Bar:
-    """One labelled value; None is suppressed."""
+    """One labelled value; None is suppressed; an unpublished one (a month without figures) is neither."""
 
     label: str
     value: int | None
+    published: bool = True
 
 
-def _shown(value: int | None) -> str:
+def _shown(value: int | None, published: bool = True) -> str:
+    if not published:
+        return "–"
     return "." if value is None else str(value)
 
 
@@ -88,14 +92,16 @@ def column_chart(chart_id: str, title: str, columns: Sequence[Bar], *, rtl: bool
     for index, column in enumerate(ordered):
         centre = step * index + step / 2
         width = step * 0.6
-        if column.value is None:
+        if not column.published:
+            value_y = top + plot - 4
+        elif column.value is None:
             body.append(f'<rect x="{centre - width / 2:.1f}" y="{top + plot - 12}" width="{width:.1f}" height="12" class="suppressed"/>')
             value_y = top + plot - 16
         else:
             height = column.value / largest * plot
             body.append(f'<rect x="{centre - width / 2:.1f}" y="{top + plot - height:.1f}" width="{width:.1f}" height="{height:.1f}" class="bar"/>')
             value_y = top + plot - height - 4
-        body.append(f'<text x="{centre:.1f}" y="{value_y:.1f}" text-anchor="middle" class="value">{_shown(column.value)}</text>')
+        body.append(f'<text x="{centre:.1f}" y="{value_y:.1f}" text-anchor="middle" class="value">{_shown(column.value, column.published)}</text>')
         body.append(f'<text x="{centre:.1f}" y="{top + plot + 18}" text-anchor="middle" class="tick">{escape(column.label)}</text>')
-    description = "; ".join(f"{column.label}: {_shown(column.value)}" for column in columns)
+    description = "; ".join(f"{column.label}: {_shown(column.value, column.published)}" for column in columns)
     return _svg(chart_id, title, description, top + plot + bottom, body, rtl=rtl)

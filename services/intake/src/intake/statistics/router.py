@@ -1,10 +1,12 @@
 """HTTP edge of the public statistics: the page, the JSON API and the CSV downloads."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from intake.site.rendering import OFFICE_TIMEZONE
 from intake.site.web import SiteLanguage
 from intake.statistics.csv_export import to_csv
 from intake.statistics.page import build_page
@@ -66,7 +68,9 @@ async def statistics_page(language: SiteLanguage, request: Request) -> HTMLRespo
     """The public page: the newest month and 12-month trends, each chart with its table."""
     pages = request.app.state.context.pages
     window = await trend_window(repository=request.app.state.statistics)  # ends with the newest published month
-    statistics = build_page(window[-1] if window else None, window, language, pages.translations(language))
+    today = datetime.now(OFFICE_TIMEZONE).date()
+    publish_day = request.app.state.context.settings.site.statistics_publish_day
+    statistics = build_page(window[-1] if window else None, window, language, pages.translations(language), today=today, publish_day=publish_day)
     return pages.render(request, language, "statistics.html", page="/statistics/monthly", statistics=statistics)
 
 
