@@ -1,5 +1,7 @@
 """schemathesis against the running services' OpenAPI: no 5xx, and every response matches its documented schema."""
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, negative_data_rejection]
 # Bounded so CI stays fast; raise locally with MELDESTELLE_FUZZ_EXAMPLES for a deeper run.
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=int(os.environ.get("MELDESTELLE_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def fuzz(openapi_url: str, headers: dict[str, str] | None = None) -> list[str]:
