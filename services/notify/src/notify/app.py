@@ -1,11 +1,14 @@
 """Wiring: build notify's application, its consumer, mailer and stores. Nothing connects at import time."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 import aiosmtplib
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
 from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.errors import TRANSIENT_ERRORS
@@ -19,11 +22,16 @@ from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
 from meldestelle_shared.web import install_error_handlers
 from notify.deliveries import ContactBook, DeliveryLog
+from notify.refusals import MailDeferred
+from notify.schedule import NoticeSchedule, OfficeWindows
 from notify.service import Addresses, Notifier, Send
 from notify.settings import Settings
 
-# Connection trouble passes; a permanent refusal (5xx) is retried a few times, then dead-lettered.
-SMTP_TRANSIENT_ERRORS = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError)
+log = logging.getLogger(__name__)
+
+# Connection trouble and temporary refusals (4xx) pass; a permanent refusal of an e-mail is final
+# (see Notifier._deliver_once), any other one is retried a few times, then dead-lettered.
+SMTP_TRANSIENT_ERRORS = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, MailDeferred)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,10 +57,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield smtp.send_message
 
     private_key = load_private_key(settings.private_key.get_secret_value()) if settings.private_key else None
+    refused = Counter("emails_refused", "E-mails a mail server refused for good.", ["kind", "code"], registry=registry)
+    office_windows = (
+        OfficeWindows(
+            database, threshold=settings.office_digest_threshold, length=timedelta(seconds=settings.office_digest_window_seconds)
+        )
+        if settings.office_digest_threshold
+        else None
+    )
     notifier = Notifier(
         deliveries=DeliveryLog(database),
         contacts=ContactBook(database),
         connect=connect,
+        notices=NoticeSchedule(database),
+        notice_window=timedelta(seconds=settings.notice_window_seconds),
+        office_windows=office_windows,
+        on_refused=lambda kind, code: refused.labels(kind, str(code)).inc(),
         addresses=Addresses(
             sender=settings.sender,
             office=settings.office_address,
@@ -80,7 +100,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await start_with_retry(broker.start, name="kafka")
+        scheduler = asyncio.create_task(every(settings.schedule_interval_seconds, notifier.send_due))
         yield
+        scheduler.cancel()
+        with suppress(asyncio.CancelledError):
+            await scheduler
         await broker.stop()
         await client.close()
 
@@ -89,3 +113,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_metrics(app, registry)
     app.include_router(health_router({"kafka": kafka_check(broker), "database": mongo_check(client)}))
     return app
+
+
+async def every(seconds: float, work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` every so often; a failure (an outage) is logged by type and tried again next time."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await work()
+        except Exception as error:  # noqa: BLE001 - waiting e-mails stay in the database for the next run
+            log.warning("scheduled e-mails delayed", extra={"error": type(error).__name__})

@@ -11,14 +11,16 @@ from meldestelle_shared.mongo import find_by_ids
 
 
 class DeliveryLog:
-    """One document per delivery key: `sending` while the e-mail is in flight, `sent` once the server took it."""
+    """One document per delivery key: `sending` while the e-mail is in flight, `sent` once the server took it,
+    `refused` when the server refused it for good (with the error type and SMTP code, never the address)."""
 
     def __init__(self, database: AsyncDatabase) -> None:
         self._deliveries = database["deliveries"]
 
-    async def sent_among(self, keys: Sequence[str]) -> set[str]:
-        """Which of these deliveries were already handed to the SMTP server (each looked up by `_id`)."""
-        return {doc["_id"] for doc in await find_by_ids(self._deliveries, keys, {"status": 1}) if doc.get("status") == "sent"}
+    async def done_among(self, keys: Sequence[str]) -> set[str]:
+        """Which of these deliveries are settled: sent, or refused for good (each looked up by `_id`)."""
+        found = await find_by_ids(self._deliveries, keys, {"status": 1})
+        return {doc["_id"] for doc in found if doc.get("status") in ("sent", "refused")}
 
     async def mark_sending(self, kinds: dict[str, str]) -> None:
         """Record attempts (delivery key -> kind) before sending; a crash after sending then causes at most one repeat."""
@@ -33,6 +35,10 @@ class DeliveryLog:
     async def mark_sent(self, key: str) -> None:
         """Record that the SMTP server accepted the e-mail."""
         await self._deliveries.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": datetime.now(UTC)}})
+
+    async def mark_refused(self, key: str, error: str) -> None:
+        """Record that the server refused the e-mail for good; `error` is the type and SMTP code only."""
+        await self._deliveries.update_one({"_id": key}, {"$set": {"status": "refused", "error": error, "refused_at": datetime.now(UTC)}})
 
 
 class ContactBook:
@@ -54,3 +60,9 @@ class ContactBook:
     async def forget(self, report_id: str) -> None:
         """Delete a reporter's address."""
         await self._contacts.delete_one({"_id": report_id})
+
+    async def record_notice(self, report_id: str, *, covered_until: datetime, sent_at: datetime) -> None:
+        """Remember the last notice: news up to `covered_until` is told, and the next window starts at `sent_at`."""
+        await self._contacts.update_one(
+            {"_id": report_id}, {"$max": {"notified_until": covered_until}, "$set": {"last_notice_at": sent_at}}
+        )

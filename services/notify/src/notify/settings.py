@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     leads_address: str = Field(default="leitung@localhost", description="Where first-response reminders go.")
     workbench_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of the staff workbench.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the resident site.")
+    notice_window_seconds: float = Field(
+        default=900, gt=0, description="A reporter gets at most one notice per case in this window; news inside it waits for its end."
+    )
+    office_digest_threshold: int = Field(
+        default=10, ge=0, description="New cases per digest window the office gets one e-mail each for; the rest come in one digest. 0: no digest."
+    )
+    office_digest_window_seconds: float = Field(default=900, gt=0, description="Length of a digest window (fixed windows in UTC).")
+    schedule_interval_seconds: float = Field(default=5, gt=0, description="How often waiting notices and digests are checked.")
     database: str = Field(default="notify", description="Database name of the delivery log and contacts.")
     consumer_group: str = Field(default="notify", description="Kafka consumer group.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
