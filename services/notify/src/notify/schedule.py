@@ -11,6 +11,9 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 KEEP_WINDOWS = timedelta(days=1)  # a redelivered event older than this may be mailed again on its own
+# A digest waits until its window took no new case for this long, so a backlog being consumed
+# (batches a fraction of a second apart) gives one digest per window, not one per batch.
+SETTLE = timedelta(seconds=2)
 
 
 def aware(moment: datetime) -> datetime:
@@ -89,7 +92,11 @@ class OfficeWindows:
         """Record new cases (idempotent) and return those among them that get an e-mail of their own."""
         doc = await self._windows.find_one_and_update(
             {"_id": window},
-            {"$setOnInsert": {"ends_at": ends_at, "digested": 0}, "$addToSet": {"cases": {"$each": [_stored(c) for c in cases]}}},
+            {
+                "$setOnInsert": {"ends_at": ends_at, "digested": 0},
+                "$addToSet": {"cases": {"$each": [_stored(c) for c in cases]}},
+                "$set": {"added_at": datetime.now(UTC)},
+            },
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
@@ -97,9 +104,9 @@ class OfficeWindows:
         return [case for case in cases if case.case_id in own]
 
     async def due_digests(self, now: datetime) -> list[Digest]:
-        """Digests of ended windows that hold cases no e-mail told of yet."""
+        """Digests of ended, settled windows that hold cases no e-mail told of yet."""
         digests = []
-        async for doc in self._windows.find({"ends_at": {"$lte": now}}):
+        async for doc in self._windows.find({"ends_at": {"$lte": now}, "added_at": {"$lte": now - SETTLE}}):
             told = max(self.threshold, doc.get("digested", 0))
             if len(doc["cases"]) > told:
                 cases = [NewCase(entry["reference"], entry["case_id"]) for entry in doc["cases"][told:]]
