@@ -18,8 +18,8 @@ from meldestelle_shared.taxonomy import Form, Ground
 
 @pytest.fixture
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The whole system as processes, fresh for each fault test."""
-    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+    """The whole system as processes, fresh for each fault test (one office e-mail per case: the tests count them)."""
+    with running_stack(tmp_path_factory.mktemp("stack"), env={"NOTIFY_OFFICE_DIGEST_THRESHOLD": "0"}) as running:
         yield running
 
 
