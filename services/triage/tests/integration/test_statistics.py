@@ -21,6 +21,7 @@ from meldestelle_shared.kafka import create_broker, publish_event
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.settings import KafkaSettings, MongoSettings
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
+from triage.stats.figures import contribution_of, count_members, month_counts, publication
 from triage.stats.publication import publish_due_months
 from triage.stats.service import current_counts, exact_counts, rebuild
 from triage.stats.settings import StatisticsSettings
@@ -206,3 +207,58 @@ def test_unsuppressed_figures_need_the_stats_permission(triage_settings):
         bad = client.get("/api/v1/statistics/monthly/2026-3", headers=token)
         assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "month"
         assert client.get("/api/v1/statistics/months", headers=token).json() == {"months": []}
+
+
+async def test_a_reclassification_that_only_renames_a_cell_reaches_the_live_figures(stats):
+    # Issue 12, item 6: a one-case bucket whose counts change only in a cell's name (language -> nationality).
+    # FerretDB 1.24 took the old and new counts for identical (it compares documents ignoring keys) and kept the old.
+    feature, database = stats
+    [case] = [case_document(month="2026-05", grounds=("language",))]
+    await store_and_announce(feature, database, [case])
+    await counts_reaching(feature, 1, "2026-05")
+    staff = {"grounds": ["nationality_or_residence_status"], "forms": ["threat"], "life_area": "housing"}
+    await database["cases"].update_one({"_id": case["_id"]}, {"$set": {"classification": staff}})
+    await publish_event(feature.broker, feature.topics.cases, CaseClassified(
+        **about(case), grounds=[Ground.NATIONALITY_OR_RESIDENCE_STATUS], forms=[Form.THREAT], life_area="housing"))  # fmt: skip
+
+    async def reclassified():
+        counts = await current_counts("2026-05", repository=feature.repository)
+        return counts if counts.tables["grounds"]["nationality_or_residence_status"] == 1 else None
+
+    counts = await until(reclassified, what="the reclassification in the live figures")
+    assert counts.total == 1 and counts.tables["grounds"]["language"] == 0
+    assert counts == await exact_counts("2026-05", repository=feature.repository)
+
+
+async def test_injected_reports_closed_as_spam_are_not_in_the_published_month(stats):
+    # Issue 11, item 8: an attacker adds 3 reports to Süd (2 real ones, hidden) to read 5 - 3 = 2 off the
+    # published table. Staff close them as spam before the month is published: two closures have reached the
+    # statistics, the third waits in the outbox (Kafka was down), so only the case document knows it.
+    feature, database = stats
+    month = "2026-06"
+    honest = [case_document(month=month) for _ in range(6)] + [case_document(month=month, district="sued") for _ in range(2)]
+    injected = [case_document(month=month, district="sued") for _ in range(3)]
+    await store_and_announce(feature, database, honest + injected)
+    await counts_reaching(feature, 11, month)
+    spam = {"status": "closed", "closure_reason": "spam"}
+    for case in injected:
+        await database["cases"].update_one({"_id": case["_id"]}, {"$set": spam})
+    for case in injected[:2]:
+        await publish_event(feature.broker, feature.topics.cases, CaseClosed(
+            **about(case), previous_status=CaseStatus.NEW, closure_reason=ClosureReason.SPAM))  # fmt: skip
+    await counts_reaching(feature, 9, month)
+
+    published = []
+
+    async def publish(event):
+        published.append(event)
+
+    settings = StatisticsSettings(publish_day=5, check_interval_seconds=0)
+    on_day = datetime(2026, 7, 5, 8, 0, tzinfo=UTC)
+    assert month in await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=on_day)
+    [event] = [e for e in published if e.month == month]
+    expected = publication(
+        month_counts(month, count_members({c["_id"]: contribution_of(c)["cells"] for c in honest})), threshold=5, now=on_day
+    )
+    assert event.total == 8 and (event.total, event.tables) == (expected.total, expected.tables)
+    assert event.tables["district"]["sued"] is None  # the 2 real reports stay hidden

@@ -23,6 +23,8 @@ _CASE_FIELDS = {"received_month": 1, "reporter": 1, STAFF_CLASSIFICATION_FIELD: 
 _DUPLICATE_KEY = 11000
 
 Placement = tuple[str, int]  # (month, bucket)
+# A bucket's counts as stored in its month: [{"cell": cell, "n": n}, ...], sorted by cell (see `_as_pairs`).
+StoredCounts = list[dict[str, str | int]]
 
 
 def bucket_id(month: str, bucket: int) -> str:
@@ -90,9 +92,10 @@ class StatisticsRepository:
         """
         # One at a time, never gathered: FerretDB holds two pooled SQLite connections per find-and-modify,
         # and enough concurrent ones deadlock its pool of 100.
-        by_month: dict[str, dict[str, dict[str, int]]] = {}
+        by_month: dict[str, dict[str, StoredCounts]] = {}
         for (month, bucket), members in changes.items():
-            by_month.setdefault(month, {})[f"buckets.{bucket:03d}"] = await self._put_members(month, bucket, members)
+            counts = await self._put_members(month, bucket, members)
+            by_month.setdefault(month, {})[f"buckets.{bucket:03d}"] = _as_pairs(counts)
         for month, fields in sorted(by_month.items()):
             await self._months.update_one({"_id": month}, {"$set": fields}, upsert=True)
 
@@ -110,7 +113,7 @@ class StatisticsRepository:
     async def bucket_counts(self, month: str) -> list[dict[str, int]]:
         """The stored counts of every bucket of a month: one small document."""
         doc = await self._months.find_one({"_id": month})
-        return list(doc["buckets"].values()) if doc else []
+        return [_from_pairs(stored) for stored in doc["buckets"].values()] if doc else []
 
     async def bucket_members(self, month: str) -> list[dict[str, list[str]]]:
         """The members of every bucket of a month, each fetched by `_id` (FerretDB would scan for the month)."""
@@ -142,9 +145,9 @@ class StatisticsRepository:
         ]
         for start in range(0, len(docs), 500):
             await self._buckets.insert_many(docs[start : start + 500], ordered=False)
-        counts: dict[str, dict[str, dict[str, int]]] = {month: {} for month in months}
+        counts: dict[str, dict[str, StoredCounts]] = {month: {} for month in months}
         for (month, bucket), members in buckets.items():
-            counts[month][f"{bucket:03d}"] = count_members(members)
+            counts[month][f"{bucket:03d}"] = _as_pairs(count_members(members))
         if counts:
             await self._months.insert_many([{"_id": month, "buckets": by_bucket} for month, by_bucket in counts.items()])
 
@@ -171,3 +174,19 @@ class StatisticsRepository:
         await self._publications.update_one(
             {"_id": month}, {"$set": {"status": "published", "published_at": datetime.now(UTC)}}
         )
+
+
+def _as_pairs(counts: dict[str, int]) -> StoredCounts:
+    """Counts as [{"cell": cell, "n": n}, ...] sorted by cell, so that the cell names are values, not keys.
+
+    FerretDB 1.24 skips a `$set` whose new value it finds identical to the old one, and it compares
+    documents by their values in order, ignoring the keys (types.Identical): a one-case bucket
+    reclassified from grounds:language to grounds:nationality_or_residence_status kept its old counts,
+    silently, so the office's figures stayed wrong. (FerretDB stores no nested arrays, hence documents.)
+    """
+    return [{"cell": name, "n": count} for name, count in sorted(counts.items())]
+
+
+def _from_pairs(stored: StoredCounts | dict[str, int]) -> dict[str, int]:
+    """Counts read back from a month document; a document written before pairs were used still reads (rebuild it)."""
+    return dict(stored) if isinstance(stored, dict) else {str(pair["cell"]): int(pair["n"]) for pair in stored}

@@ -4,11 +4,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from meldestelle_shared.events import CaseClassified, CaseClosed, CaseCreated, CaseErased, CaseReopened, Event
-from triage.stats.figures import MonthCounts, add_counts, contribution_of, count_members, month_counts
+from triage.stats.figures import MonthCounts, add_counts, contribution_of, month_counts
 from triage.stats.repository import Placement, StatisticsRepository
 
 # The events that can change what a case contributes; the others leave the figures alone.
 FIGURE_EVENTS = (CaseCreated, CaseClassified, CaseClosed, CaseReopened, CaseErased)
+# Cases read by `_id` at once when publication checks a month's members against their cases.
+RECHECK_BATCH = 200
 
 
 async def apply_case_events(events: Sequence[Event], *, repository: StatisticsRepository) -> set[Placement]:
@@ -51,10 +53,24 @@ async def current_counts(month: str, *, repository: StatisticsRepository) -> Mon
 
 
 async def exact_counts(month: str, *, repository: StatisticsRepository) -> MonthCounts:
-    """A month's figures counted afresh from the buckets' members, not their stored counts (used for publication)."""
+    """A month's figures for publication: its buckets' members, each counted as its case is now (read by `_id`).
+
+    Not the stored counts, and not the members' cells as last recorded: a case that staff closed as spam or
+    duplicate (or that was erased) counts no more even while its event still waits in the outbox or the
+    consumer is behind, so a report known to be injected is never published. A case that counts again
+    (reopened) is added by its event; until then the month is published without it, never with too much.
+    """
+    members: dict[str, list[str]] = {}
+    for bucket in await repository.bucket_members(month):
+        members.update(bucket)
+    ids = list(members)
     sums: dict[str, int] = {}
-    for members in await repository.bucket_members(month):
-        add_counts(sums, count_members(members).items())
+    for start in range(0, len(ids), RECHECK_BATCH):
+        cases = await repository.cases_by_ids(ids[start : start + RECHECK_BATCH])
+        for case in cases.values():
+            contribution = contribution_of(case)
+            if contribution["counted"] and contribution["month"] == month:
+                add_counts(sums, ((key, 1) for key in contribution["cells"]))
     return month_counts(month, sums)
 
 
