@@ -60,10 +60,7 @@ async def exact_counts(month: str, *, repository: StatisticsRepository) -> Month
     consumer is behind, so a report known to be injected is never published. A case that counts again
     (reopened) is added by its event; until then the month is published without it, never with too much.
     """
-    members: dict[str, list[str]] = {}
-    for bucket in await repository.bucket_members(month):
-        members.update(bucket)
-    ids = list(members)
+    ids = [case_id for members in await repository.bucket_members(month) for case_id in members]
     sums: dict[str, int] = {}
     for start in range(0, len(ids), RECHECK_BATCH):
         cases = await repository.cases_by_ids(ids[start : start + RECHECK_BATCH])
