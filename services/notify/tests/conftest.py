@@ -1,7 +1,6 @@
 import pytest
 
 from devstack.processes import free_port
-
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
 from notify.settings import Settings
 
