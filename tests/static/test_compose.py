@@ -92,3 +92,51 @@ def test_only_triage_can_read_the_key_that_opens_reports():
     """The public-facing intake must never mount triage's secrets."""
     readers = {name for name, service in COMPOSE["services"].items() if any("triage-secrets" in str(v) for v in service.get("volumes", []))}
     assert readers == {"triage", "keygen"}
+
+
+def uvicorn_command(name: str) -> list[str]:
+    """The CMD of services/<name>/Dockerfile as its argument list."""
+    [cmd] = [line for line in dockerfile_instructions(name) if line.startswith("CMD ")]
+    return yaml.safe_load(cmd.removeprefix("CMD "))
+
+
+def dockerfile_env(name: str) -> str:
+    """Every ENV instruction of services/<name>/Dockerfile, joined."""
+    return " ".join(line for line in dockerfile_instructions(name) if line.startswith("ENV "))
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_uvicorn_runs_without_websockets_or_access_log_everywhere(name: str, tmp_path: Path) -> None:
+    """Both would write client addresses: the Dockerfile's and devstack's command lines turn them off."""
+    from devstack.stack import LocalStack
+
+    devstack = LocalStack(tmp_path, mongodb_uri="mongodb://127.0.0.1:1/").services[name].argv
+    for argv in (uvicorn_command(name), devstack):
+        assert "--no-access-log" in argv and argv[argv.index("--ws") + 1] == "none", argv
+        assert "*" not in argv  # never trust every peer's forwarded headers
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_metrics_have_a_port_of_their_own_that_is_never_published(name: str) -> None:
+    """/metrics shows when reports arrive and the office works: served on METRICS_PORT, off the published ports."""
+    assert "METRICS_PORT=9100" in dockerfile_env(name)
+    published = [str(port) for port in SERVICES[name].get("ports", [])]
+    assert published and not any("9100" in port for port in published), published
+    targets = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())["scrape_configs"]
+    assert {"job_name": name, "static_configs": [{"targets": [f"{name}:9100"]}]} in targets
+
+
+@pytest.mark.parametrize("name", ["intake", "triage"])
+def test_public_services_believe_forwarded_headers_only_from_the_proxy(name: str) -> None:
+    """FORWARDED_ALLOW_IPS names the reverse proxy; "*" would let any client choose its address."""
+    trusted = str(SERVICES[name]["environment"]["FORWARDED_ALLOW_IPS"])
+    assert trusted and "*" not in trusted
+    assert "FORWARDED_ALLOW_IPS=127.0.0.1" in dockerfile_env(name)  # the image alone trusts no one else
+
+
+def test_compose_runs_the_secure_defaults() -> None:
+    """HSTS and Secure __Host- cookies behind the TLS proxy, and SMTP with STARTTLS."""
+    assert SERVICES["intake"]["environment"]["INTAKE_HTTPS_ONLY"] == "true"
+    assert SERVICES["triage"]["environment"]["TRIAGE_HTTPS_ONLY"] == "true"
+    assert SERVICES["notify"]["environment"]["NOTIFY_SMTP_STARTTLS"] == "true"
+    assert SERVICES["mailpit"]["environment"]["MP_SMTP_REQUIRE_STARTTLS"] == "true"

@@ -23,13 +23,14 @@ def notify_keys() -> tuple[str, str]:
 
 @pytest.fixture
 def intake_settings(office_keys, notify_keys) -> Settings:
-    """Settings with cheap hashing parameters for unit tests."""
+    """Settings with cheap hashing parameters for unit tests; plain http, as on loopback."""
     return Settings(
         office_public_key=office_keys[1],
         notify_public_key=notify_keys[1],
         receipt_pepper="unit-test-pepper-0123456789",
         receipt_hash_memory_kib=8192,
         receipt_hash_time_cost=1,
+        https_only=False,
     )
 
 

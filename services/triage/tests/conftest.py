@@ -27,6 +27,7 @@ def triage_settings(infrastructure, topics, unique_name, office_keys) -> Setting
         database=unique_name,
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
+        https_only=False,  # TestClient speaks plain http
         kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
         mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
     )

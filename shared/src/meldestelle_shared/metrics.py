@@ -1,14 +1,21 @@
-"""Prometheus metrics at /metrics: HTTP requests and latencies, events consumed, failed and dead-lettered, consumer lag.
+"""Prometheus metrics: HTTP requests and latencies, events consumed, failed and dead-lettered, consumer lag.
 
-Each application has its own registry, so several apps in one test process do not collide.
-Labels are route templates and consumer names, never ids or addresses.
+They are served on a port of their own (METRICS_HOST, METRICS_PORT), never on the service's public
+port: they show when reports arrive and when the office works. Each application has its own
+registry, so several apps in one test process do not collide. Labels are route templates and
+consumer names, never ids or addresses.
 """
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from meldestelle_shared.settings import MetricsSettings
 
 
 class ConsumerMetrics:
@@ -49,10 +56,23 @@ class _HttpMetrics:
             self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
-def install_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
-    """Add request metrics and the /metrics endpoint, serving everything in the app's registry."""
+def install_metrics(app: FastAPI, registry: CollectorRegistry, settings: MetricsSettings) -> None:
+    """Count the app's requests, and serve its registry on the metrics port while the app runs."""
     app.add_middleware(_HttpMetrics, registry=registry)
+    if settings.port is None:
+        return
+    serve_app = app.router.lifespan_context
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        # prometheus_client's own server, in a thread: it answers every path with the metrics and logs nothing.
+        server, thread = start_http_server(settings.port, addr=settings.host, registry=registry)
+        try:
+            async with serve_app(app) as state:
+                yield state
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+    app.router.lifespan_context = lifespan

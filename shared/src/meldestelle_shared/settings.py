@@ -40,6 +40,15 @@ class MongoSettings(BaseSettings):
     timeout_ms: int = Field(default=5000, ge=100, description="Server selection and socket timeout.")
 
 
+class MetricsSettings(BaseSettings):
+    """Where the internal metrics endpoint listens (METRICS_*); without a port there is none."""
+
+    model_config = SettingsConfigDict(env_prefix="METRICS_")
+
+    host: str = Field(default="127.0.0.1", description="Address of the metrics endpoint; keep it off the public network.")
+    port: int | None = Field(default=None, ge=0, le=65535, description="Port of the metrics endpoint; unset serves none.")
+
+
 def secrets_dir() -> Path | None:
     """The folder secret files are read from, if MELDESTELLE_SECRETS_DIR names one."""
     folder = os.environ.get("MELDESTELLE_SECRETS_DIR")

@@ -49,6 +49,7 @@ The system is up. Ctrl-C stops it.
   intake (resident site, API)  {stack.url("intake")}   OpenAPI: {stack.url("intake")}/openapi.json
   triage (staff API)           {stack.url("triage")}   token: {stack.secrets / "triage" / "triage_api_token"}
   notify                       {stack.url("notify")}/readyz
+  metrics (loopback only)      {stack.metrics_url("intake")}  {stack.metrics_url("triage")}  {stack.metrics_url("notify")}
   Kafka                        {stack.kafka.bootstrap_servers}
   Database                     {stack.uri}
   SMTP sink                    127.0.0.1:{stack.smtp.port}, e-mails as .eml files in {stack.smtp.maildir}

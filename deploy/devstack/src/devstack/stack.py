@@ -1,6 +1,8 @@
 """The whole local system: Kafka, the database, the SMTP sink and the three services, on 127.0.0.1.
 
 `make up` runs it in the foreground; the end-to-end tests run their own on other ports and folders.
+It is plain http on loopback, so the services' https-only defaults (HSTS, Secure `__Host-` cookies,
+SMTP STARTTLS) are turned off here: the one documented local exception.
 """
 
 import os
@@ -27,6 +29,10 @@ class Ports:
     intake: int = 8000
     triage: int = 8001
     notify: int = 8002
+    # Prometheus metrics, never on a service's public port.
+    intake_metrics: int = 9100
+    triage_metrics: int = 9101
+    notify_metrics: int = 9102
     kafka: int = 9092
     kafka_controller: int = 9093
     database: int = 27017
@@ -44,6 +50,9 @@ class LocalStack:
     mongodb_uri: str | None = None
     # Extra settings for every service, over the stack's own (e.g. TRIAGE_STATS_CHECK_INTERVAL_SECONDS).
     env: dict[str, str] = field(default_factory=dict)
+    # Peers whose X-Forwarded-For/-Proto the services believe (uvicorn --forwarded-allow-ips): a local
+    # reverse proxy on 127.0.0.1 only; any other client's forwarded headers are ignored.
+    trusted_proxies: str = "127.0.0.1"
     kafka: KafkaBroker = field(init=False)
     database: MongoServer | None = field(init=False, default=None)
     smtp: SmtpSink = field(init=False)
@@ -74,6 +83,10 @@ class LocalStack:
     def url(self, service: str) -> str:
         """Base URL of a service."""
         return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    def metrics_url(self, service: str) -> str:
+        """Where a service's Prometheus metrics are (loopback only)."""
+        return f"http://127.0.0.1:{getattr(self.ports, f'{service}_metrics')}/metrics"
 
     def start_infrastructure(self) -> None:
         """Start Kafka, the database and the SMTP sink, and create the topics."""
@@ -113,7 +126,8 @@ class LocalStack:
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment a service runs with in this stack."""
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("INTAKE_", "TRIAGE_", "NOTIFY_", "KAFKA_", "MONGODB_"))}
+        own = ("INTAKE_", "TRIAGE_", "NOTIFY_", "KAFKA_", "MONGODB_", "METRICS_")
+        env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{self.ports.kafka}",
             KAFKA_TOPIC_PREFIX=self.topic_prefix,
@@ -125,6 +139,12 @@ class LocalStack:
             NOTIFY_SMTP_PORT=str(self.ports.smtp),
             NOTIFY_WORKBENCH_URL=self.url("triage"),
             NOTIFY_PUBLIC_URL=self.url("intake"),
+            # Plain http and SMTP on loopback: the local exception to the https-only defaults.
+            INTAKE_HTTPS_ONLY="false",
+            TRIAGE_HTTPS_ONLY="false",
+            NOTIFY_SMTP_STARTTLS="false",
+            METRICS_HOST="127.0.0.1",
+            METRICS_PORT=str(getattr(self.ports, f"{name}_metrics")),
             PYTHONUNBUFFERED="1",
         )
         if (self.secrets / name).is_dir():  # each service sees only its own secrets
@@ -137,6 +157,8 @@ class LocalStack:
         return [
             sys.executable, "-m", "uvicorn", f"{name}.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(port),
+            "--forwarded-allow-ips", self.trusted_proxies,
             "--no-access-log",  # access logs carry client addresses
+            "--ws", "none",  # no WebSockets: an upgrade is plain HTTP, and nothing logs the client's address
             "--timeout-graceful-shutdown", "8",
         ]  # fmt: skip

@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     broker = create_broker(settings.kafka, client_id="intake")
     client = create_client(settings.mongodb, app_name="intake")
     pepper = settings.receipt_pepper.get_secret_value()
-    guard = FormGuard(pepper)
+    guard = FormGuard(pepper, https_only=settings.https_only)
     context = IntakeContext(
         settings=settings,
         broker=broker,
@@ -128,10 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.statistics = statistics
     app.state.drafts = DraftStore()
     app.add_middleware(SiteRequestLimits, max_body_bytes=settings.max_body_bytes, too_large_page=_page_for(context, 413, "too_large"))
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https_only=settings.https_only)
     install_error_handlers(app)
     _install_page_errors(app, context)
-    install_metrics(app, registry)
+    install_metrics(app, registry, settings.metrics)
 
     @app.exception_handler(ReportNotSaved)
     async def _not_saved(request: Request, exc: ReportNotSaved) -> JSONResponse:

@@ -3,7 +3,7 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
 
 
 class SiteSettings(BaseSettings):
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     receipt_pepper: SecretStr = Field(min_length=16, description="Server-side key of the receipt hash and form tokens.")
     receipt_hash_time_cost: int = Field(default=2, ge=1, description="Argon2id passes of the one run per receipt (hash and reporter key).")
     receipt_hash_memory_kib: int = Field(default=19456, ge=8192, description="Argon2id memory of the one run per receipt (hash and key).")
+    https_only: bool = Field(
+        default=True,
+        description="Residents reach the site only over https (a TLS proxy in front): HSTS, and a Secure __Host- cookie. "
+        "Turn off only for plain http on loopback (devstack, tests).",
+    )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     max_reply_chars: int = Field(default=5000, ge=100, description="Longest message a reporter may send the office.")
     receipt_free_failures: int = Field(default=3, ge=1, description="Wrong receipts a client may try without waiting.")
@@ -55,4 +60,5 @@ class Settings(BaseSettings):
     site: SiteSettings = Field(default_factory=SiteSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

@@ -46,17 +46,61 @@ def test_pages_carry_strict_headers_and_only_a_session_cookie(client):
     assert response.headers["referrer-policy"] == "no-referrer" and response.headers["cache-control"] == "no-store"
     cookie = response.headers["set-cookie"].lower()
     assert "samesite=strict" in cookie and "httponly" in cookie and "max-age" not in cookie and "expires" not in cookie
-    assert "strict-transport-security" not in response.headers  # plain HTTP here; see the next test
+    assert response.headers["set-cookie"].startswith("form_session=") and "secure" not in cookie  # the local http exception
+    assert "strict-transport-security" not in response.headers  # plain HTTP here; see the next tests
     assert client.get("/static/site.css").headers["content-security-policy"]
 
 
-def test_hsts_only_behind_tls(intake_settings, broker, inboxes):
+def test_hsts_when_a_request_came_over_tls(intake_settings, broker, inboxes):
     from fastapi.testclient import TestClient
 
     from intake.app import create_app
 
     secure = TestClient(create_app(intake_settings), base_url="https://testserver")
     assert "max-age" in secure.get("/de/").headers["strict-transport-security"]
+
+
+def https_only_client(intake_settings, broker, inboxes, base_url: str):
+    """The site with the production default INTAKE_HTTPS_ONLY=true, Kafka and the database faked."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from intake.app import create_app
+
+    app = create_app(intake_settings.model_copy(update={"https_only": True}))
+    app.state.context = dataclasses.replace(app.state.context, broker=broker, inboxes=inboxes)
+    return TestClient(app, base_url=base_url)
+
+
+def test_https_only_sends_hsts_and_a_secure_host_prefixed_cookie_and_forms_work(intake_settings, broker, inboxes):
+    # Behind the TLS proxy the app may see plain http (proxy not trusted for X-Forwarded-Proto): still secure.
+    behind_proxy = https_only_client(intake_settings, broker, inboxes, "http://testserver")
+    response = behind_proxy.get("/de/")
+    assert "max-age=31536000" in response.headers["strict-transport-security"]
+    name, _, attributes = response.headers["set-cookie"].partition("=")
+    attributes = attributes.lower()
+    assert name == "__Host-form_session"
+    assert "secure" in attributes and "path=/" in attributes and "domain" not in attributes and "httponly" in attributes
+
+    browser = https_only_client(intake_settings, broker, inboxes, "https://testserver")
+    assert receipt_of(submit_report(browser))  # the form token matches the prefixed cookie
+    assert len(broker.published) == 1
+
+
+def test_https_only_ignores_a_planted_cookie_without_the_host_prefix(intake_settings, broker, inboxes):
+    """Cookie tossing: a sibling host or a plain-http answer can plant `form_session`, never `__Host-form_session`.
+
+    Worst case: the attacker even holds the form token that belongs to the session value it planted.
+    """
+    victim = https_only_client(intake_settings, broker, inboxes, "https://testserver")
+    page = victim.get("/de/report").text
+    victim.cookies.clear()  # the victim's browser holds only the planted cookie
+    planted = "p" * 43
+    form = {"csrf_token": victim.app.state.context.guard.token(planted), "form_id": re.search(r'name="form_id" value="([^"]+)"', page).group(1)}
+    answers = {"description": STORY, "forms": ["denial_of_access_or_service"], "grounds": ["racist_attribution"]}
+    posted = victim.post("/de/report", data=form | answers | {"step": "review", "action": "submit"}, headers={"cookie": f"form_session={planted}"})
+    assert posted.status_code == 403 and broker.published == []
 
 
 def test_root_sends_the_browser_language_and_arabic_is_right_to_left(client):

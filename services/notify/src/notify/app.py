@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             start_tls=settings.smtp_starttls,
+            validate_certs=settings.smtp_verify_certificate,
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             timeout=settings.smtp_timeout,
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Meldestelle notify", summary="Notification sender.", version="1.0.0", lifespan=lifespan)
     install_error_handlers(app)
-    install_metrics(app, registry)
+    install_metrics(app, registry, settings.metrics)
     app.include_router(health_router({"kafka": kafka_check(broker), "database": mongo_check(client)}))
     return app
 

@@ -3,7 +3,7 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
 
 
 class Settings(BaseSettings):
@@ -16,7 +16,12 @@ class Settings(BaseSettings):
     )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
     smtp_port: int = Field(default=1025, description="SMTP server port.")
-    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the connection with STARTTLS; turn off only for a local sink without TLS."
+    )
+    smtp_verify_certificate: bool = Field(
+        default=True, description="Check the SMTP server's certificate; turn off only for a sink with a self-signed one."
+    )
     smtp_username: str | None = Field(default=None, description="SMTP login, if the server wants one.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
     smtp_timeout: float = Field(default=10.0, gt=0, description="Seconds before an SMTP call counts as failed.")
@@ -37,4 +42,5 @@ class Settings(BaseSettings):
     consumer_group: str = Field(default="notify", description="Kafka consumer group.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

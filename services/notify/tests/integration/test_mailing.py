@@ -3,6 +3,7 @@
 import time
 from uuid import uuid4
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -50,16 +51,21 @@ def test_smtp_outage_delays_the_email_but_does_not_lose_it(notify_settings, topi
 
 def test_metrics_count_what_the_consumer_did(notify_settings, topics, infrastructure):
     event = case_created()
+    metrics_url = f"http://{notify_settings.metrics.host}:{notify_settings.metrics.port}/metrics"
     with TestClient(create_app(notify_settings)) as client:
         publish_raw(infrastructure.kafka.bootstrap_servers, topics.cases, [(event.partition_key(), encode_event(event)), (b"k", b"junk")])
         eventually(lambda: mails_to(infrastructure, notify_settings.office_address), what="the e-mail")
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/metrics").status_code == 404  # never on the service's own port
 
         def exposed() -> str:
-            text = client.get("/metrics").text
+            text = httpx.get(metrics_url, timeout=5).text
             return text if 'events_dead_lettered_total{consumer="' in text and "events_consumed_total" in text else ""
 
-        eventually(exposed, what="consumer metrics")
-        text = client.get("/metrics").text  # now including the scrapes before it
+        text = eventually(exposed, what="consumer metrics on the metrics port")
     assert f'events_dead_lettered_total{{consumer="{notify_settings.consumer_group}"}} 1.0' in text
-    assert 'http_requests_total{method="GET",route="/metrics",status="200"}' in text
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert 'route="unmatched",status="404"' in text
     assert "127.0.0.1" not in text
+    with pytest.raises(httpx.TransportError):  # the endpoint ends with the app
+        httpx.get(metrics_url, timeout=2)

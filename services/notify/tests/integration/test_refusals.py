@@ -5,6 +5,7 @@ import logging
 import time
 from uuid import uuid4
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
@@ -99,7 +100,7 @@ def test_a_refused_reporter_address_leaks_nowhere_and_is_not_retried(notify_sett
         publish(infrastructure, topics.cases, CaseCreated.for_case(case_id=uuid4(), report_id=uuid4(), reference="DU-2026-000321", priority=Priority.HIGH))
         eventually(lambda: settings.office_address in handler.delivered, timeout=30, what="the office e-mail")
         time.sleep(3)  # room for wrong retries
-        metrics = client.get("/metrics").text
+        metrics = httpx.get(f"http://{settings.metrics.host}:{settings.metrics.port}/metrics", timeout=10).text  # the internal metrics port
     logs = "".join(capfd.readouterr())
     dead_letters = read_topic(infrastructure.kafka.bootstrap_servers, topics.dead_letters)
     with MongoClient(infrastructure.mongodb_uri) as mongo:

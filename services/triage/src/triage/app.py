@@ -33,6 +33,7 @@ from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
 from triage.cases.router import router as cases_router
 from triage.cases.service import CaseRules, open_cases
+from triage.cookies import StrictTransportSecurity
 from triage.settings import Settings
 from triage.staff.repository import SessionRepository, StaffRepository
 from triage.staff.router import router as staff_router
@@ -123,9 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = context
     app.state.statistics = statistics
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictTransportSecurity, enabled=settings.https_only)
     install_error_handlers(app)
     install_refusal_handlers(app)
-    install_metrics(app, registry)
+    install_metrics(app, registry, settings.metrics)
     app.include_router(cases_router)
     app.include_router(staff_router)
     app.include_router(audit_router)

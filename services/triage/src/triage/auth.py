@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 
 from triage.audit.log import ANONYMOUS, Actor
+from triage.cookies import SESSION, read_cookie
 from triage.errors import CsrfRejected, Forbidden, NotAuthenticated
 from triage.staff.permissions import SERVICE_PERMISSIONS, Permission, permissions_of
 from triage.staff.service import SessionInvalid, resolve_session
@@ -17,7 +18,6 @@ from triage.staff.service import SessionInvalid, resolve_session
 if TYPE_CHECKING:
     from triage.app import TriageContext
 
-SESSION_COOKIE = "triage_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,7 +67,7 @@ async def current_principal(request: Request) -> Principal:
         return Principal("service", None, None, (), SERVICE_PERMISSIONS)
     try:
         session, account = await resolve_session(
-            request.cookies.get(SESSION_COOKIE), sessions=context.sessions, staff=context.staff, policy=context.policy
+            read_cookie(request, SESSION), sessions=context.sessions, staff=context.staff, policy=context.policy
         )
     except SessionInvalid as invalid:
         if invalid.reason != "no_session":

@@ -3,7 +3,7 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
 
 
 class Settings(BaseSettings):
@@ -21,8 +21,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=500, ge=1, le=5000, description="Most report events handled in one batch.")
     session_idle_minutes: int = Field(default=30, ge=1, le=720, description="A staff session ends after this long unused.")
     session_max_hours: int = Field(default=10, ge=1, le=24, description="A staff session ends this long after login, used or not.")
-    cookie_secure: bool = Field(
-        default=False, description="Always mark cookies Secure; without it they are Secure when the request came over https."
+    https_only: bool = Field(
+        default=True,
+        description="Staff reach the workbench only over https (a TLS proxy in front): HSTS, and Secure __Host- cookies. "
+        "Turn off only for plain http on loopback (devstack, tests).",
     )
     login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row that lock an account.")
     lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
@@ -39,4 +41,5 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

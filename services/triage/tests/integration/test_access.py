@@ -64,6 +64,35 @@ def test_a_totp_code_works_once(triage_settings, staff, totp):
         assert audit(client, reason="totp_replayed")
 
 
+def test_https_only_workbench_sends_hsts_and_secure_host_prefixed_cookies(triage_settings, staff, totp):
+    """The production default TRIAGE_HTTPS_ONLY=true: the login form, its CSRF cookie and the session all work prefixed."""
+    import re
+
+    settings = triage_settings.model_copy(update={"https_only": True})
+    with TestClient(create_app(settings), base_url="https://testserver", follow_redirects=False) as client:
+        _, secret = staff.add(client, "hana", ["caseworker"])
+        form = client.get("/login")
+        assert "max-age=31536000" in form.headers["strict-transport-security"]
+        assert_host_cookie(form.headers["set-cookie"], "triage_login_csrf")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        credentials = {"csrf_token": csrf, "username": "hana", "password": staff.password, "totp": totp(secret)}
+        logged_in = client.post("/login", data=credentials)
+        assert logged_in.status_code == 303, logged_in.text
+        session_cookie = next(c for c in logged_in.headers.get_list("set-cookie") if c.startswith("__Host-triage_session="))
+        assert_host_cookie(session_cookie, "triage_session")
+        assert client.get("/cases").status_code == 200
+        client.cookies.clear()
+        token = session_cookie.split(";")[0].split("=", 1)[1]
+        assert client.get("/cases", headers={"cookie": f"triage_session={token}"}).status_code == 303  # unprefixed: no session
+
+
+def assert_host_cookie(header: str, base: str) -> None:
+    """A `__Host-` cookie: prefixed name, Secure, Path=/, no Domain (browsers refuse it otherwise)."""
+    name, _, attributes = header.partition("=")
+    attributes = attributes.lower()
+    assert name == f"__Host-{base}" and "secure" in attributes and "path=/" in attributes and "domain" not in attributes
+
+
 def test_an_idle_session_expires_on_the_server(triage_settings, staff):
     with TestClient(create_app(triage_settings), follow_redirects=False) as client:
         headers, staff_id = staff.log_in(client, "idle", ["caseworker"])

@@ -34,7 +34,7 @@ class Pages:
         )
         response = HTMLResponse(html, status_code=status)
         if new:
-            self._guard.set_cookie(response, session, secure=request.url.scheme == "https")
+            self._guard.set_cookie(response, session)
         return response
 
     def text(self, language: Language, template: str, **context) -> str:

@@ -5,6 +5,8 @@ Form tokens: a random value in a session cookie (no Max-Age, so the browser forg
 closes; SameSite=Strict; HttpOnly) and, in every form, HMAC(key, cookie value). A post is
 accepted only when both arrive and match, so another site can neither send nor forge it.
 The key is derived from the receipt pepper, so every intake instance accepts every form.
+Behind TLS (INTAKE_HTTPS_ONLY, the default) the cookie is Secure and named with the `__Host-`
+prefix, so no http page or other subdomain can set or overwrite it, and every answer carries HSTS.
 """
 
 import hashlib
@@ -19,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from meldestelle_shared.web import RequestLimits
 
 CSRF_COOKIE = "form_session"
+HSTS = b"max-age=31536000; includeSubDomains"
 CSRF_FIELD = "csrf_token"
 
 CONTENT_SECURITY_POLICY = (
@@ -30,12 +33,14 @@ CONTENT_SECURITY_POLICY = (
 class FormGuard:
     """Issues and checks the per-session form token."""
 
-    def __init__(self, pepper: str) -> None:
+    def __init__(self, pepper: str, *, https_only: bool = True) -> None:
         self._key = hashlib.sha256(b"meldestelle-form-token:" + pepper.encode()).digest()
+        self._secure = https_only
+        self.cookie_name = f"__Host-{CSRF_COOKIE}" if https_only else CSRF_COOKIE
 
     def session_of(self, request: Request) -> tuple[str, bool]:
         """The request's session value, and whether it is new (and must be set as a cookie)."""
-        current = request.cookies.get(CSRF_COOKIE, "")
+        current = request.cookies.get(self.cookie_name, "")
         if len(current) == 43:
             return current, False
         return secrets.token_urlsafe(32), True
@@ -46,20 +51,20 @@ class FormGuard:
 
     def accepts(self, request: Request, posted_token: str) -> bool:
         """Whether a posted form carries the token of the session cookie it came with."""
-        session = request.cookies.get(CSRF_COOKIE, "")
+        session = request.cookies.get(self.cookie_name, "")
         return bool(session and posted_token) and hmac.compare_digest(posted_token, self.token(session))
 
-    @staticmethod
-    def set_cookie(response: Response, session: str, *, secure: bool) -> None:
+    def set_cookie(self, response: Response, session: str) -> None:
         """Send the session cookie: no expiry (gone when the browser closes), same-site only."""
-        response.set_cookie(CSRF_COOKIE, session, path="/", httponly=True, samesite="strict", secure=secure)
+        response.set_cookie(self.cookie_name, session, path="/", httponly=True, samesite="strict", secure=self._secure)
 
 
 class SecurityHeaders:
-    """ASGI middleware: strict headers on every response; HSTS when the request came over TLS."""
+    """ASGI middleware: strict headers on every response; HSTS when the site is https-only or the request came over TLS."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https_only: bool) -> None:
         self.app = app
+        self.https_only = https_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,8 +87,8 @@ class SecurityHeaders:
                 if not path.startswith("/static/"):
                     # Pages may show a receipt or messages: never keep them in any cache.
                     headers.append((b"cache-control", b"no-store"))
-                if scope.get("scheme") == "https":
-                    headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                if self.https_only or scope.get("scheme") == "https":
+                    headers.append((b"strict-transport-security", HSTS))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from triage.auth import SESSION_COOKIE, CurrentPrincipal, Principal, context_of, require
+from triage.auth import CurrentPrincipal, Principal, context_of, require
+from triage.cookies import SESSION, delete_cookie, read_cookie, set_cookie
 from triage.errors import API_ERROR_RESPONSES, Invalid, LoginFailed, Locked, NotFound
 from triage.staff import service
 from triage.staff.factors import provisioning_uri
@@ -17,9 +18,8 @@ Admin = Annotated[Principal, require(Permission.STAFF_MANAGE)]
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:
-    """HttpOnly, SameSite=Strict, Secure behind TLS; no Max-Age, so it dies with the browser."""
-    secure = context_of(request).settings.cookie_secure or request.url.scheme == "https"
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/")
+    """HttpOnly, SameSite=Strict, Secure and `__Host-` behind TLS; no Max-Age, so it dies with the browser."""
+    set_cookie(response, request, SESSION, token)
 
 
 async def start_session(request: Request, username: str, password: str, code: str) -> service.StartedSession:
@@ -48,10 +48,10 @@ async def log_in(body: LoginRequest, request: Request, response: Response) -> Me
 async def log_out(principal: CurrentPrincipal, request: Request) -> Response:
     """Ends the session on the server and clears the cookie."""
     context = context_of(request)
-    await service.log_out(request.cookies.get(SESSION_COOKIE), sessions=context.sessions)
+    await service.log_out(read_cookie(request, SESSION), sessions=context.sessions)
     await context.audit.append(principal.actor, "logout")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    delete_cookie(response, request, SESSION)
     return response
 
 

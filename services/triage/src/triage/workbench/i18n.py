@@ -3,9 +3,9 @@
 from fastapi import Request
 
 from meldestelle_shared.taxonomy import LABELS
+from triage.cookies import LANGUAGE, read_cookie
 
 LANGUAGES = ("de", "en")
-LANGUAGE_COOKIE = "lang"
 
 TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"de": "Meldestelle – Fallbearbeitung", "en": "Meldestelle – case workbench"},
@@ -137,7 +137,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def choose_language(request: Request) -> str:
     """The cookie's language, else the browser's first supported one, else German."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    chosen = read_cookie(request, LANGUAGE)
     if chosen in LANGUAGES:
         return chosen
     for part in request.headers.get("accept-language", "").split(","):

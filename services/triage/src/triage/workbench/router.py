@@ -10,23 +10,23 @@ from fastapi.responses import RedirectResponse, Response
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, District, Form, Ground, LifeArea, Priority
 from triage.audit.log import ANONYMOUS
 from triage.audit.router import audit_page
-from triage.auth import SESSION_COOKIE, CurrentPrincipal, Principal, context_of, require
+from triage.auth import CurrentPrincipal, Principal, context_of, require
 from triage.cases import actions
 from triage.cases.access import case_read, load_case
 from triage.cases.queue import parse_case_query
 from triage.cases.router import queue_page
+from triage.cookies import LANGUAGE, LOGIN_CSRF, SESSION, delete_cookie, read_cookie, set_cookie
 from triage.errors import CsrfRejected, Forbidden, Invalid, LoginFailed, Locked
 from triage.staff import service
 from triage.staff.factors import provisioning_uri
 from triage.staff.permissions import Permission, Role, permissions_of
 from triage.staff.repository import UsernameTaken
 from triage.staff.router import set_session_cookie, start_session
-from triage.workbench.i18n import LANGUAGE_COOKIE, LANGUAGES
+from triage.workbench.i18n import LANGUAGES
 from triage.stats.service import current_counts
 from triage.workbench.pages import render
 
 router = APIRouter(include_in_schema=False)
-LOGIN_CSRF_COOKIE = "triage_login_csrf"
 Reader = Annotated[Principal, require(Permission.CASE_READ)]
 Worker = Annotated[Principal, require(Permission.CASE_WORK)]
 Lead = Annotated[Principal, require(Permission.AUDIT_READ)]
@@ -51,8 +51,7 @@ async def login_form(request: Request, reason: str | None = None) -> Response:
     token = secrets.token_urlsafe(32)
     notice = "session_ended" if reason in ("session_expired", "unknown_session", "account_inactive") else None
     response = render(request, "login.html", login_csrf=token, notice=notice)
-    secure = context_of(request).settings.cookie_secure or request.url.scheme == "https"
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/login")
+    set_cookie(response, request, LOGIN_CSRF, token)
     return response
 
 
@@ -60,7 +59,7 @@ async def login_form(request: Request, reason: str | None = None) -> Response:
 async def log_in(request: Request) -> Response:
     """Check both factors, start a session and go to the queue; failures re-show the form."""
     form = await request.form()
-    sent, expected = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    sent, expected = str(form.get("csrf_token", "")), read_cookie(request, LOGIN_CSRF) or ""
     if not expected or not secrets.compare_digest(sent, expected):
         await context_of(request).audit.append(ANONYMOUS, "login", outcome="refused", reason="csrf_token_missing_or_wrong")
         raise CsrfRejected("This form has expired. Please reload the login page.")
@@ -71,7 +70,7 @@ async def log_in(request: Request) -> Response:
         return render(request, "login.html", refusal.status, login_csrf=expected, notice=notice, username=str(form.get("username", "")))
     response = RedirectResponse("/cases", status_code=303)
     set_session_cookie(response, request, started.token)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    delete_cookie(response, request, LOGIN_CSRF)
     return response
 
 
@@ -79,10 +78,10 @@ async def log_in(request: Request) -> Response:
 async def log_out(principal: CurrentPrincipal, request: Request) -> Response:
     """End the session and return to the login form."""
     context = context_of(request)
-    await service.log_out(request.cookies.get(SESSION_COOKIE), sessions=context.sessions)
+    await service.log_out(read_cookie(request, SESSION), sessions=context.sessions)
     await context.audit.append(principal.actor, "logout")
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    delete_cookie(response, request, SESSION)
     return response
 
 
@@ -92,7 +91,7 @@ async def choose_language(request: Request, lang: str = "de", next: str = "/case
     target = next if next.startswith("/") and not next.startswith("//") else "/cases"
     response = RedirectResponse(target, status_code=303)
     if lang in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, lang, samesite="strict", path="/", max_age=365 * 86400)
+        set_cookie(response, request, LANGUAGE, lang, httponly=False, max_age=365 * 86400)
     return response
 
 
