@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from bson import encode
 from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
@@ -196,5 +197,33 @@ async def test_a_bulk_write_of_many_updates_completes(mongo):
             )
             assert result.upserted_count + result.modified_count == 300
         assert await collection.count_documents({"value": 2}) == 300
+    finally:
+        await client.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("stored", "new"),
+    [
+        ({"counts": {"a": 1}}, {"counts": {"b": 1}}),
+        ({"stats": {"outer": {"a": 1}}}, {"stats": {"other": {"b": 1}}}),
+        ({"items": [{"a": 1}, {"b": 2}]}, {"items": [{"c": 1}, {"d": 2}]}),
+        ({"order": {"a": 1, "b": 1}}, {"order": {"b": 1, "a": 1}}),
+    ],
+    ids=["document", "nested-document", "array-of-documents", "same-keys-reordered"],
+)
+async def test_a_set_of_the_same_values_under_other_keys_is_written(mongo, stored, new):
+    """Our FerretDB patch: `$set` compares keys too, so equal values under other keys are not skipped as a no-op."""
+    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000)
+    try:
+        collection = client["devstack_test"]["set_keys"]
+        key = uuid.uuid4().hex
+        await collection.insert_one({"_id": key, **stored})
+        result = await collection.update_one({"_id": key}, {"$set": new})
+        assert result.modified_count == 1
+        # Compared as BSON bytes, so key order counts as it does for the server.
+        assert encode(await collection.find_one({"_id": key}, {"_id": 0})) == encode(new)
+        unchanged = await collection.update_one({"_id": key}, {"$set": new})
+        assert unchanged.matched_count == 1 and unchanged.modified_count == 0
     finally:
         await client.close()
