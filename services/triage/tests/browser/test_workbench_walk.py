@@ -164,3 +164,65 @@ def test_times_deadlines_language_and_contact_read_as_the_office_needs(
     assert page.inner_text("#received-at") == "1 Dec 2026 16:27 CET" and page.inner_text("#report-language") == "Turkish"
     assert page.inner_text("#priority-reason") == "AGG deadline ends today"
     english.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["nojs", "js"])
+def test_a_message_is_confirmed_before_it_leaves_and_every_action_says_what_it_did(
+    javascript, browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, add_account, log_in,
+    serious_violations,
+):  # fmt: skip
+    """Items 12 and 13: message and note look apart and say who reads them; a message needs a confirmation; PRG lands in the section."""
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    report, _ = make_report("Die Ärztin wollte mich nicht behandeln.", life_area=LifeArea.HEALTH_AND_CARE)
+    (case,) = submit(workbench, triage_settings, bootstrap, topics.reports, report)
+    context = browser.new_context(locale="de-DE", java_script_enabled=javascript, viewport=PHONE if javascript else None)
+    page = context.new_page()
+    log_in(page, "mira", add_account("mira", ["caseworker"]))
+    page.goto(f"{workbench}/cases/{case['id']}")
+
+    message, note = page.locator("#message"), page.locator("#note")
+    assert "für die meldende Person sichtbar" in message.inner_text() and "Quittung" in message.inner_text()
+    assert "nur intern" in note.inner_text() and "sieht Notizen nie" in note.inner_text()
+    looks = [(box.evaluate("e => getComputedStyle(e).borderStyle") if javascript else box.get_attribute("class")) for box in (message, note)]
+    assert looks[0] != looks[1]
+
+    page.fill("#m-text", "Guten Tag, dürfen wir die Praxis ansprechen?")
+    page.click("form[action$='/messages'] button")
+    page.wait_for_selector("#send-now")  # asked first, nothing sent yet
+    assert page.get_by_role("heading", name="Nachricht an die meldende Person wirklich senden?").is_visible()
+    assert page.input_value("#c-text") == "Guten Tag, dürfen wir die Praxis ansprechen?"
+    page.screenshot(path=screenshots / f"workbench-confirm-message-{'phone' if javascript else 'nojs'}.png", full_page=True)
+    if javascript:
+        assert serious_violations(page) == []
+    page.get_by_role("link", name="Abbrechen, nichts senden").first.click()
+    page.wait_for_url(f"**/cases/{case['id']}#message")
+    assert page.locator(".kind-office_message").count() == 0
+
+    page.fill("#m-text", "Guten Tag, dürfen wir die Praxis ansprechen?")
+    page.click("form[action$='/messages'] button")
+    page.click("#send-now")
+    page.wait_for_url(f"**/cases/{case['id']}?notice=message_sent#message")
+    assert page.inner_text("#message .notice").startswith("Nachricht an die meldende Person gesendet.")
+    assert "(für die meldende Person sichtbar)" in page.inner_text(".kind-office_message")
+    page.screenshot(path=screenshots / f"workbench-message-sent-{'phone' if javascript else 'nojs'}.png")  # where the page lands
+    if javascript:
+        assert serious_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing sticks out sideways
+
+    page.fill("#n-text", "Praxis ist bekannt, siehe Fall vom März.")
+    page.click("form[action$='/notes'] button")
+    page.wait_for_url(f"**/cases/{case['id']}?notice=note_added#note")
+    assert page.inner_text("#note .notice") == "Interne Notiz gespeichert (nur für die Fachstelle sichtbar)."
+    assert "(nur intern)" in page.inner_text(".kind-note")
+
+    page.check("input[name=grounds][value=disability]")
+    page.click("form[action$='/classify'] button")
+    page.wait_for_url(f"**/cases/{case['id']}?notice=classified#classification")
+    assert page.inner_text("#classification .notice") == "Einordnung der Fachstelle gespeichert."
+    assert "Gespeichert." not in page.content()
+    if javascript:  # the page opens at the section that changed, not at its top
+        assert page.evaluate("window.scrollY") > 0
+    context.close()
+
+    sent = eventually(lambda: case_events(bootstrap, topics.cases, OfficeMessageSent) or None, what="the message event")
+    assert len(sent) == 1  # the cancelled draft never left
