@@ -1,70 +1,19 @@
 """A caseworker works a case in headless Chromium: log in with password and TOTP, filter, open, classify, write, close."""
 
-import threading
-from collections.abc import Iterator
-
 import httpx
-import pyotp
 import pytest
-import uvicorn
-from axe_playwright_python.sync_playwright import Axe
 
-from devstack.probes import eventually, publish_raw, read_topic, run_async
-from devstack.processes import free_port
+from devstack.probes import eventually, publish_raw, read_topic
 from meldestelle_shared.events import CaseClassified, CaseClosed, CaseStatusChanged, OfficeMessageSent, decode_event, encode_event
-from meldestelle_shared.mongo import create_client
 from meldestelle_shared.sealing import load_private_key, unseal
 from meldestelle_shared.taxonomy import District, Ground, LifeArea
-from triage.app import create_app
-from triage.staff.repository import StaffRepository
-from triage.staff.service import create_account
 
 pytestmark = [pytest.mark.infra, pytest.mark.browser]
-PASSWORD = "a caseworker's long password"
 
 
-@pytest.fixture
-def workbench(triage_settings) -> Iterator[str]:
-    """triage served by uvicorn on a free port, as a browser would reach it."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(triage_settings), host="127.0.0.1", port=port, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    eventually(lambda: server.started, timeout=30, what="the workbench to start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-
-
-def add_account(settings, username: str, roles: list[str]) -> str:
-    async def add() -> str:
-        client = create_client(settings.mongodb, app_name="browser-test")
-        try:
-            staff = StaffRepository(client[settings.database])
-            _, secret = await create_account(username, PASSWORD, roles, staff=staff, office_key=load_private_key(settings.office_private_key.get_secret_value()))
-            return secret
-        finally:
-            await client.close()
-
-    return run_async(add)
-
-
-def log_in(page, base: str, username: str, secret: str) -> None:
-    page.goto(f"{base}/cases")
-    assert "/login" in page.url  # no session yet: the workbench asks to log in
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.fill("#totp", pyotp.TOTP(secret).now())
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{base}/cases")
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def test_caseworker_works_a_case_from_login_to_closing(browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report):
+def test_caseworker_works_a_case_from_login_to_closing(
+    browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, add_account, log_in, serious_violations
+):
     bootstrap = infrastructure.kafka.bootstrap_servers
     report, reporter_key = make_report(
         "Die Maklerin sagte, Rollstuhlfahrer nehme sie nicht.", grounds=[Ground.DISABILITY], life_area=LifeArea.HOUSING, district=District.HAMBORN
@@ -74,11 +23,11 @@ def test_caseworker_works_a_case_from_login_to_closing(browser, screenshots, wor
     token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
     cases = eventually(lambda: len(c := httpx.get(f"{workbench}/api/v1/cases", headers=token).json()["items"]) == 2 and c, what="two cases")
     reference = next(c["reference"] for c in cases if c["reporter"]["life_area"] == "housing")
-    secret = add_account(triage_settings, "carla", ["caseworker"])
+    secret = add_account("carla", ["caseworker"])
 
     context = browser.new_context(locale="de-DE")
     page = context.new_page()
-    log_in(page, workbench, "carla", secret)
+    log_in(page, "carla", secret)
     page.screenshot(path=screenshots / "1-queue.png", full_page=True)
     assert serious_violations(page) == []
 
@@ -103,12 +52,14 @@ def test_caseworker_works_a_case_from_login_to_closing(browser, screenshots, wor
     page.wait_for_selector("#staff-grounds")
     assert "Behinderung" in page.inner_text("#staff-grounds")
 
-    page.select_option("#w-status", "in_review")
+    assert page.inner_text("#case-status") == "In Prüfung"  # opening it was the first look
+    page.select_option("#w-status", "in_progress")
     page.click("form[action$='/status'] button")
-    page.wait_for_selector("#case-status:has-text('In Prüfung')")
+    page.wait_for_selector("#case-status:has-text('In Bearbeitung')")
 
     page.fill("#m-text", "Danke für Ihre Meldung. Dürfen wir die Maklerin ansprechen?")
     page.click("form[action$='/messages'] button")
+    page.click("#send-now")  # the confirmation step
     page.wait_for_selector(".kind-office_message")
     assert "Maklerin ansprechen" in page.inner_text("#timeline")
 
@@ -126,20 +77,21 @@ def test_caseworker_works_a_case_from_login_to_closing(browser, screenshots, wor
     def case_events() -> list:
         records = read_topic(bootstrap, topics.cases)
         events = [e for e in (decode_event(r.value) for r in records) if e.event_type != "CaseCreated"]
-        return events if len(events) >= 4 else []
+        return events if len(events) >= 5 else []
 
     events = eventually(case_events, what="the case events")
-    assert [type(e) for e in events] == [CaseClassified, CaseStatusChanged, OfficeMessageSent, CaseClosed]
-    assert "Maklerin" in unseal(load_private_key(reporter_key), events[2].sealed_for_reporter)
+    assert [type(e) for e in events] == [CaseStatusChanged, CaseClassified, CaseStatusChanged, OfficeMessageSent, CaseClosed]
+    assert [events[0].status, events[2].status] == ["in_review", "in_progress"]
+    assert "Maklerin" in unseal(load_private_key(reporter_key), events[3].sealed_for_reporter)
     log = httpx.get(f"{workbench}/api/v1/cases?status=closed", headers=token).json()
     assert [c["reference"] for c in log["items"]] == [reference]
 
 
-def test_the_workbench_works_in_english_and_without_javascript(browser, workbench, triage_settings):
-    secret = add_account(triage_settings, "erin", ["caseworker", "lead"])
+def test_the_workbench_works_in_english_and_without_javascript(browser, workbench, add_account, log_in):
+    secret = add_account("erin", ["caseworker", "lead"])
     context = browser.new_context(locale="en-GB", java_script_enabled=False)
     page = context.new_page()
-    log_in(page, workbench, "erin", secret)
+    log_in(page, "erin", secret)
     assert page.get_by_role("heading", name="Cases", exact=True).is_visible() and page.locator("html").get_attribute("lang") == "en"
     page.click("text=Audit log")
     page.wait_for_url(f"{workbench}/audit")

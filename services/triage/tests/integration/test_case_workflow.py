@@ -98,7 +98,8 @@ def test_invalid_transitions_are_refused_with_the_allowed_steps(triage_settings,
         assert empty.status_code == 422 and empty.json()["fields"][0]["field"] == "text"
         reopen = client.post(f"{url}/reopen", json={}, headers=worker)
         assert reopen.status_code == 403  # only leads reopen
-        assert client.get(url, headers=worker).json()["status"] == "new"
+        assert client.get(url, headers=token).json()["status"] == "new"  # refused changes changed nothing; a service read is nobody's look
+        assert client.get(url, headers=worker).json()["status"] == "in_review"  # a caseworker's first look
 
 
 def test_service_token_can_message_the_reporter(triage_settings, topics, infrastructure, make_report):

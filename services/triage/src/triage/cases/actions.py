@@ -46,7 +46,12 @@ class CaseDesk:
 
 
 async def view_case(case: dict[str, Any], *, actor: Actor, desk: CaseDesk) -> dict[str, Any]:
-    """The case with its description, contact and timeline texts opened for this response; audited."""
+    """The case with its description, contact and timeline texts opened for this response; audited.
+
+    When a staff member (not the service token) looks, a new case moves to in_review and its replies count as read.
+    """
+    if actor.kind == "staff":
+        case = await _first_look(case, actor=actor, desk=desk)
     opened = dict(case)
     opened["description"] = unseal(desk.office_key, case["sealed_description"])
     opened["contact"] = unseal(desk.office_key, case["sealed_contact"]) if case.get("sealed_contact") else None
@@ -54,7 +59,20 @@ async def view_case(case: dict[str, Any], *, actor: Actor, desk: CaseDesk) -> di
     decision = decide_priority(case, today=office_today(), rules=desk.rules)
     opened.update(priority_fields(decision))  # "high" follows the deadline as it comes nearer
     await desk.audit.append(actor, "case.view", case_id=case["_id"])
+    if actor.kind == "staff" and case.get("unread_replies"):
+        await desk.cases.mark_replies_read(case["_id"], case["unread_replies"])
     return opened
+
+
+async def _first_look(case: dict[str, Any], *, actor: Actor, desk: CaseDesk) -> dict[str, Any]:
+    """Someone at the office has now seen the case: tell the reporter so, through the usual status change."""
+    if case["status"] != CaseStatus.NEW.value:
+        return case
+    try:
+        return await change_status(case, CaseStatus.IN_REVIEW, actor=actor, desk=desk, cause="first_view")
+    except Conflict:
+        # A colleague opened or moved it at the same moment; show it as it is now.
+        return await desk.cases.get(UUID(case["_id"])) or case
 
 
 def _open_entry(entry: dict[str, Any], office_key: PrivateKey) -> dict[str, Any]:
@@ -64,16 +82,18 @@ def _open_entry(entry: dict[str, Any], office_key: PrivateKey) -> dict[str, Any]
     return opened
 
 
-async def change_status(case: dict[str, Any], target: CaseStatus, *, actor: Actor, desk: CaseDesk) -> dict[str, Any]:
-    """Move a case one step in the workflow (not to closed: that needs a reason)."""
+async def change_status(
+    case: dict[str, Any], target: CaseStatus, *, actor: Actor, desk: CaseDesk, cause: str | None = None
+) -> dict[str, Any]:
+    """Move a case one step in the workflow (not to closed: that needs a reason); `cause` notes a move nobody chose."""
     current = CaseStatus(case["status"])
     try:
         workflow.check_status_change(current, target)
     except workflow.InvalidTransition as error:
         raise Conflict(str(error)) from None
     event = CaseStatusChanged(**_ids(case), status=target, previous_status=current)
-    entry = _entry("status_changed", actor, status=target.value, previous_status=current.value)
-    return await _commit(case, {"status": target.value}, entry, [event], "case.status", actor=actor, desk=desk)
+    entry = _entry("status_changed", actor, status=target.value, previous_status=current.value, **({"cause": cause} if cause else {}))
+    return await _commit(case, {"status": target.value}, entry, [event], "case.status", actor=actor, desk=desk, reason=cause)
 
 
 async def close_case(case: dict[str, Any], reason: ClosureReason, *, actor: Actor, desk: CaseDesk) -> dict[str, Any]:
@@ -132,11 +152,17 @@ async def classify_case(
     return await _commit(case, changes, entry, [event], "case.classify", actor=actor, desk=desk)
 
 
-async def send_message(case: dict[str, Any], text: str, *, actor: Actor, desk: CaseDesk) -> str:
-    """Write to the reporter: sealed to their key for intake, and to the office's key for the timeline."""
+def check_message(case: dict[str, Any], text: str) -> str:
+    """The message as it would be sent, or the refusal it would meet (empty, too long, no reply key)."""
     text = _checked_text(text)
     if not case.get("reporter_public_key"):
         raise Conflict("This report has no reply key: its reporter cannot receive messages.")
+    return text
+
+
+async def send_message(case: dict[str, Any], text: str, *, actor: Actor, desk: CaseDesk) -> str:
+    """Write to the reporter: sealed to their key for intake, and to the office's key for the timeline."""
+    text = check_message(case, text)
     try:
         sealed_for_reporter = seal(load_public_key(case["reporter_public_key"]), text)
     except SealingError:
@@ -196,6 +222,7 @@ async def _commit(
     actor: Actor,
     desk: CaseDesk,
     expect: dict[str, Any] | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     # Status is always part of the guard: a change decided on a stale view of the workflow is refused.
     guard = {"status": case["status"], **(expect or {})}
@@ -204,6 +231,6 @@ async def _commit(
     )
     if updated is None:
         raise Conflict("The case was changed meanwhile. Please reload it and try again.")
-    await desk.audit.append(actor, action, case_id=case["_id"])
+    await desk.audit.append(actor, action, case_id=case["_id"], reason=reason)
     await deliver(case["_id"], events, cases=desk.cases, publish=desk.publish)
     return updated

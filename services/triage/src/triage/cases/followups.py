@@ -20,11 +20,11 @@ def derived_event_id(*parts: object) -> UUID:
 
 
 async def apply_followups(events: Sequence[Event], *, cases: CaseRepository, audit: AuditLog, publish: Publish) -> None:
-    """Put reporter replies on their case's timeline (once each) and erase cases on request, in order."""
+    """Put reporter replies on their case's timeline (once each, marked unread) and erase cases on request, in order."""
     for event in events:
         if isinstance(event, ReporterReplied):
             entry = {"id": str(event.message_id), "kind": "reporter_message", "at": event.occurred_at, "actor_id": None, "sealed_text": event.sealed_text}
-            await cases.add_timeline_entry_once(event.report_id, entry)
+            await cases.add_reply_once(event.report_id, entry)
         elif isinstance(event, ReportErasureRequested):
             case = await cases.get_by_report_id(event.report_id)
             if case is not None:

@@ -47,7 +47,7 @@ def assess_priority(
     deadline_months: int = 2,
     near_days: int = 21,
 ) -> PriorityDecision:
-    """Urgent for violence or threats; high while an AGG deadline is near; normal otherwise."""
+    """Urgent for violence or threats and on an AGG deadline's last day; high while it is near; normal otherwise."""
     deadline = agg_deadline(life_area, incident_date, months=deadline_months)
     if URGENT_FORMS.intersection(forms):
         return PriorityDecision(Priority.URGENT, "physical_violence_or_threat", deadline)
@@ -56,6 +56,9 @@ def assess_priority(
     days_left = (deadline - today).days
     if days_left < 0:
         return PriorityDecision(Priority.NORMAL, "agg_deadline_passed", deadline)
+    if days_left == 0:
+        # The claim must be asserted today: tomorrow it is too late, so nothing is more pressing.
+        return PriorityDecision(Priority.URGENT, "agg_deadline_today", deadline)
     if days_left <= near_days:
         return PriorityDecision(Priority.HIGH, "agg_deadline_near", deadline)
     return PriorityDecision(Priority.NORMAL, "agg_deadline_not_near", deadline)

@@ -29,6 +29,7 @@ class CaseQuery(BaseModel):
     district: District | None = None
     month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Received month, YYYY-MM.")
     retention_review: bool | None = Field(default=None, description="Only cases flagged for a retention review.")
+    reply_waiting: bool | None = Field(default=None, description="Only cases with a reporter reply no staff member has read yet.")
     sort: Literal["priority", "newest", "oldest"] = "priority"
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=25, ge=1, le=100)
@@ -66,4 +67,6 @@ def build_filter(query: CaseQuery, *, me: str | None, with_status: bool = True) 
         found["received_month"] = query.month
     if query.retention_review is not None:
         found["retention_review"] = query.retention_review
+    if query.reply_waiting is not None:
+        found["reply_waiting"] = True if query.reply_waiting else {"$ne": True}
     return found

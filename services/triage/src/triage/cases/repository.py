@@ -83,10 +83,17 @@ class CaseRepository:
         cursor = self._cases.find(query, projection=projection, sort=[("received_at", ASCENDING)], limit=limit)
         return [case async for case in cursor]
 
-    async def status_counts(self, query: dict[str, Any]) -> dict[str, int]:
-        """How many matching cases are in each status."""
-        cursor = await self._cases.aggregate([{"$match": query}, {"$group": {"_id": "$status", "count": {"$sum": 1}}}])
-        return {row["_id"]: row["count"] async for row in cursor}
+    async def queue_counts(self, query: dict[str, Any]) -> tuple[dict[str, int], int]:
+        """How many matching cases are in each status, and how many have a reply waiting: one pass over the matches."""
+        # A compound group key, not {"$sum": "$reply_waiting"}: FerretDB 1.24 sums a field path to 0.
+        group = {"_id": {"status": "$status", "reply": "$reply_waiting"}, "count": {"$sum": 1}}
+        cursor = await self._cases.aggregate([{"$match": query}, {"$group": group}])
+        counts: dict[str, int] = {}
+        replies = 0
+        async for row in cursor:
+            counts[row["_id"]["status"]] = counts.get(row["_id"]["status"], 0) + row["count"]
+            replies += row["count"] if row["_id"].get("reply") is True else 0
+        return counts, replies
 
     async def apply(
         self, case_id: str, *, expect: dict[str, Any], changes: dict[str, Any], entry: dict[str, Any] | None, outbox: dict[str, str]
@@ -116,10 +123,18 @@ class CaseRepository:
         cursor = self._cases.find({"outbox": {"$exists": True, "$ne": {}}}, projection={"outbox": 1, "report_id": 1}, limit=limit)
         return [case async for case in cursor]
 
-    async def add_timeline_entry_once(self, report_id: UUID, entry: dict[str, Any]) -> bool:
-        """Append an entry to a report's case unless one with the same id is there; False if not added."""
+    async def add_reply_once(self, report_id: UUID, entry: dict[str, Any]) -> bool:
+        """Append a reporter's reply to their case unless it is there, and mark it unread; False if not added."""
         result = await self._cases.update_one(
-            {"report_id": str(report_id), "timeline.id": {"$ne": entry["id"]}}, {"$push": {"timeline": entry}}
+            {"report_id": str(report_id), "timeline.id": {"$ne": entry["id"]}},
+            {"$push": {"timeline": entry}, "$inc": {"unread_replies": 1}, "$set": {"reply_waiting": True}},
+        )
+        return result.modified_count == 1
+
+    async def mark_replies_read(self, case_id: str, seen: int) -> bool:
+        """Clear the unread mark, unless more replies arrived than the `seen` ones the reader was shown."""
+        result = await self._cases.update_one(
+            {"_id": case_id, "unread_replies": seen}, {"$set": {"unread_replies": 0, "reply_waiting": False}}
         )
         return result.modified_count == 1
 

@@ -44,15 +44,15 @@ async def queue_page(request: Request, principal: Principal, query: CaseQuery) -
     cases, total = await context.cases.page(
         found, sort=SORTS[query.sort], skip=(query.page - 1) * query.page_size, limit=query.page_size
     )
-    counts = await context.cases.status_counts(build_filter(query, me=principal.id, with_status=False))
+    counts, replies = await context.cases.queue_counts(build_filter(query, me=principal.id, with_status=False))
     await context.audit.append(principal.actor, "queue.view")
     items = [CaseSummary.model_validate({**case, "id": case["_id"]}) for case in cases]
-    return CasePage(items=items, total=total, page=query.page, page_size=query.page_size, counts=counts)
+    return CasePage(items=items, total=total, page=query.page, page_size=query.page_size, counts=counts, replies_waiting=replies)
 
 
 @router.get("", summary="The case queue, filtered, sorted and paged")
 async def list_cases(principal: Reader, request: Request, query: Annotated[CaseQuery, Query()]) -> CasePage:
-    """Filter by status, priority, assignee, life area, ground, district, received month; nothing sealed is opened."""
+    """Filter by status, priority, assignee, life area, ground, district, received month, reply waiting; nothing sealed is opened."""
     return await queue_page(request, principal, query)
 
 
@@ -82,7 +82,7 @@ async def export_cases(principal: Exporter, request: Request, query: Annotated[C
 
 @router.get("/{case_id}", summary="One case, its description and timeline opened")
 async def get_case(principal: Reader, case: CurrentCase, request: Request) -> CaseRead:
-    """Read one case; the texts are opened for this response only, and the view is audited."""
+    """Read one case; texts are opened for this response only, the view is audited; a staff member's first look moves it to in_review."""
     context = context_of(request)
     opened = await actions.view_case(case, actor=principal.actor, desk=context.desk)
     return case_read(opened, working_days=context.settings.first_response_working_days)

@@ -42,6 +42,7 @@ class CaseSummary(BaseModel):
     classification: Classification | None = Field(default=None, description="Staff's classification, if any.")
     assignee_id: str | None = Field(default=None, description="Staff account working the case.")
     retention_review: bool = Field(default=False, description="Open past the retention period: review it.")
+    unread_replies: int = Field(default=0, description="Reporter replies that arrived since staff last opened the case.")
 
 
 class TimelineEntry(BaseModel):
@@ -96,6 +97,7 @@ class CasePage(BaseModel):
     page: int
     page_size: int
     counts: dict[str, int] = Field(default_factory=dict, description="Matching cases per status (the status filter aside).")
+    replies_waiting: int = Field(default=0, description="Matching cases with an unread reporter reply (the status filter aside).")
 
 
 class StatusChange(BaseModel):

@@ -13,6 +13,7 @@ from meldestelle_shared.web import error_response
 from triage.auth import is_api
 from triage.errors import NotAuthenticated, Refusal
 from triage.workbench.i18n import choose_language, translator
+from triage.workbench.timefmt import format_date, format_moment, format_reported_date, iso_moment
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -26,7 +27,7 @@ SECURITY_HEADERS = {
 
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    """A page in the request's language; `t` translates texts and taxonomy codes."""
+    """A page in the request's language; `t` translates texts and codes, `day`/`moment` show office dates and times."""
     language = values.pop("language", None) or choose_language(request)
     values.setdefault("principal", None)
     translate = translator(language)
@@ -35,8 +36,16 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         return ", ".join(translate(str(code)) for code in codes) or "–"
 
     return templates.TemplateResponse(
-        request, template, {"lang": language, "t": translate, "labels": labels, **values}, status_code=status_code
-    )
+        request,
+        template,
+        {
+            "lang": language, "t": translate, "labels": labels, "iso": iso_moment,
+            "day": lambda value: format_date(value, language), "reported_day": lambda text: format_reported_date(text, language),
+            "moment": lambda value, seconds=False: format_moment(value, language, seconds=seconds),
+            **values,
+        },
+        status_code=status_code,
+    )  # fmt: skip
 
 
 def install_refusal_handlers(app: FastAPI) -> None:

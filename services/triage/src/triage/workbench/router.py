@@ -13,6 +13,7 @@ from triage.audit.router import audit_page
 from triage.auth import CurrentPrincipal, Principal, context_of, require
 from triage.cases import actions
 from triage.cases.access import case_read, load_case
+from triage.cases.jobs import first_response_due
 from triage.cases.queue import parse_case_query
 from triage.cases.router import queue_page
 from triage.cookies import LANGUAGE, LOGIN_CSRF, SESSION, delete_cookie, read_cookie, set_cookie
@@ -24,6 +25,7 @@ from triage.staff.repository import UsernameTaken
 from triage.staff.router import set_session_cookie, start_session
 from triage.workbench.i18n import LANGUAGES
 from triage.stats.service import current_counts
+from triage.workbench.case_view import NOTICE_SECTIONS, contact_fields
 from triage.workbench.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,9 +104,10 @@ async def queue(principal: Reader, request: Request) -> Response:
     page = await queue_page(request, principal, query)
     pages = max(1, math.ceil(page.total / page.page_size))
     params = {k: v for k, v in request.query_params.items() if v and k != "page"}
+    working_days = context_of(request).settings.first_response_working_days
     return render(
         request, "queue.html", principal=principal, page=page, query=query, pages=pages, params=params,
-        names=await _staff_names(request), **CHOICES,
+        names=await _staff_names(request), first_response=lambda received_at: first_response_due(received_at, working_days), **CHOICES,
     )  # fmt: skip
 
 
@@ -118,7 +121,8 @@ async def case_page(principal: Reader, case_id: str, request: Request, notice: s
     assignable = [a for a in await context.staff.all() if a["active"] and Permission.CASE_WORK in permissions_of(a["roles"])]
     return render(
         request, "case.html", principal=principal, case=case_read(opened, working_days=context.settings.first_response_working_days),
-        names=names, assignable=assignable, notice="saved" if notice == "saved" else None, **CHOICES,
+        names=names, assignable=assignable, contact=contact_fields(opened["contact"]),
+        notice=notice if notice in NOTICE_SECTIONS else None, notice_section=NOTICE_SECTIONS.get(notice or ""), **CHOICES,
     )  # fmt: skip
 
 
@@ -127,8 +131,9 @@ async def _case_form(principal: Principal, case_id: str, request: Request) -> tu
     return case, await request.form()
 
 
-def _back(case: dict[str, Any]) -> RedirectResponse:
-    return RedirectResponse(f"/cases/{case['_id']}?notice=saved", status_code=303)
+def _back(case: dict[str, Any], notice: str) -> RedirectResponse:
+    """Post/Redirect/Get to the section that changed, which then says what happened."""
+    return RedirectResponse(f"/cases/{case['_id']}?notice={notice}#{NOTICE_SECTIONS[notice]}", status_code=303)
 
 
 def _choice(form: Any, field: str, kind: type) -> Any:
@@ -144,7 +149,7 @@ async def change_status(principal: Worker, case_id: str, request: Request) -> Re
     """Move the case in the workflow."""
     case, form = await _case_form(principal, case_id, request)
     await actions.change_status(case, _choice(form, "status", CaseStatus), actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    return _back(case, "status_changed")
 
 
 @router.post("/cases/{case_id}/close")
@@ -152,7 +157,7 @@ async def close_case(principal: Worker, case_id: str, request: Request) -> Respo
     """Close with a reason."""
     case, form = await _case_form(principal, case_id, request)
     await actions.close_case(case, _choice(form, "reason", ClosureReason), actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    return _back(case, "closed")
 
 
 @router.post("/cases/{case_id}/reopen")
@@ -160,7 +165,7 @@ async def reopen_case(principal: Reopener, case_id: str, request: Request) -> Re
     """Reopen (leads)."""
     case, _ = await _case_form(principal, case_id, request)
     await actions.reopen_case(case, actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    return _back(case, "reopened")
 
 
 @router.post("/cases/{case_id}/assign")
@@ -173,7 +178,7 @@ async def assign_case(principal: Worker, case_id: str, request: Request) -> Resp
         await context.audit.append(principal.actor, "case.assign", case_id=case["_id"], outcome="refused", reason="role_lacks_permission")
         raise Forbidden("Only a lead assigns cases; you may take a free case for yourself.")
     await actions.assign_case(case, assignee, actor=principal.actor, desk=context.desk, staff=context.staff)
-    return _back(case)
+    return _back(case, "assigned")
 
 
 @router.post("/cases/{case_id}/classify")
@@ -184,15 +189,19 @@ async def classify_case(principal: Worker, case_id: str, request: Request) -> Re
     forms = [_choice({"forms": f}, "forms", Form) for f in form.getlist("forms")]
     life_area = _choice(form, "life_area", LifeArea) if form.get("life_area") else None
     await actions.classify_case(case, grounds=grounds, forms=forms, life_area=life_area, actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    return _back(case, "classified")
 
 
 @router.post("/cases/{case_id}/messages")
 async def send_message(principal: Worker, case_id: str, request: Request) -> Response:
-    """Write to the reporter."""
+    """Write to the reporter, after a confirmation step that shows the text once more (works without JavaScript)."""
     case, form = await _case_form(principal, case_id, request)
-    await actions.send_message(case, str(form.get("text", "")), actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    text = str(form.get("text", ""))
+    if form.get("confirmed") != "yes":
+        text = actions.check_message(case, text)  # refuse an empty text or a missing key before asking
+        return render(request, "confirm_message.html", principal=principal, case=case, text=text)
+    await actions.send_message(case, text, actor=principal.actor, desk=context_of(request).desk)
+    return _back(case, "message_sent")
 
 
 @router.post("/cases/{case_id}/notes")
@@ -200,7 +209,7 @@ async def add_note(principal: Worker, case_id: str, request: Request) -> Respons
     """Keep an internal note."""
     case, form = await _case_form(principal, case_id, request)
     await actions.add_note(case, str(form.get("text", "")), actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    return _back(case, "note_added")
 
 
 @router.post("/cases/{case_id}/duplicates/{other_id}")
@@ -209,7 +218,7 @@ async def settle_duplicate(principal: Worker, case_id: str, other_id: str, reque
     case, form = await _case_form(principal, case_id, request)
     confirmed = form.get("decision") == "confirm"
     await actions.settle_duplicate(case, other_id, confirmed, actor=principal.actor, desk=context_of(request).desk)
-    return _back(case)
+    return _back(case, "duplicate_confirmed" if confirmed else "duplicate_dismissed")
 
 
 @router.get("/audit")
