@@ -1,6 +1,6 @@
 import pytest
 
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import MongoSettings
 from notify.settings import Settings
 
 
@@ -14,6 +14,6 @@ def notify_settings(infrastructure, topics, unique_name) -> Settings:
         office_address=f"{unique_name}@office.test",
         database=unique_name,
         consumer_group=f"{unique_name}-notify",
-        kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
-        mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
+        kafka=infrastructure.kafka.access("notify").settings(topic_prefix=topics.prefix),
+        mongodb=MongoSettings(uri=infrastructure.database_uri("notify")),
     )

@@ -6,7 +6,7 @@ import pytest
 
 from meldestelle_shared.events import ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import MongoSettings
 from triage.settings import Settings
 from triage.staff.service import create_account
 
@@ -27,8 +27,8 @@ def triage_settings(infrastructure, topics, unique_name, office_keys) -> Setting
         database=unique_name,
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
-        kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
-        mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
+        kafka=infrastructure.kafka.access("triage").settings(topic_prefix=topics.prefix),
+        mongodb=MongoSettings(uri=infrastructure.database_uri("triage")),
     )
 
 

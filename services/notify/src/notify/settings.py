@@ -27,6 +27,6 @@ class Settings(BaseSettings):
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the resident site.")
     database: str = Field(default="notify", description="Database name of the delivery log and contacts.")
     consumer_group: str = Field(default="notify", description="Kafka consumer group.")
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     log_level: str = "INFO"

@@ -65,7 +65,7 @@ def serious_violations(page) -> list[str]:
 
 
 def test_caseworker_works_a_case_from_login_to_closing(browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     report, reporter_key = make_report(
         "Die Maklerin sagte, Rollstuhlfahrer nehme sie nicht.", grounds=[Ground.DISABILITY], life_area=LifeArea.HOUSING, district=District.HAMBORN
     )
