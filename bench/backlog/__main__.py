@@ -25,6 +25,7 @@ from pymongo import AsyncMongoClient
 from bench.harness import load, local_stack, machine, ratio
 from bench.profiling import py_spy
 from bench.synthetic import report
+from devstack.kafka import KafkaAccess
 from devstack.stack import LocalStack
 from meldestelle_shared.events import ReportSubmitted, encode_event
 from meldestelle_shared.sealing import load_public_key, seal
@@ -50,9 +51,9 @@ def events(count: int, office_key: str, seed: int = 7):
         )
 
 
-async def publish(bootstrap: str, topic: str, count: int, office_key: str) -> float:
+async def publish(bootstrap: KafkaAccess, topic: str, count: int, office_key: str) -> float:
     """Publish the backlog; returns the seconds it took."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(**bootstrap.client_options(), acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024)
     await producer.start()
     started = time.monotonic()
     try:
@@ -68,12 +69,12 @@ async def publish(bootstrap: str, topic: str, count: int, office_key: str) -> fl
     return time.monotonic() - started
 
 
-async def baseline_drain(bootstrap: str, topic: str, uri: str, database: str, count: int) -> float:
+async def baseline_drain(bootstrap: KafkaAccess, topic: str, uri: str, database: str, count: int) -> float:
     """A plain consumer: fetch up to 500 records, insert_many the raw events, commit; returns seconds to drain."""
     client = AsyncMongoClient(uri)
     collection = client[database]["baseline_raw"]
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id="bench-baseline", auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **bootstrap.client_options(), group_id="bench-baseline", auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     started, stored = time.monotonic(), 0
@@ -97,7 +98,7 @@ async def drain_with_triage(stack: LocalStack, count: int, timeout: float, profi
     Progress is read from the CaseCreated events triage publishes after storing each batch, not by
     counting documents: on FerretDB a count scans the collection and would slow the drain it measures.
     """
-    consumer = AIOKafkaConsumer(stack.topics.cases, bootstrap_servers=stack.kafka.bootstrap_servers, group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(stack.topics.cases, **stack.kafka.admin.client_options(), group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     triage = stack.services["triage"]
     started = time.monotonic()
@@ -149,17 +150,17 @@ def main() -> None:
     print(f"# backlog drain of {args.events} report events  ({machine()})")
     with local_stack(services=(), env={"triage": env}) as stack:
         office_key = (stack.secrets / "intake" / "intake_office_public_key").read_text()
-        bootstrap, topic, database = stack.kafka.bootstrap_servers, stack.topics.reports, f"{stack.database_prefix}triage"
+        bootstrap, topic, database = stack.kafka.admin, stack.topics.reports, f"{stack.database_prefix}triage"
         seconds = asyncio.run(publish(bootstrap, topic, args.events, office_key))
         print(f"  published in {seconds:.1f} s ({args.events / seconds:.0f} events/s)  [{load()}]")
 
-        base_seconds = asyncio.run(baseline_drain(bootstrap, topic, stack.uri, database, args.events))
+        base_seconds = asyncio.run(baseline_drain(bootstrap, topic, stack.database_uri("triage"), database, args.events))
         base_rate = args.events / base_seconds
         print(f"  baseline (aiokafka + insert_many of raw events): {base_seconds:7.1f} s  {base_rate:7.0f} events/s  [{load()}]")
 
         seconds, stored, first = asyncio.run(drain_with_triage(stack, args.events, args.timeout, 60 if args.profile else 0))
         stack.services["triage"].stop()
-        print(f"  cases in the database after the drain: {asyncio.run(count_cases(stack.uri, database))}")
+        print(f"  cases in the database after the drain: {asyncio.run(count_cases(stack.database_uri("triage"), database))}")
         rate = stored / seconds
         steady = stored / (seconds - first) if seconds > first else 0.0
         state = "drained" if stored >= args.events else f"TIMED OUT with {stored} of {args.events} cases"

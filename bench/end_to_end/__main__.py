@@ -31,7 +31,7 @@ from pymongo import AsyncMongoClient
 
 from bench.harness import load, local_stack, machine, percentile, wait_until
 from bench.synthetic import report
-from devstack.kafka import create_topics
+from devstack.kafka import KafkaAccess, create_topics
 
 _CASE_LINK = re.compile(r"/cases/([0-9a-f-]{36})")
 
@@ -100,12 +100,12 @@ def mail_times(maildir: Path, key_of: dict[str, str], expected: int, wait: float
         time.sleep(1)
 
 
-async def baseline(bootstrap: str, uri: str, smtp_port: int, maildir: Path, rate: float, seconds: float) -> dict[str, list[float]]:
+async def baseline(bootstrap: KafkaAccess, uri: str, smtp_port: int, maildir: Path, rate: float, seconds: float) -> dict[str, list[float]]:
     """The same path with bare clients: produce (acks=all) → consume → insert_one → SMTP; latencies in ms."""
     topic = "bench-baseline.e2e"
     await create_topics(bootstrap, {topic: 6})
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id="bench-baseline-e2e", auto_offset_reset="earliest")
+    producer = AIOKafkaProducer(**bootstrap.client_options(), acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(topic, **bootstrap.client_options(), group_id="bench-baseline-e2e", auto_offset_reset="earliest")
     client = AsyncMongoClient(uri, tz_aware=True)
     collection = client["bench_baseline"]["events"]
     stored: dict[str, int] = {}
@@ -177,14 +177,14 @@ def main() -> None:
         warm_up(stack)
         sent = asyncio.run(post_reports(f"{stack.url('intake')}/api/v1/reports", args.rate, args.seconds))
         print(f"  [{load()}]")
-        stored, case_reports = asyncio.run(case_times(stack.uri, f"{stack.database_prefix}triage", set(sent), wait=60))
+        stored, case_reports = asyncio.run(case_times(stack.database_uri("triage"), f"{stack.database_prefix}triage", set(sent), wait=60))
         mailed = mail_times(stack.smtp.maildir, case_reports, len(sent), wait=60)
         to_case = [(stored[r] - sent[r]) / 1e6 for r in sent if r in stored]
         to_mail = [(mailed[r] - sent[r]) / 1e6 for r in sent if r in mailed]
         print(f"  POST → case stored:  {_summary(to_case)}; {len(sent) - len(to_case)} missing")
         print(f"  POST → e-mail at SMTP: {_summary(to_mail)}; {len(sent) - len(to_mail)} missing  (target p99 < 1000 ms)")
 
-        base = asyncio.run(baseline(stack.kafka.bootstrap_servers, stack.uri, stack.ports.smtp, stack.smtp.maildir, args.rate, args.baseline_seconds))
+        base = asyncio.run(baseline(stack.kafka.admin, stack.database_uri("triage"), stack.ports.smtp, stack.smtp.maildir, args.rate, args.baseline_seconds))
         print(f"  baseline produce → stored: {_summary(base['stored'])}")
         print(f"  baseline produce → e-mail: {_summary(base['mailed'])}  [{load()}]")
     if to_mail and base["mailed"]:

@@ -61,8 +61,7 @@ def main() -> None:
     print(f"# footprint  ({machine()})")
     with local_stack() as stack:
         pids = {"kafka": stack.kafka.process.pid, "smtp sink": stack.smtp.process.pid}
-        if stack.database:
-            pids["database"] = stack.database.process.pid
+        pids.update({f"{name} database": server.process.pid for name, server in stack.databases.items()})
         pids.update({name: process.pid for name, process in stack.services.items()})
         port = free_port()
         bare = ManagedProcess("baseline", uvicorn_argv("bench.intake.baseline:create_app", port), log_path=stack.root / "logs" / "baseline.log")

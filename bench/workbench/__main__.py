@@ -116,12 +116,12 @@ def main() -> None:
     print(f"# workbench queue over {args.cases} cases  ({machine()})")
     with local_stack(services=("triage",), env={"triage": {"TRIAGE_JOB_INTERVAL_SECONDS": "0"}}) as stack:
         database = f"{stack.database_prefix}triage"
-        seconds = asyncio.run(load_cases(stack.uri, database, args.cases))
+        seconds = asyncio.run(load_cases(stack.database_uri("triage"), database, args.cases))
         print(f"  loaded in {seconds:.0f} s ({args.cases / seconds:.0f} cases/s, triage's indexes in place)  [{load()}]")
         token = (stack.secrets / "triage" / "triage_api_token").read_text()
         api = asyncio.run(through_api(stack.url("triage"), token, args.rounds, args.budget))
         print(f"  GET /api/v1/cases:           {_summary(api)}  [{load()}]  (target p99 < 200 ms)")
-        base = asyncio.run(through_database(stack.uri, database, args.rounds, args.budget))
+        base = asyncio.run(through_database(stack.database_uri("triage"), database, args.rounds, args.budget))
         print(f"  baseline (find + count, db): {_summary(base)}  [{load()}]")
     if api and base:
         print(f"  ratio p99 API/database: {ratio(percentile(api, 99), percentile(base, 99))}")

@@ -40,6 +40,8 @@ func main() {
 	// Not warn: FerretDB logs every failed command's full response at warn,
 	// including duplicate-key errors that quote the stored values.
 	logLevel := flag.String("log-level", "error", "one of debug, info, warn, error")
+	// The password comes from the environment, never the command line, which any local user can list.
+	username := flag.String("username", "", "require SCRAM authentication; create this user in admin at first start from $FERRETDB_PASSWORD")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -59,13 +61,25 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
 
-	db, err := ferretdb.New(&ferretdb.Config{
+	config := &ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: *listenAddr},
 		Logger:   logger,
 		Handler:  "sqlite",
 		// The SQLite backend wants a directory URI with a trailing slash.
 		SQLiteURL: "file:" + dir + "/",
-	})
+	}
+	if *username != "" {
+		password := os.Getenv("FERRETDB_PASSWORD")
+		if password == "" {
+			log.Fatal("--username needs FERRETDB_PASSWORD")
+		}
+		config.EnableNewAuth = true
+		config.SetupDatabase = "admin"
+		config.SetupUsername = *username
+		config.SetupPassword = password
+	}
+
+	db, err := ferretdb.New(config)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -226,7 +226,7 @@ def test_the_statistics_page_is_honest_about_few_cases(stack, browser, screensho
                 "reporter_role": {"affected": None, "witness": None},
             },
         )  # fmt: skip
-        publish_raw(stack.kafka.bootstrap_servers, stack.topics.statistics, [(published.partition_key(), encode_event(published))])
+        publish_raw(stack.kafka.admin, stack.topics.statistics, [(published.partition_key(), encode_event(published))])
         eventually(lambda: httpx.get(f"{walker.base}/api/v1/statistics/monthly/{month}").status_code == 200, timeout=30, what="the month")
 
         for tag in LANGUAGES:

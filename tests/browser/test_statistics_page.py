@@ -73,7 +73,7 @@ def cases_of(month: str, office_key: PublicKey) -> list[dict]:
 
 def announce(stack, cases: list[dict]) -> None:
     """Store the cases in triage's database and publish one CaseCreated each on the stack's cases topic."""
-    with MongoClient(stack.uri) as client:
+    with MongoClient(stack.database_uri("triage")) as client:
         client[stack.service_env("triage")["TRIAGE_DATABASE"]]["cases"].insert_many(cases)
     events = [
         CaseCreated.for_case(
@@ -81,7 +81,7 @@ def announce(stack, cases: list[dict]) -> None:
         )
         for case in cases
     ]
-    publish_raw(stack.kafka.bootstrap_servers, stack.topics.cases, [(event.partition_key(), encode_event(event)) for event in events])
+    publish_raw(stack.kafka.admin, stack.topics.cases, [(event.partition_key(), encode_event(event)) for event in events])
 
 
 def restart_with_the_publication_job(stack) -> None:
@@ -135,7 +135,7 @@ def test_triage_publishes_the_month_once_and_intake_serves_it(stack, published):
     body = httpx.get(f"{stack.url('intake')}/api/v1/statistics/monthly/{published.month}").json()
     assert body["total"] == 7 and datetime.fromisoformat(body["generated_at"]) >= published.seeded_at
     assert body["tables"]["district"]["mitte"] is None and body["tables"]["grounds"]["racist_attribution"] == 6
-    events = [decode_event(record.value) for record in read_topic(stack.kafka.bootstrap_servers, stack.topics.statistics)]
+    events = [decode_event(record.value) for record in read_topic(stack.kafka.admin, stack.topics.statistics)]
     # The only due month: the first month with cases is also the newest due one.
     assert [(type(event), event.month) for event in events] == [(MonthlyStatisticsPublished, published.month)]
 
@@ -213,4 +213,4 @@ def test_notify_sends_the_office_the_published_summary(stack, published):
 
 def test_every_event_was_handled_by_the_running_services(stack, published):
     assert all(process.is_running for process in stack.services.values())
-    assert read_topic(stack.kafka.bootstrap_servers, stack.topics.dead_letters) == []
+    assert read_topic(stack.kafka.admin, stack.topics.dead_letters) == []

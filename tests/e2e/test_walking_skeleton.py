@@ -49,14 +49,14 @@ def test_report_becomes_one_case_and_one_content_free_email(stack, staff_headers
 
 
 def test_nothing_sensitive_rests_in_kafka(stack):
-    raw = b"".join(r.value for r in read_topic(stack.kafka.bootstrap_servers, stack.topics.reports))
+    raw = b"".join(r.value for r in read_topic(stack.kafka.admin, stack.topics.reports))
     assert raw and b"Vermieterin" not in raw and b"reporter@example.org" not in raw
 
 
 def test_republished_event_changes_nothing(stack, staff_headers):
-    [record] = read_topic(stack.kafka.bootstrap_servers, stack.topics.reports)
-    publish_raw(stack.kafka.bootstrap_servers, stack.topics.reports, [(record.key, record.value)])
-    announcements = lambda: len(read_topic(stack.kafka.bootstrap_servers, stack.topics.cases))  # noqa: E731
+    [record] = read_topic(stack.kafka.admin, stack.topics.reports)
+    publish_raw(stack.kafka.admin, stack.topics.reports, [(record.key, record.value)])
+    announcements = lambda: len(read_topic(stack.kafka.admin, stack.topics.cases))  # noqa: E731
     eventually(lambda: announcements() == 2, timeout=10, what="triage to re-announce the case")
     time.sleep(2)  # room for a wrong second case or e-mail to appear
     assert len(cases(stack, staff_headers)) == 1

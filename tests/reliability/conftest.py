@@ -46,7 +46,7 @@ def publish_reports(stack: LocalStack, events: list[ReportSubmitted], *, per_sec
     """Publish report events with acks=all, optionally at a steady rate."""
 
     async def publish() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=stack.kafka.bootstrap_servers, enable_idempotence=True)
+        producer = AIOKafkaProducer(**stack.kafka.admin.client_options(), enable_idempotence=True)
         await producer.start()
         try:
             for number, event in enumerate(events):
@@ -64,5 +64,5 @@ def publish_reports(stack: LocalStack, events: list[ReportSubmitted], *, per_sec
 
 def case_report_ids(stack: LocalStack) -> list[str]:
     """The report id of every stored case (duplicates would show twice)."""
-    with MongoClient(stack.uri, serverSelectionTimeoutMS=5000) as client:
+    with MongoClient(stack.database_uri("triage"), serverSelectionTimeoutMS=5000) as client:
         return [case["report_id"] for case in client[f"{stack.database_prefix}triage"]["cases"].find({}, {"report_id": 1})]

@@ -8,14 +8,17 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from devstack.kafka import KafkaBroker, create_topics, stop_cluster
+from devstack.kafka import KafkaBroker, cluster_access, create_topics, stop_cluster
+from devstack.kafka_acls import service_acls
+from devstack.stack import kafka_users
+from meldestelle_shared.keygen import ensure_secrets
 from devstack.probes import eventually, read_topic
 from devstack.processes import free_port
 from intake.app import create_app
 from intake.settings import Settings
 from meldestelle_shared.events import ReportSubmitted, decode_event
 from meldestelle_shared.sealing import generate_key_pair
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.topics import Topics
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
@@ -25,8 +28,9 @@ pytestmark = [pytest.mark.reliability, pytest.mark.timeout(600)]
 def cluster(tmp_path):
     """Three Kafka nodes, each broker and controller, on loopback."""
     quorum = [(node_id, free_port(), free_port()) for node_id in (1, 2, 3)]
+    users = kafka_users(ensure_secrets(tmp_path / "secrets"))
     brokers = [
-        KafkaBroker(tmp_path / f"node{node_id}", port, controller, node_id=node_id, heap="256m", quorum=quorum)
+        KafkaBroker(tmp_path / f"node{node_id}", port, controller, node_id=node_id, heap="256m", quorum=quorum, users=users)
         for node_id, port, controller in quorum
     ]
     try:
@@ -40,19 +44,22 @@ def cluster(tmp_path):
 
 
 def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster, infrastructure, unique_name):
-    bootstrap = ",".join(broker.bootstrap_servers for broker in cluster)
     topics = Topics("cluster")
-    asyncio.run(create_topics(bootstrap, topics.partitions(), replication_factor=3, config={"min.insync.replicas": "2"}))
+    asyncio.run(
+        create_topics(
+            cluster_access(cluster), topics.partitions(), replication_factor=3, config={"min.insync.replicas": "2"}, acls=service_acls(topics)
+        )
+    )
     settings = Settings(
         office_public_key=generate_key_pair()[1],
         notify_public_key=generate_key_pair()[1],
         database=unique_name,
-        mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
+        mongodb=MongoSettings(uri=infrastructure.database_uri("intake")),
         receipt_pepper="cluster-test-pepper-0123456789",
         receipt_hash_memory_kib=8192,
         receipt_hash_time_cost=1,
         # Leadership moves in a few seconds; give a publish room to ride it out rather than fail.
-        kafka=KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=topics.prefix, publish_timeout_ms=20_000),
+        kafka=cluster_access(cluster, "intake").settings(topic_prefix=topics.prefix, publish_timeout_ms=20_000),
     )
     accepted, stop = [], threading.Event()
     with TestClient(create_app(settings)) as client:
@@ -74,7 +81,7 @@ def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster, infrastructu
         submitter.join()
 
     time.sleep(1)
-    survivors = ",".join(broker.bootstrap_servers for broker in cluster if broker is not cluster[1])
+    survivors = cluster_access([broker for broker in cluster if broker is not cluster[1]])
     on_topic = {
         str(event.report_id)
         for event in (decode_event(record.value) for record in read_topic(survivors, topics.reports, idle_seconds=3))

@@ -56,10 +56,12 @@ def test_database_down_for_30s_loses_nothing_and_doubles_nothing(stack):
     feeder = threading.Thread(target=publish_reports, args=(stack, events), kwargs={"per_second": 20})
     feeder.start()
     eventually(lambda: len(case_report_ids(stack)) >= 20, timeout=30, what="cases before the outage")
-    stack.database.stop()
+    for database in stack.databases.values():
+        database.stop()
     time.sleep(OUTAGE_SECONDS)
-    stack.database.start()
-    stack.database.wait_ready()
+    for database in stack.databases.values():
+        database.start()
+        database.wait_ready()
     feeder.join(timeout=120)
     eventually(lambda: len(case_report_ids(stack)) >= len(events), timeout=120, interval=1, what="every case")
     time.sleep(3)

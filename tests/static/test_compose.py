@@ -121,7 +121,7 @@ def test_metrics_have_a_port_of_their_own_that_is_never_published(name: str) -> 
     """/metrics shows when reports arrive and the office works: served on METRICS_PORT, off the published ports."""
     assert "METRICS_PORT=9100" in dockerfile_env(name)
     published = [str(port) for port in SERVICES[name].get("ports", [])]
-    assert published and not any("9100" in port for port in published), published
+    assert not any("9100" in port for port in published), published
     targets = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())["scrape_configs"]
     assert {"job_name": name, "static_configs": [{"targets": [f"{name}:9100"]}]} in targets
 
@@ -140,3 +140,87 @@ def test_compose_runs_the_secure_defaults() -> None:
     assert SERVICES["triage"]["environment"]["TRIAGE_HTTPS_ONLY"] == "true"
     assert SERVICES["notify"]["environment"]["NOTIFY_SMTP_STARTTLS"] == "true"
     assert SERVICES["mailpit"]["environment"]["MP_SMTP_REQUIRE_STARTTLS"] == "true"
+
+
+def networks_of(name: str) -> set[str]:
+    """The compose networks a service joins."""
+    networks = SERVICES[name].get("networks", [])
+    return set(networks if isinstance(networks, list) else networks.keys())
+
+
+def members(network: str) -> set[str]:
+    """The services on a network."""
+    return {name for name in SERVICES if network in networks_of(name)}
+
+
+def test_intake_shares_networks_only_with_kafka_and_the_database():
+    """A compromised intake must not reach triage's workbench, notify or the mail relay over the network."""
+    assert networks_of("intake"), "intake must name its networks, not join the default one"
+    for network in networks_of("intake"):
+        assert members(network) - {"intake"} <= {"kafka", "mongodb"}, f"{network}: {members(network)}"
+    assert members("public") == {"intake"}
+    assert COMPOSE["networks"]["intake-backend"].get("internal") is True
+
+
+def test_triage_and_the_databases_are_on_the_office_network_only():
+    """Triage, the database and Kafka sit on the office network; none of them faces the public one."""
+    assert {"triage", "mongodb", "kafka", "notify"} <= members("office")
+    assert networks_of("triage") == {"office"} and "public" not in networks_of("mongodb") | networks_of("kafka")
+
+
+def test_every_service_names_its_networks():
+    """No service silently joins compose's default network, which every other service would share."""
+    for name, service in SERVICES.items():
+        assert service.get("networks") or service.get("network_mode") == "none", f"{name} is on the default network"
+
+
+def test_notify_has_no_inbound_ports():
+    assert "ports" not in SERVICES["notify"]
+
+
+def test_kafka_clients_authenticate_and_acls_deny_by_default():
+    """Clients reach Kafka only through SASL/SCRAM; the controller listener is bound to the container's loopback."""
+    script = "\n".join(SERVICES["kafka"]["command"])
+    assert "listener.security.protocol.map=CLIENTS:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT" in script
+    assert "listeners=CLIENTS://:9092,CONTROLLER://127.0.0.1:9093" in script
+    assert "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" in script
+    assert "allow.everyone.if.no.acl.found=false" in script
+    assert "--add-scram \"SCRAM-SHA-256=[name=$$service,password=$$(secret $${service}_password)]\"" in script
+    for service in APP_SERVICES:
+        assert SERVICES[service]["environment"]["KAFKA_USERNAME"] == service
+
+
+def test_kafka_init_grants_exactly_the_devstack_acls():
+    """The ACLs compose creates are the ones every test runs with (devstack.kafka_acls)."""
+    from devstack.kafka_acls import service_acls
+    from meldestelle_shared.topics import Topics
+
+    script = "\n".join(SERVICES["kafka-init"]["command"])
+    granted = set()
+    for line in script.splitlines():
+        words = line.split()
+        if words[:1] == ["allow"]:
+            principal, operation, kind, name = words[1], words[2].upper(), words[3].lstrip("-").upper(), words[4]
+            assert (kind == "GROUP") == ("--resource-pattern-type prefixed" in line), line
+            granted.add((principal, operation, kind, name))
+    expected = {(acl.principal, acl.operation.name, acl.resource.name, acl.name) for acl in service_acls(Topics())}
+    assert granted == expected
+
+
+def test_each_service_has_its_own_database_user():
+    """MongoDB runs with authentication; an init script creates one user per service, readWrite on its own database."""
+    mongodb = SERVICES["mongodb"]
+    assert mongodb["environment"]["MONGO_INITDB_ROOT_PASSWORD_FILE"].startswith("/secrets/")
+    assert any("create-service-users.js:/docker-entrypoint-initdb.d/" in str(volume) for volume in mongodb["volumes"])
+    script = (ROOT / "deploy" / "mongodb" / "create-service-users.js").read_text()
+    assert 'roles: [{ role: "readWrite", db: service }]' in script
+    for service in APP_SERVICES:
+        assert SERVICES[service]["environment"]["MONGODB_USERNAME"] == service
+        assert f'"{service}"' in script
+
+
+def test_servers_never_mount_a_services_keys():
+    """Kafka and MongoDB get the passwords they check from volumes of their own, not the services' key folders."""
+    for name in ("kafka", "kafka-init", "mongodb"):
+        volumes = " ".join(str(volume) for volume in SERVICES[name].get("volumes", []))
+        assert not any(f"{service}-secrets" in volumes for service in APP_SERVICES), name

@@ -13,16 +13,18 @@ from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from devstack.database import MongoServer, ensure_ferretdb
-from devstack.kafka import KafkaBroker, create_topics, ensure_kafka, stop_cluster
+from devstack.kafka import KafkaAccess, KafkaBroker, cluster_access, create_topics, ensure_kafka, stop_cluster
 from devstack.processes import free_port
 from devstack.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.infra
 
+USERS = {"admin": "admin-password", "intake": "intake-password"}
+
 
 @pytest.fixture(scope="module")
 def kafka(tmp_path_factory):
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), free_port(), free_port())
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), free_port(), free_port(), users=USERS)
     broker.start()
     try:
         broker.wait_ready(timeout=60)
@@ -33,7 +35,7 @@ def kafka(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def mongo(tmp_path_factory):
-    server = MongoServer(tmp_path_factory.mktemp("mongo"), free_port())
+    server = MongoServer(tmp_path_factory.mktemp("mongo"), free_port(), username="owner", password="owner-password")
     server.start()
     try:
         server.wait_ready()
@@ -61,8 +63,8 @@ def test_installs_are_cached():
         assert time.monotonic() - started < 1
 
 
-async def produce(bootstrap_servers: str, topic: str, value: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+async def produce(access: KafkaAccess, topic: str, value: bytes) -> None:
+    producer = AIOKafkaProducer(**access.client_options(), enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=b"key")
@@ -70,9 +72,9 @@ async def produce(bootstrap_servers: str, topic: str, value: bytes) -> None:
         await producer.stop()
 
 
-async def consume_one(bootstrap_servers: str, topic: str) -> bytes:
+async def consume_one(access: KafkaAccess, topic: str) -> bytes:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers, group_id=f"test-{uuid.uuid4()}", auto_offset_reset="earliest"
+        topic, **access.client_options(), group_id=f"test-{uuid.uuid4()}", auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
@@ -85,25 +87,25 @@ async def consume_one(bootstrap_servers: str, topic: str) -> bytes:
 
 @pytest.mark.asyncio
 async def test_kafka_topic_round_trip(kafka):
-    await create_topics(kafka.bootstrap_servers, {"reports": 3}, config={"retention.ms": "3600000"})
+    await create_topics(kafka.admin, {"reports": 3}, config={"retention.ms": "3600000"})
     # Creating an existing topic again is not an error.
-    await create_topics(kafka.bootstrap_servers, {"reports": 3})
-    await produce(kafka.bootstrap_servers, "reports", b"hello")
-    assert await consume_one(kafka.bootstrap_servers, "reports") == b"hello"
+    await create_topics(kafka.admin, {"reports": 3})
+    await produce(kafka.admin, "reports", b"hello")
+    assert await consume_one(kafka.admin, "reports") == b"hello"
 
 
 def test_kafka_keeps_data_after_kill(tmp_path):
-    broker = KafkaBroker(tmp_path, free_port(), free_port())
+    broker = KafkaBroker(tmp_path, free_port(), free_port(), users=USERS)
     broker.start()
     try:
         broker.wait_ready()
-        asyncio.run(create_topics(broker.bootstrap_servers, {"durable": 1}))
-        asyncio.run(produce(broker.bootstrap_servers, "durable", b"survives"))
+        asyncio.run(create_topics(broker.admin, {"durable": 1}))
+        asyncio.run(produce(broker.admin, "durable", b"survives"))
         broker.kill()
         assert not broker.process.is_running
         broker.start()
         broker.wait_ready()
-        assert asyncio.run(consume_one(broker.bootstrap_servers, "durable")) == b"survives"
+        assert asyncio.run(consume_one(broker.admin, "durable")) == b"survives"
     finally:
         broker.stop()
 
@@ -111,18 +113,18 @@ def test_kafka_keeps_data_after_kill(tmp_path):
 def test_kafka_three_node_cluster(tmp_path):
     quorum = [(node_id, free_port(), free_port()) for node_id in (1, 2, 3)]
     brokers = [
-        KafkaBroker(tmp_path / f"node{node_id}", port, controller_port, node_id=node_id, heap="256m", quorum=quorum)
+        KafkaBroker(tmp_path / f"node{node_id}", port, controller_port, node_id=node_id, heap="256m", quorum=quorum, users=USERS)
         for node_id, port, controller_port in quorum
     ]
-    bootstrap_servers = ",".join(broker.bootstrap_servers for broker in brokers)
+    admin = cluster_access(brokers)
     try:
         for broker in brokers:
             broker.start()
         for broker in brokers:
             broker.wait_ready(timeout=90)
-        asyncio.run(create_topics(bootstrap_servers, {"replicated": 3}, replication_factor=3))
-        asyncio.run(produce(bootstrap_servers, "replicated", b"three copies"))
-        assert asyncio.run(consume_one(bootstrap_servers, "replicated")) == b"three copies"
+        asyncio.run(create_topics(admin, {"replicated": 3}, replication_factor=3))
+        asyncio.run(produce(admin, "replicated", b"three copies"))
+        assert asyncio.run(consume_one(admin, "replicated")) == b"three copies"
         assert "min.insync.replicas=2" in brokers[0].properties_path.read_text()
     finally:
         stop_cluster(brokers)
@@ -130,7 +132,7 @@ def test_kafka_three_node_cluster(tmp_path):
 
 @pytest.mark.asyncio
 async def test_mongo_round_trip(mongo):
-    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000)
+    client = AsyncMongoClient(mongo.authenticated_uri, serverSelectionTimeoutMS=10_000)
     try:
         collection = client["devstack_test"]["cases"]
         await collection.create_index("reference", unique=True)
@@ -170,7 +172,7 @@ def test_smtp_sink_stores_messages(smtp_sink):
 @pytest.mark.asyncio
 async def test_lookups_by_id_use_the_index(mongo):
     """Our FerretDB patch: finds and updates by `_id` search the `_id` index instead of scanning the table."""
-    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000)
+    client = AsyncMongoClient(mongo.authenticated_uri, serverSelectionTimeoutMS=10_000)
     try:
         database = client["devstack_test"]
         await database["by_id"].insert_many([{"_id": f"case-{n}", "status": "new"} for n in range(100)])
@@ -188,7 +190,7 @@ async def test_lookups_by_id_use_the_index(mongo):
 @pytest.mark.asyncio
 async def test_a_bulk_write_of_many_updates_completes(mongo):
     """Our FerretDB patch: an update command closes each statement's query, so 300 statements do not exhaust its pool of 100."""
-    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000, socketTimeoutMS=20_000)
+    client = AsyncMongoClient(mongo.authenticated_uri, serverSelectionTimeoutMS=10_000, socketTimeoutMS=20_000)
     try:
         collection = client["devstack_test"]["bulk"]
         for value in (1, 2):

@@ -1,7 +1,7 @@
 import pytest
 
 from devstack.processes import free_port
-from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
+from meldestelle_shared.settings import MetricsSettings, MongoSettings
 from notify.settings import Settings
 
 
@@ -16,7 +16,7 @@ def notify_settings(infrastructure, topics, unique_name) -> Settings:
         office_address=f"{unique_name}@office.test",
         database=unique_name,
         consumer_group=f"{unique_name}-notify",
-        kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
-        mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
+        kafka=infrastructure.kafka.access("notify").settings(topic_prefix=topics.prefix),
+        mongodb=MongoSettings(uri=infrastructure.database_uri("notify")),
         metrics=MetricsSettings(port=free_port()),
     )

@@ -6,7 +6,7 @@ import pytest
 
 from meldestelle_shared.events import ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import MongoSettings
 from triage.settings import Settings
 from triage.staff.service import create_account
 
@@ -28,8 +28,8 @@ def triage_settings(infrastructure, topics, unique_name, office_keys) -> Setting
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
         https_only=False,  # TestClient speaks plain http
-        kafka=KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
-        mongodb=MongoSettings(uri=infrastructure.mongodb_uri),
+        kafka=infrastructure.kafka.access("triage").settings(topic_prefix=topics.prefix),
+        mongodb=MongoSettings(uri=infrastructure.database_uri("triage")),
     )
 
 

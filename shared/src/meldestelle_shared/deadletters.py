@@ -48,7 +48,11 @@ class DeadLetter:
 async def read_dead_letters(settings: KafkaSettings, *, idle_ms: int = 1000) -> list[DeadLetter]:
     """Every dead letter so far, oldest first."""
     consumer = AIOKafkaConsumer(
-        settings.topics.dead_letters, bootstrap_servers=settings.bootstrap_servers, group_id=None, auto_offset_reset="earliest"
+        settings.topics.dead_letters,
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        **settings.client_options(),
     )
     await consumer.start()
     letters = []
@@ -66,7 +70,7 @@ async def read_dead_letters(settings: KafkaSettings, *, idle_ms: int = 1000) -> 
 
 async def replay(settings: KafkaSettings, letter: DeadLetter) -> None:
     """Publish a dead letter back to its original topic, unchanged."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, enable_idempotence=True, **settings.client_options())
     await producer.start()
     try:
         await producer.send_and_wait(letter.original_topic, letter.value, key=letter.key, headers=letter.original_headers())
@@ -75,14 +79,14 @@ async def replay(settings: KafkaSettings, letter: DeadLetter) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line tool against the Kafka in KAFKA_BOOTSTRAP_SERVERS / KAFKA_TOPIC_PREFIX."""
+    """Run the command line tool against the Kafka in KAFKA_BOOTSTRAP_SERVERS / KAFKA_TOPIC_PREFIX, as KAFKA_USERNAME (the operator's admin)."""
     parser = argparse.ArgumentParser(prog="python -m meldestelle_shared.deadletters", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="one line per dead letter")
     for name in ("show", "replay"):
         commands.add_parser(name, help=f"{name} one dead letter").add_argument("offset", type=int)
     args = parser.parse_args(argv)
-    settings = KafkaSettings()
+    settings = KafkaSettings.from_environment()
     letters = {letter.offset: letter for letter in asyncio.run(read_dead_letters(settings))}
     if args.command == "list":
         for letter in letters.values():

@@ -11,9 +11,18 @@ from meldestelle_shared.settings import MongoSettings
 
 
 def create_client(settings: MongoSettings, *, app_name: str) -> AsyncMongoClient:
-    """Build a client that fails fast when the server is away, so consumers can back off."""
+    """Build a client, authenticated as the service's user when one is set, that fails fast when the server is away."""
+    credentials = {}
+    if settings.username:
+        credentials = {
+            "username": settings.username,
+            "password": settings.password.get_secret_value(),
+            "authSource": settings.auth_source,
+            "authMechanism": "SCRAM-SHA-256",
+        }
     return AsyncMongoClient(
         settings.uri,
+        **credentials,
         appname=app_name,
         serverSelectionTimeoutMS=settings.timeout_ms,
         connectTimeoutMS=settings.timeout_ms,

@@ -6,8 +6,9 @@ the environment variable in lower case (e.g. /run/secrets/triage_api_token).
 
 import os
 from pathlib import Path
+from typing import Any, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.topics import Topics
@@ -24,11 +25,30 @@ class KafkaSettings(BaseSettings):
     publish_timeout_ms: int = Field(
         default=5000, ge=500, description="How long intake waits for Kafka to confirm a report before answering 503."
     )
+    username: str = Field(default="", description="SASL/SCRAM-SHA-256 principal of this service (e.g. intake).")
+    password: SecretStr = Field(default=SecretStr(""), description="Its password; secret file kafka_password.")
+    use_tls: bool = Field(default=False, description="SASL_SSL instead of SASL_PLAINTEXT (brokers beyond a private network).")
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        """Read KAFKA_* from the environment and the password from the secrets folder."""
+        return cls(_secrets_dir=secrets_dir())
 
     @property
     def topics(self) -> Topics:
         """The topic names of this deployment."""
         return Topics(self.topic_prefix)
+
+    def client_options(self) -> dict[str, Any]:
+        """Authentication options for aiokafka's producer, consumer and admin client."""
+        if not self.username or not self.password.get_secret_value():
+            raise ValueError("KAFKA_USERNAME and KAFKA_PASSWORD are required: Kafka accepts authenticated clients only")
+        return {
+            "security_protocol": "SASL_SSL" if self.use_tls else "SASL_PLAINTEXT",
+            "sasl_mechanism": "SCRAM-SHA-256",
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password.get_secret_value(),
+        }
 
 
 class MongoSettings(BaseSettings):
@@ -36,8 +56,16 @@ class MongoSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MONGODB_")
 
-    uri: str = Field(default="mongodb://127.0.0.1:27017/", description="MongoDB connection string.")
+    uri: str = Field(default="mongodb://127.0.0.1:27017/", description="MongoDB connection string (this service's server).")
     timeout_ms: int = Field(default=5000, ge=100, description="Server selection and socket timeout.")
+    username: str = Field(default="", description="This service's database user; empty: the URI's own, if any.")
+    password: SecretStr = Field(default=SecretStr(""), description="Its password; secret file mongodb_password.")
+    auth_source: str = Field(default="admin", description="Database the user is defined in.")
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        """Read MONGODB_* from the environment and the password from the secrets folder."""
+        return cls(_secrets_dir=secrets_dir())
 
 
 class MetricsSettings(BaseSettings):

@@ -10,9 +10,12 @@ pytestmark = pytest.mark.infra
 
 
 def test_list_show_and_replay(infrastructure, topics, capsys, monkeypatch):
-    bootstrap = infrastructure.kafka.bootstrap_servers
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
+    bootstrap = infrastructure.kafka.admin
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", bootstrap.bootstrap_servers)
     monkeypatch.setenv("KAFKA_TOPIC_PREFIX", topics.prefix)
+    # The operator runs the tool as the super user: it reads dead letters and replays them to any topic.
+    monkeypatch.setenv("KAFKA_USERNAME", bootstrap.username)
+    monkeypatch.setenv("KAFKA_PASSWORD", bootstrap.password)
     headers = [
         ("event_type", b"ReportSubmitted"),
         ("dead_letter_error", b"undecodable: message: Invalid JSON"),

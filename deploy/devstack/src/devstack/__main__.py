@@ -50,11 +50,17 @@ The system is up. Ctrl-C stops it.
   triage (staff API)           {stack.url("triage")}   token: {stack.secrets / "triage" / "triage_api_token"}
   notify                       {stack.url("notify")}/readyz
   metrics (loopback only)      {stack.metrics_url("intake")}  {stack.metrics_url("triage")}  {stack.metrics_url("notify")}
-  Kafka                        {stack.kafka.bootstrap_servers}
-  Database                     {stack.uri}
+  Kafka                        {stack.kafka.bootstrap_servers} (SASL/SCRAM-SHA-256; admin password: {stack.secrets / "kafka" / "kafka_password"})
+  Databases (one per service)  {_databases(stack)}
   SMTP sink                    127.0.0.1:{stack.smtp.port}, e-mails as .eml files in {stack.smtp.maildir}
   Logs                         {stack.root / "logs"}
 """
+
+
+def _databases(stack: "LocalStack") -> str:  # noqa: F821 - imported lazily in up()
+    if not stack.databases:
+        return stack.mongodb_uri
+    return ", ".join(f"{name} {server.uri} (user {name})" for name, server in stack.databases.items())
 
 
 def main() -> None:

@@ -75,17 +75,33 @@ def _go(arguments: list[str], cwd: Path) -> str:
 
 
 class MongoServer:
-    """A local MongoDB wire-protocol server on 127.0.0.1, keeping its data and log in data_dir."""
+    """A local MongoDB wire-protocol server on 127.0.0.1, keeping its data and log in data_dir.
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    With a username, FerretDB requires SCRAM-SHA-256 authentication for every command and creates
+    that user at its first start. FerretDB v1 has no roles (any user may use any database), so the
+    local stack runs one server per service, each knowing only its owner (docs/architecture.md).
+    """
+
+    def __init__(self, data_dir: Path, port: int, *, username: str | None = None, password: str | None = None) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
+        # A mongod found on PATH runs without authentication (it would need its users created first);
+        # the servers stay separate, so each service still knows only its own address.
+        self.username = None if shutil.which("mongod") else username
+        self.password = password
         self.process: ManagedProcess | None = None
 
     @property
     def uri(self) -> str:
-        """Connection string for drivers."""
+        """Connection string for drivers, without credentials."""
         return f"mongodb://127.0.0.1:{self.port}/"
+
+    @property
+    def authenticated_uri(self) -> str:
+        """Connection string with the owner's credentials, for tests' and benchmarks' own clients."""
+        if not self.username:
+            return self.uri
+        return f"mongodb://{self.username}:{self.password}@127.0.0.1:{self.port}/?authSource=admin&authMechanism=SCRAM-SHA-256"
 
     @property
     def log_path(self) -> Path:
@@ -99,11 +115,14 @@ class MongoServer:
         if mongod:
             # --quiet drops the connection accepted/ended lines, which carry client addresses.
             return [mongod, "--dbpath", str(db_dir), "--port", str(self.port), "--bind_ip", "127.0.0.1", "--quiet"]
-        return [str(ensure_ferretdb()), f"--listen-addr=127.0.0.1:{self.port}", f"--data-dir={db_dir}"]
+        argv = [str(ensure_ferretdb()), f"--listen-addr=127.0.0.1:{self.port}", f"--data-dir={db_dir}"]
+        return argv + [f"--username={self.username}"] if self.username else argv
 
     def start(self) -> None:
         """Launch mongod if it is on PATH, else FerretDB (building it on first use)."""
-        self.process = ManagedProcess("mongo", self._argv(), cwd=self.data_dir, log_path=self.log_path)
+        # The password travels in the environment: any local user can read a command line.
+        env = {**os.environ, "FERRETDB_PASSWORD": self.password} if self.username else None
+        self.process = ManagedProcess("mongo", self._argv(), env=env, cwd=self.data_dir, log_path=self.log_path)
         self.process.start()
 
     def wait_ready(self, timeout: float = 30) -> None:

@@ -1,25 +1,59 @@
-"""Apache Kafka in KRaft mode from Maven Central jars: install, run a broker, create topics."""
+"""Apache Kafka in KRaft mode from Maven Central jars: install, run a broker, create topics and ACLs.
+
+Clients authenticate with SASL/SCRAM-SHA-256 and are authorised by ACLs, as in production: the
+super user `admin` (devstack, tests' own probes, the dead-letter tool) and one principal per service.
+"""
 
 import asyncio
 import base64
 import hashlib
 import shutil
-import socket
-import struct
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from devstack.cache import CACHE, deploy_file, fingerprint, install_lock
+from devstack.kafka_acls import Acl, create_acls
+from devstack.probes import run_async
 from devstack.processes import ManagedProcess, wait_for_port
+from meldestelle_shared.settings import KafkaSettings
 
 KAFKA_VERSION = "4.1.1"
 
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+SCRAM_MECHANISM = "SCRAM-SHA-256"
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class KafkaAccess:
+    """How one principal reaches a broker: its address and SCRAM credentials."""
+
+    bootstrap_servers: str
+    username: str
+    password: str
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for aiokafka's producer, consumer and admin client."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": SCRAM_MECHANISM,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+        }
+
+    def settings(self, **fields: Any) -> KafkaSettings:
+        """The services' Kafka settings for this principal, with further fields (e.g. topic_prefix)."""
+        return KafkaSettings(
+            bootstrap_servers=self.bootstrap_servers, username=self.username, password=self.password, **fields
+        )
 
 
 def ensure_kafka() -> Path:
@@ -84,7 +118,11 @@ class KafkaBroker:
         node_id: int = 1,
         heap: str = "512m",
         quorum: list[tuple[int, int, int]] | None = None,
+        users: dict[str, str],
     ) -> None:
+        if ADMIN not in users:
+            raise ValueError(f"the users must include the super user {ADMIN!r}")
+        self.users = dict(users)
         self.data_dir = data_dir.resolve()
         self.port = port
         self.controller_port = controller_port
@@ -99,6 +137,15 @@ class KafkaBroker:
     def bootstrap_servers(self) -> str:
         """Address clients connect to."""
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def admin(self) -> KafkaAccess:
+        """The super user's access, for creating topics and ACLs and for tests' own probes."""
+        return self.access(ADMIN)
+
+    def access(self, username: str) -> KafkaAccess:
+        """A principal's access to this node."""
+        return KafkaAccess(self.bootstrap_servers, username, self.users[username])
 
     @property
     def properties_path(self) -> Path:
@@ -126,11 +173,25 @@ class KafkaBroker:
             "controller.quorum.bootstrap.servers": ",".join(
                 f"127.0.0.1:{controller}" for _, _, controller in self.quorum
             ),
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "listeners": f"CLIENTS://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "advertised.listeners": f"CLIENTS://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "inter.broker.listener.name": "CLIENTS",
+            # Every listener authenticates: clients and brokers with SCRAM, whose credentials live in
+            # the metadata log; the controllers with PLAIN (SCRAM cannot authenticate the quorum that
+            # holds its credentials), so no anonymous super user exists even on loopback.
+            "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENTS:SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+            "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
+            "listener.name.clients.scram-sha-256.sasl.jaas.config": _jaas("scram.ScramLoginModule", ADMIN, self.users[ADMIN]),
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config": _jaas(
+                "plain.PlainLoginModule", ADMIN, self.users[ADMIN], f'user_{ADMIN}="{self.users[ADMIN]}"'
+            ),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users": f"User:{ADMIN}",
+            "allow.everyone.if.no.acl.found": "false",
             "log.dirs": str(self.data_dir / "log"),
             "auto.create.topics.enable": "false",
             "group.initial.rebalance.delay.ms": "0",
@@ -175,9 +236,18 @@ class KafkaBroker:
         ]
 
     def _format_storage(self, jars: Path) -> None:
+        users_stamp = self.data_dir / "scram-users"
+        wanted = " ".join(sorted(self.users))
         if (self.data_dir / "log" / "meta.properties").exists():
-            return
+            if users_stamp.exists() and users_stamp.read_text() == wanted:
+                return
+            # SCRAM users can only be added when storage is formatted (no user could log in to add
+            # them later), so a local stack from before authentication, or with other users, starts afresh.
+            print(f"Kafka storage in {self.data_dir} lacks the SCRAM users; formatting it afresh", flush=True)
+            shutil.rmtree(self.data_dir / "log")
         args = ["format", "-t", self._cluster_id(), "-c", str(self.properties_path)]
+        for username, password in sorted(self.users.items()):
+            args += ["--add-scram", f"{SCRAM_MECHANISM}=[name={username},password={password}]"]
         if len(self.quorum) == 1:
             args.append("--standalone")
         else:
@@ -198,6 +268,7 @@ class KafkaBroker:
             )
         if result.returncode != 0:
             raise RuntimeError(f"formatting Kafka storage failed; see {self.log_path}")
+        users_stamp.write_text(wanted)
 
     def start(self) -> None:
         """Write server.properties, format storage on first use and launch the broker."""
@@ -219,7 +290,7 @@ class KafkaBroker:
         """Block until the port is open and the broker lists itself in a metadata response."""
         deadline = time.monotonic() + timeout
         wait_for_port("127.0.0.1", self.port, timeout, self.process)
-        while self.node_id not in _live_broker_ids("127.0.0.1", self.port):
+        while self.node_id not in _live_broker_ids(self.admin):
             if not self.process.is_running or time.monotonic() >= deadline:
                 raise RuntimeError(
                     f"Kafka node {self.node_id} did not become ready within {timeout:.0f}s; "
@@ -238,6 +309,18 @@ class KafkaBroker:
             self.process.kill()
 
 
+def cluster_access(brokers: list[KafkaBroker], username: str = ADMIN) -> KafkaAccess:
+    """A principal's access to a quorum, through every node's address."""
+    return KafkaAccess(",".join(broker.bootstrap_servers for broker in brokers), username, brokers[0].users[username])
+
+
+def _jaas(module: str, username: str, password: str, *extra: str) -> str:
+    """A JAAS line for a broker's own login (and, for PLAIN, the users it accepts)."""
+    return " ".join(
+        [f"org.apache.kafka.common.security.{module} required", f'username="{username}"', f'password="{password}"', *extra]
+    ) + ";"
+
+
 def stop_cluster(brokers: list[KafkaBroker], timeout: float = 30.0) -> None:
     """Stop all nodes of a quorum at once; one by one, the last nodes hang without a quorum."""
     for broker in brokers:
@@ -247,50 +330,32 @@ def stop_cluster(brokers: list[KafkaBroker], timeout: float = 30.0) -> None:
         broker.stop(timeout)
 
 
-def _live_broker_ids(host: str, port: int) -> set[int]:
-    """Ask a broker for cluster metadata (Metadata v1, no topics) and return the live broker IDs."""
-    # Header: api_key 3 (Metadata), version 1, correlation id, client id; body: empty topic array.
-    client_id = b"devstack"
-    request = struct.pack(">hhih", 3, 1, 1, len(client_id)) + client_id + struct.pack(">i", 0)
-    try:
-        with socket.create_connection((host, port), timeout=2.0) as sock:
-            sock.sendall(struct.pack(">i", len(request)) + request)
-            size = struct.unpack(">i", _read_exactly(sock, 4))[0]
-            response = _read_exactly(sock, size)
-    except OSError:
-        return set()
-    offset = 4  # correlation id
-    (count,) = struct.unpack_from(">i", response, offset)
-    offset += 4
-    ids = set()
-    for _ in range(count):
-        node_id, host_len = struct.unpack_from(">ih", response, offset)
-        offset += 6 + host_len + 4  # host string, then port
-        (rack_len,) = struct.unpack_from(">h", response, offset)
-        offset += 2 + max(rack_len, 0)
-        ids.add(node_id)
-    return ids
+def _live_broker_ids(access: KafkaAccess) -> set[int]:
+    """Ask a broker, as the super user, for cluster metadata and return the live broker IDs."""
 
+    async def ask() -> set[int]:
+        admin = AIOKafkaAdminClient(**access.client_options(), request_timeout_ms=2000)
+        try:
+            await admin.start()
+            return {broker["node_id"] for broker in (await admin.describe_cluster())["brokers"]}
+        except Exception:  # not up yet: refused, authentication not ready, timed out
+            return set()
+        finally:
+            await admin.close()
 
-def _read_exactly(sock: socket.socket, size: int) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError("connection closed mid-response")
-        data += chunk
-    return bytes(data)
+    return run_async(ask)
 
 
 async def create_topics(
-    bootstrap_servers: str,
+    access: KafkaAccess,
     topics: dict[str, int],
     replication_factor: int = 1,
     config: dict[str, str] | None = None,
     timeout: float = 30.0,
+    acls: list[Acl] = (),
 ) -> None:
-    """Create topics (name -> partition count) unless they exist, then wait until every partition has a leader."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000))
+    """Create topics (name -> partition count) unless they exist, grant `acls`, then wait until every partition has a leader."""
+    admin = AIOKafkaAdminClient(**access.client_options(), request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:
         new = [
@@ -302,6 +367,7 @@ async def create_topics(
             if code not in (0, _TOPIC_ALREADY_EXISTS):
                 message = rest[0] if rest else ""
                 raise RuntimeError(f"creating topic {name} failed with Kafka error {code}: {message}")
+        await create_acls(admin, acls)
         await _wait_for_leaders(admin, list(topics), timeout)
     finally:
         await admin.close()

@@ -4,10 +4,13 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
+
+if TYPE_CHECKING:
+    from devstack.kafka import KafkaAccess
 
 T = TypeVar("T")
 
@@ -34,11 +37,11 @@ def eventually(probe: Callable[[], T], *, timeout: float = 10.0, interval: float
         time.sleep(interval)
 
 
-def read_topic(bootstrap_servers: str, topic: str, *, idle_seconds: float = 1.0) -> list[ConsumerRecord]:
+def read_topic(kafka: "KafkaAccess", topic: str, *, idle_seconds: float = 1.0) -> list[ConsumerRecord]:
     """Every message on a topic so far, read from the beginning without joining a group."""
 
     async def read() -> list[ConsumerRecord]:
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest", group_id=None)
+        consumer = AIOKafkaConsumer(topic, **kafka.client_options(), auto_offset_reset="earliest", group_id=None)
         await consumer.start()
         try:
             records: list[ConsumerRecord] = []
@@ -54,11 +57,11 @@ def read_topic(bootstrap_servers: str, topic: str, *, idle_seconds: float = 1.0)
     return run_async(read)
 
 
-def publish_raw(bootstrap_servers: str, topic: str, messages: list[tuple[bytes | None, bytes]], headers: list | None = None) -> None:
-    """Publish (key, value) pairs as they are, for tests that replay or inject messages."""
+def publish_raw(kafka: "KafkaAccess", topic: str, messages: list[tuple[bytes | None, bytes]], headers: list | None = None) -> None:
+    """Publish (key, value) pairs as they are, as `kafka`'s principal, for tests that replay or inject messages."""
 
     async def publish() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+        producer = AIOKafkaProducer(**kafka.client_options(), acks="all", enable_idempotence=True)
         await producer.start()
         try:
             for key, value in messages:

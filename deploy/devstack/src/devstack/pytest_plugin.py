@@ -17,42 +17,49 @@ import pytest
 
 from devstack.database import MongoServer
 from devstack.kafka import KafkaBroker, create_topics
+from devstack.kafka_acls import service_acls
 from devstack.probes import eventually, run_async
 from devstack.processes import free_port
 from devstack.smtp_sink import SmtpSink
-from devstack.stack import SERVICES, LocalStack, Ports
+from devstack.stack import SERVICES, LocalStack, Ports, database_servers, kafka_users
+from meldestelle_shared.keygen import ensure_secrets
 from meldestelle_shared.topics import Topics
 
 
 @dataclass
 class Infrastructure:
-    """The session's running Kafka, database and SMTP sink."""
+    """The session's running Kafka (with a SCRAM user per service), database servers (one per service) and SMTP sink."""
 
     kafka: KafkaBroker
-    database: MongoServer | None
-    mongodb_uri: str
+    databases: dict[str, MongoServer]
+    external_mongodb_uri: str | None
     smtp: SmtpSink
+
+    def database_uri(self, service: str) -> str:
+        """Connection string of a service's database server, with that service's credentials."""
+        return self.external_mongodb_uri or self.databases[service].authenticated_uri
 
 
 @pytest.fixture(scope="session")
 def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
-    """Start Kafka, the database and the SMTP sink once for the whole test session."""
+    """Start Kafka, the database servers and the SMTP sink once for the whole test session."""
     root: Path = tmp_path_factory.mktemp("infrastructure")
-    kafka = KafkaBroker(root / "kafka", free_port(), free_port())
+    secrets = ensure_secrets(root / "secrets")
+    kafka = KafkaBroker(root / "kafka", free_port(), free_port(), users=kafka_users(secrets))
     external_uri = os.environ.get("MELDESTELLE_TEST_MONGODB_URI")
-    database = None if external_uri else MongoServer(root / "database", free_port())
+    ports = Ports(**{f"{name}_database": free_port() for name in SERVICES})
+    databases = {} if external_uri else database_servers(root / "database", secrets, ports)
     smtp = SmtpSink(root / "mail", free_port())
     started = []
     try:
-        for part in (kafka, database, smtp):
-            if part:
-                part.start()
-                started.append(part)
+        for part in (kafka, *databases.values(), smtp):
+            part.start()
+            started.append(part)
         kafka.wait_ready(timeout=120)
-        if database:
+        for database in databases.values():
             database.wait_ready()
         smtp.wait_ready()
-        yield Infrastructure(kafka, database, external_uri or database.uri, smtp)
+        yield Infrastructure(kafka, databases, external_uri, smtp)
     finally:
         for part in reversed(started):
             part.stop()
@@ -97,9 +104,13 @@ def unique_name() -> str:
 
 @pytest.fixture
 def topics(infrastructure: Infrastructure, unique_name: str) -> Topics:
-    """This test's own topics, created on the session's Kafka."""
+    """This test's own topics, created on the session's Kafka with the services' ACLs.
+
+    Each service's consumer groups must start with `<unique_name>-<service>`.
+    """
     names = Topics(unique_name)
-    run_async(lambda: create_topics(infrastructure.kafka.bootstrap_servers, names.partitions()))
+    acls = service_acls(names, group_prefix=f"{unique_name}-")
+    run_async(lambda: create_topics(infrastructure.kafka.admin, names.partitions(), acls=acls))
     return names
 
 

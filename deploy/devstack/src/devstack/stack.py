@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.database import MongoServer
-from devstack.kafka import KafkaBroker, create_topics
+from devstack.kafka import ADMIN, KafkaBroker, create_topics
+from devstack.kafka_acls import service_acls
 from devstack.probes import run_async
 from devstack.processes import ManagedProcess, wait_for_port
 from devstack.smtp_sink import SmtpSink
@@ -35,8 +36,33 @@ class Ports:
     notify_metrics: int = 9102
     kafka: int = 9092
     kafka_controller: int = 9093
-    database: int = 27017
+    # One database server per service: FerretDB has no roles, so separate servers (each with its
+    # own user) are what keeps a service out of another's data.
+    intake_database: int = 27017
+    triage_database: int = 27018
+    notify_database: int = 27019
     smtp: int = 1025
+
+
+def read_secret(folder: Path, name: str) -> str:
+    """One generated secret file's content."""
+    return (folder / name).read_text()
+
+
+def kafka_users(secrets: Path) -> dict[str, str]:
+    """The SCRAM users a broker registers: the super user and each service's principal."""
+    kafka = secrets / "kafka"
+    return {ADMIN: read_secret(kafka, "kafka_password")} | {name: read_secret(kafka, f"{name}_password") for name in SERVICES}
+
+
+def database_servers(root: Path, secrets: Path, ports: "Ports") -> dict[str, MongoServer]:
+    """One database server per service, data under `root/<service>`, each with that service's user."""
+    return {
+        name: MongoServer(
+            root / name, getattr(ports, f"{name}_database"), username=name, password=read_secret(secrets / "mongodb", f"{name}_password")
+        )
+        for name in SERVICES
+    }
 
 
 @dataclass
@@ -54,26 +80,27 @@ class LocalStack:
     # reverse proxy on 127.0.0.1 only; any other client's forwarded headers are ignored.
     trusted_proxies: str = "127.0.0.1"
     kafka: KafkaBroker = field(init=False)
-    database: MongoServer | None = field(init=False, default=None)
+    databases: dict[str, MongoServer] = field(init=False, default_factory=dict)
     smtp: SmtpSink = field(init=False)
     services: dict[str, ManagedProcess] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
-        self.kafka = KafkaBroker(self.root / "kafka", self.ports.kafka, self.ports.kafka_controller)
-        if not self.mongodb_uri:
-            self.database = MongoServer(self.root / "database", self.ports.database)
-        self.smtp = SmtpSink(self.root / "mail", self.ports.smtp)
         self.secrets = ensure_secrets(self.root / "secrets")
+        self.kafka = KafkaBroker(
+            self.root / "kafka", self.ports.kafka, self.ports.kafka_controller, users=kafka_users(self.secrets)
+        )
+        if not self.mongodb_uri:
+            self.databases = database_servers(self.root / "database", self.secrets, self.ports)
+        self.smtp = SmtpSink(self.root / "mail", self.ports.smtp)
         for name in SERVICES:
             self.services[name] = ManagedProcess(
                 name, self._service_argv(name), env=self.service_env(name), log_path=self.root / "logs" / f"{name}.log"
             )
 
-    @property
-    def uri(self) -> str:
-        """Connection string of the database server."""
-        return self.mongodb_uri or self.database.uri
+    def database_uri(self, service: str) -> str:
+        """Connection string of a service's database server, with its credentials, for tests' and benchmarks' own clients."""
+        return self.mongodb_uri or self.databases[service].authenticated_uri
 
     @property
     def topics(self) -> Topics:
@@ -91,14 +118,14 @@ class LocalStack:
     def start_infrastructure(self) -> None:
         """Start Kafka, the database and the SMTP sink, and create the topics."""
         self.kafka.start()
-        if self.database:
-            self.database.start()
+        for database in self.databases.values():
+            database.start()
         self.smtp.start()
         self.kafka.wait_ready(timeout=120)
-        if self.database:
-            self.database.wait_ready()
+        for database in self.databases.values():
+            database.wait_ready()
         self.smtp.wait_ready()
-        run_async(lambda: create_topics(self.kafka.bootstrap_servers, self.topics.partitions()))
+        run_async(lambda: create_topics(self.kafka.admin, self.topics.partitions(), acls=service_acls(self.topics)))
 
     def ready(self, service: str) -> bool:
         """Whether a service answers /readyz with 200."""
@@ -120,8 +147,8 @@ class LocalStack:
         for process in self.services.values():
             process.stop(timeout=15)
         self.smtp.stop()
-        if self.database:
-            self.database.stop()
+        for database in self.databases.values():
+            database.stop()
         self.kafka.stop()
 
     def service_env(self, name: str) -> dict[str, str]:
@@ -131,7 +158,8 @@ class LocalStack:
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{self.ports.kafka}",
             KAFKA_TOPIC_PREFIX=self.topic_prefix,
-            MONGODB_URI=self.uri,
+            KAFKA_USERNAME=name,
+            MONGODB_URI=self.mongodb_uri or self.databases[name].uri,
             INTAKE_DATABASE=f"{self.database_prefix}intake",
             TRIAGE_DATABASE=f"{self.database_prefix}triage",
             NOTIFY_DATABASE=f"{self.database_prefix}notify",
@@ -147,7 +175,9 @@ class LocalStack:
             METRICS_PORT=str(getattr(self.ports, f"{name}_metrics")),
             PYTHONUNBUFFERED="1",
         )
-        if (self.secrets / name).is_dir():  # each service sees only its own secrets
+        if self.databases:
+            env["MONGODB_USERNAME"] = name
+        if (self.secrets / name).is_dir():  # each service sees only its own secrets (and passwords)
             env["MELDESTELLE_SECRETS_DIR"] = str(self.secrets / name)
         env.update(self.env)
         return env

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     database: str = Field(default="intake", description="Database of the reporter read model.")
     consumer_group: str = Field(default="intake", description="Kafka consumer group of the case-event consumer.")
     site: SiteSettings = Field(default_factory=SiteSettings)
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

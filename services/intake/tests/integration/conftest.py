@@ -1,7 +1,7 @@
 import pytest
 
 from intake.settings import Settings
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import MongoSettings
 
 
 @pytest.fixture
@@ -9,8 +9,8 @@ def live_settings(intake_settings: Settings, infrastructure, topics, unique_name
     """intake on this test's own topics, database and consumer group."""
     return intake_settings.model_copy(
         update={
-            "kafka": KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers, topic_prefix=topics.prefix),
-            "mongodb": MongoSettings(uri=infrastructure.mongodb_uri),
+            "kafka": infrastructure.kafka.access("intake").settings(topic_prefix=topics.prefix),
+            "mongodb": MongoSettings(uri=infrastructure.database_uri("intake")),
             "database": unique_name,
             "consumer_group": f"{unique_name}-intake",
         }

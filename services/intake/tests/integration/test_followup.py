@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from devstack.kafka import KafkaAccess
 from devstack.probes import eventually, publish_raw, read_topic
 from intake.app import create_app
 from meldestelle_shared.events import (
@@ -44,16 +45,16 @@ def inbox_page(client: TestClient, receipt: str) -> str:
     return response.text if response.status_code == 200 else ""
 
 
-def events_on(bootstrap: str, topic: str, kind: type) -> list:
+def events_on(bootstrap: KafkaAccess, topic: str, kind: type) -> list:
     return [e for e in (decode_event(r.value) for r in read_topic(bootstrap, topic)) if isinstance(e, kind)]
 
 
-def publish(bootstrap: str, topic: str, *events) -> None:
+def publish(bootstrap: KafkaAccess, topic: str, *events) -> None:
     publish_raw(bootstrap, topic, [(e.partition_key(), encode_event(e)) for e in events])
 
 
 def test_case_events_reach_the_reporter_and_answers_reach_the_office(live_settings, infrastructure, topics, office_keys):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     with TestClient(create_app(live_settings)) as client:
         receipt = submit(client)
         [report] = events_on(bootstrap, topics.reports, ReportSubmitted)
@@ -97,7 +98,7 @@ def list_all(client: TestClient, database) -> list:
 
 
 def test_erasure_by_the_reporter_and_by_triage(live_settings, infrastructure, topics):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     with TestClient(create_app(live_settings)) as client:
         by_reporter, by_triage = submit(client), submit(client)
         page = inbox_page(client, by_reporter)

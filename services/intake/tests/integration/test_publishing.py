@@ -16,7 +16,7 @@ def test_acknowledged_report_is_on_the_topic(live_settings: Settings, infrastruc
         assert client.get("/readyz").status_code == 200
         response = client.post("/api/v1/reports", json={"description": "Man hat mir den Zutritt verweigert.", "grounds": ["age"]})
     assert response.status_code == 201
-    [record] = read_topic(infrastructure.kafka.bootstrap_servers, topics.reports)
+    [record] = read_topic(infrastructure.kafka.admin, topics.reports)
     event = decode_event(record.value)
     assert isinstance(event, ReportSubmitted) and str(event.report_id) == response.json()["report_id"]
     assert event.grounds == ["age"] and record.key == str(event.report_id).encode()

@@ -41,7 +41,7 @@ def client(live_settings):
 
 
 def publish(infrastructure, topics, *events: MonthlyStatisticsPublished) -> None:
-    publish_raw(infrastructure.kafka.bootstrap_servers, topics.statistics, [(e.partition_key(), encode_event(e)) for e in events])
+    publish_raw(infrastructure.kafka.admin, topics.statistics, [(e.partition_key(), encode_event(e)) for e in events])
 
 
 def test_published_months_are_served_as_json_csv_and_page(client, infrastructure, topics):

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     schedule_interval_seconds: float = Field(default=5, gt=0, description="How often waiting notices and digests are checked.")
     database: str = Field(default="notify", description="Database name of the delivery log and contacts.")
     consumer_group: str = Field(default="notify", description="Kafka consumer group.")
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

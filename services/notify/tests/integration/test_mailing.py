@@ -26,7 +26,7 @@ def mails_to(infrastructure, address: str) -> list:
 def test_one_email_per_case_event_even_when_redelivered(notify_settings, topics, infrastructure):
     event = case_created()
     with TestClient(create_app(notify_settings)):
-        publish_raw(infrastructure.kafka.bootstrap_servers, topics.cases, [(event.partition_key(), encode_event(event))] * 3)
+        publish_raw(infrastructure.kafka.admin, topics.cases, [(event.partition_key(), encode_event(event))] * 3)
         [mail] = eventually(lambda: mails_to(infrastructure, notify_settings.office_address), what="the e-mail")
         time.sleep(2)  # give a wrong second e-mail time to arrive
     assert len(mails_to(infrastructure, notify_settings.office_address)) == 1
@@ -38,7 +38,7 @@ def test_smtp_outage_delays_the_email_but_does_not_lose_it(notify_settings, topi
     infrastructure.smtp.stop()
     try:
         with TestClient(create_app(notify_settings)):
-            publish_raw(infrastructure.kafka.bootstrap_servers, topics.cases, [(event.partition_key(), encode_event(event))])
+            publish_raw(infrastructure.kafka.admin, topics.cases, [(event.partition_key(), encode_event(event))])
             time.sleep(3)  # notify retries with backoff meanwhile
             infrastructure.smtp.start()
             infrastructure.smtp.wait_ready()
@@ -53,7 +53,7 @@ def test_metrics_count_what_the_consumer_did(notify_settings, topics, infrastruc
     event = case_created()
     metrics_url = f"http://{notify_settings.metrics.host}:{notify_settings.metrics.port}/metrics"
     with TestClient(create_app(notify_settings)) as client:
-        publish_raw(infrastructure.kafka.bootstrap_servers, topics.cases, [(event.partition_key(), encode_event(event)), (b"k", b"junk")])
+        publish_raw(infrastructure.kafka.admin, topics.cases, [(event.partition_key(), encode_event(event)), (b"k", b"junk")])
         eventually(lambda: mails_to(infrastructure, notify_settings.office_address), what="the e-mail")
         assert client.get("/healthz").status_code == 200
         assert client.get("/metrics").status_code == 404  # never on the service's own port

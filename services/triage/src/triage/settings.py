@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         default=300, ge=0, description="Pause between runs of the scheduled jobs (reminders, retention, outbox); 0 turns them off."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.browser]
 def test_caseworker_works_a_case_from_login_to_closing(
     browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, add_account, log_in, serious_violations
 ):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     report, reporter_key = make_report(
         "Die Maklerin sagte, Rollstuhlfahrer nehme sie nicht.", grounds=[Ground.DISABILITY], life_area=LifeArea.HOUSING, district=District.HAMBORN
     )

@@ -28,7 +28,7 @@ def login(client, username, password, code):
 
 def with_case(client, settings, infrastructure, topics, make_report) -> str:
     report, _ = make_report()
-    publish_raw(infrastructure.kafka.bootstrap_servers, topics.reports, [(report.partition_key(), encode_event(report))])
+    publish_raw(infrastructure.kafka.admin, topics.reports, [(report.partition_key(), encode_event(report))])
     token = {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
     [case] = eventually(lambda: client.get("/api/v1/cases", headers=token).json()["items"], what="the case")
     return case["id"]

@@ -5,6 +5,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from devstack.kafka import KafkaAccess
 from devstack.probes import eventually, publish_raw, read_topic
 from meldestelle_shared.events import CaseCreated, ReportSubmitted, decode_event, encode_event
 from meldestelle_shared.sealing import load_public_key, seal
@@ -27,13 +28,13 @@ def report_event(office_public_key: str, text: str) -> ReportSubmitted:
     )
 
 
-def records_once_at_least(count: int, bootstrap: str, topic: str) -> list:
+def records_once_at_least(count: int, bootstrap: KafkaAccess, topic: str) -> list:
     records = read_topic(bootstrap, topic)
     return records if len(records) >= count else []
 
 
 def test_duplicate_report_events_make_one_case_and_one_announcement(triage_settings, topics, infrastructure, office_keys):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     event = report_event(office_keys[1], "Im Bus wurde ich wegen meines Kopftuchs bedroht.")
     token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
     with TestClient(create_app(triage_settings)) as client:
@@ -55,7 +56,7 @@ def test_duplicate_report_events_make_one_case_and_one_announcement(triage_setti
 
 
 def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(triage_settings, topics, infrastructure, office_keys):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     good = report_event(office_keys[1], "Beim Amt wurde ich nicht bedient.")
     with TestClient(create_app(triage_settings)) as client:
         publish_raw(bootstrap, topics.reports, [(b"k", b"\xff not json"), (b"k", b'{"event_type": "Unknown"}')])

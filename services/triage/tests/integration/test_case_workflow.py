@@ -5,6 +5,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from devstack.kafka import KafkaAccess
 from devstack.probes import eventually, publish_raw, read_topic
 from meldestelle_shared.events import (
     CaseAssigned,
@@ -24,7 +25,7 @@ from triage.app import create_app
 pytestmark = pytest.mark.infra
 
 
-def case_events(bootstrap: str, topic: str, count: int) -> list:
+def case_events(bootstrap: KafkaAccess, topic: str, count: int) -> list:
     events = [decode_event(r.value) for r in read_topic(bootstrap, topic)]
     events = [e for e in events if not isinstance(e, CaseCreated)]
     return events if len(events) >= count else []
@@ -39,7 +40,7 @@ def submit(client, bootstrap, topics, event, token) -> dict:
 
 
 def test_every_change_is_announced_and_on_the_timeline(triage_settings, topics, infrastructure, make_report, staff):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
     report, reporter_key = make_report(
         "Der Hausmeister hat mich beleidigt.", grounds=[Ground.AGE], life_area=LifeArea.HOUSING, district=District.MITTE
@@ -87,7 +88,7 @@ def test_invalid_transitions_are_refused_with_the_allowed_steps(triage_settings,
     token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
-        case = submit(client, infrastructure.kafka.bootstrap_servers, topics, report, token)
+        case = submit(client, infrastructure.kafka.admin, topics, report, token)
         worker, _ = staff.log_in(client, "wanda", ["caseworker"])
         url = f"/api/v1/cases/{case['id']}"
         refused = client.post(f"{url}/status", json={"status": "waiting_for_reporter"}, headers=worker)
@@ -104,7 +105,7 @@ def test_invalid_transitions_are_refused_with_the_allowed_steps(triage_settings,
 
 def test_service_token_can_message_the_reporter(triage_settings, topics, infrastructure, make_report):
     """The contract intake relies on: POST messages with the bearer token, 201 with the message id."""
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
     report, reporter_key = make_report()
     with TestClient(create_app(triage_settings)) as client:

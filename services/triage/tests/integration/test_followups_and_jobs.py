@@ -53,7 +53,7 @@ def cases(client, settings, query: str = "") -> list:
 
 
 def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(triage_settings, topics, infrastructure, make_report, office_keys):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
     reply = ReporterReplied(
         correlation_id=report.report_id, report_id=report.report_id, message_id=uuid4(),
@@ -74,7 +74,7 @@ def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(triage_setting
 
 
 def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topics, infrastructure, make_report):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report)
@@ -87,7 +87,7 @@ def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topi
 
 
 def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_settings, topics, infrastructure, make_report, staff):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     where = {"life_area": LifeArea.HOUSING, "district": District.HAMBORN}
     first, _ = make_report("Der Vermieter sagte, er vermiete nicht an Ausländer.", **where)
     second, _ = make_report("Der Vermieter sagte mir, er vermiete nicht an Ausländer!", **where)
@@ -112,7 +112,7 @@ def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_s
 
 @pytest.mark.asyncio
 async def test_duplicate_groups_hold_each_case_once_until_it_is_erased(infrastructure, unique_name):
-    client = AsyncMongoClient(infrastructure.mongodb_uri)
+    client = AsyncMongoClient(infrastructure.database_uri("triage"))
     try:
         groups = DuplicateGroups(client[unique_name])
         assert await groups.join("2026-03|housing|hamborn", "case-a") == ["case-a"]
@@ -127,7 +127,7 @@ async def test_duplicate_groups_hold_each_case_once_until_it_is_erased(infrastru
 
 
 def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructure, make_report, staff):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     # Received one minute apart (the database keeps milliseconds, so nearer times could tie).
     threat, _ = make_report(
         "Man drohte mir.", forms=["threat"], life_area=LifeArea.PUBLIC_SPACE, district=District.MITTE, grounds=["religion_or_belief"],
@@ -161,7 +161,7 @@ def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructur
 
 
 def test_overdue_first_response_is_announced_once_per_day(triage_settings, topics, infrastructure, make_report):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     old, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=14))
     fresh, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
@@ -176,7 +176,7 @@ def test_overdue_first_response_is_announced_once_per_day(triage_settings, topic
 
 
 def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_settings, topics, infrastructure, make_report):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     closed, _ = make_report()
     ancient_open, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=800))
     recent, _ = make_report()
@@ -204,7 +204,7 @@ def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_setti
 
 
 def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_settings, topics, infrastructure, make_report):
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report)

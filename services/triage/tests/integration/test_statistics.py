@@ -19,7 +19,7 @@ from meldestelle_shared.events import (
 )
 from meldestelle_shared.kafka import create_broker, publish_event
 from meldestelle_shared.mongo import create_client
-from meldestelle_shared.settings import KafkaSettings, MongoSettings
+from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
 from triage.stats.figures import contribution_of, count_members, month_counts, publication
 from triage.stats.publication import publish_due_months
@@ -47,11 +47,11 @@ async def until(probe, *, timeout: float = 20.0, what: str):
 @pytest.fixture
 async def stats(infrastructure, topics, unique_name):
     """The statistics feature alone, consuming this test's case topic into this test's database."""
-    broker = create_broker(KafkaSettings(bootstrap_servers=infrastructure.kafka.bootstrap_servers), client_id="test")
-    client = create_client(MongoSettings(uri=infrastructure.mongodb_uri), app_name="test")
+    broker = create_broker(infrastructure.kafka.access("triage").settings(), client_id="test")
+    client = create_client(MongoSettings(uri=infrastructure.database_uri("triage")), app_name="test")
     database = client[unique_name]
     feature = install_statistics(
-        broker, database, topics=topics, consumer_group=unique_name, settings=StatisticsSettings(check_interval_seconds=0)
+        broker, database, topics=topics, consumer_group=f"{unique_name}-triage", settings=StatisticsSettings(check_interval_seconds=0)
     )
     await feature.start()
     await broker.start()
@@ -185,7 +185,7 @@ async def test_due_months_are_published_once_with_suppression(stats, infrastruct
     assert await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=on_day) == ["2026-02"]
     assert await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=on_day) == []
 
-    records = await asyncio.to_thread(read_topic, infrastructure.kafka.bootstrap_servers, topics.statistics)
+    records = await asyncio.to_thread(read_topic, infrastructure.kafka.admin, topics.statistics)
     events = [decode_event(record.value) for record in records]
     assert events == published and all(isinstance(e, MonthlyStatisticsPublished) for e in events)
     january, february = events

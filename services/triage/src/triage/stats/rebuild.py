@@ -23,7 +23,7 @@ class RebuildSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_")
 
     database: str = Field(default="triage", description="Database name on the MongoDB server.")
-    mongodb: MongoSettings = Field(default_factory=MongoSettings)
+    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
 
 
 async def main() -> int:
