@@ -21,6 +21,7 @@ from intake.followup.service import Delivery
 from intake.followup.throttle import ReceiptThrottle
 from intake.receipts import ReceiptHasher
 from intake.reports.router import router as reports_router
+from intake.reports.throttle import SubmissionThrottle
 from intake.reports.service import ReportNotSaved, SealingKeys
 from intake.settings import Settings
 from intake.site import followup_pages, info_pages, report_pages
@@ -31,6 +32,7 @@ from intake.site.security import FormGuard, SecurityHeaders, SiteRequestLimits
 from intake.site.web import FormRejected, language_of_path
 from intake.statistics.router import router as statistics_router
 from intake.statistics.wiring import install_statistics
+from intake.throttling import MemoryThrottleStore
 from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event
 from meldestelle_shared.health import health_router
@@ -57,6 +59,7 @@ class IntakeContext:
     keys: SealingKeys
     hasher: ReceiptHasher
     throttle: ReceiptThrottle
+    submissions: SubmissionThrottle
     guard: FormGuard
     pages: Pages
 
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     client = create_client(settings.mongodb, app_name="intake")
     pepper = settings.receipt_pepper.get_secret_value()
     guard = FormGuard(pepper, https_only=settings.https_only)
+    throttle_store = MemoryThrottleStore()  # one process's counts; see intake.throttling for sharing them
     context = IntakeContext(
         settings=settings,
         broker=broker,
@@ -92,11 +96,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys=SealingKeys(office=load_public_key(settings.office_public_key), notify=load_public_key(settings.notify_public_key)),
         hasher=ReceiptHasher(pepper, time_cost=settings.receipt_hash_time_cost, memory_kib=settings.receipt_hash_memory_kib),
         throttle=ReceiptThrottle(
+            store=throttle_store,
             free_failures=settings.receipt_free_failures,
             max_failures=settings.receipt_max_failures,
+            max_attempts=settings.receipt_max_attempts,
             delay_seconds=settings.receipt_delay_seconds,
             window_seconds=settings.receipt_window_seconds,
-            global_per_minute=settings.receipt_global_per_minute,
+            global_failures_per_minute=settings.receipt_global_failures_per_minute,
+            global_max_delay=settings.receipt_global_max_delay_seconds,
+        ),
+        submissions=SubmissionThrottle(
+            store=throttle_store, max_reports=settings.report_max_per_window, window_seconds=settings.report_window_seconds
         ),
         guard=guard,
         pages=Pages(settings.site, guard),

@@ -49,12 +49,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     max_reply_chars: int = Field(default=5000, ge=100, description="Longest message a reporter may send the office.")
     receipt_free_failures: int = Field(default=3, ge=1, description="Wrong receipts a client may try without waiting.")
-    receipt_max_failures: int = Field(default=10, ge=1, description="Wrong receipts per client before it is locked out.")
+    receipt_max_failures: int = Field(default=10, ge=1, description="Wrong receipts per client and window before it is locked out.")
+    receipt_max_attempts: int = Field(
+        default=60, ge=1, description="Receipt checks per client and window, right or wrong (checking, replying, erasing)."
+    )
     receipt_delay_seconds: float = Field(default=2.0, gt=0, description="First wait after the free failures; doubles.")
     receipt_window_seconds: int = Field(
-        default=3600, ge=60, description="How long failures are remembered; the address salt rotates as often."
+        default=3600, ge=60, description="How long attempts are remembered; the address salt rotates as often."
     )
-    receipt_global_per_minute: int = Field(default=120, ge=1, description="Receipt checks per minute, all clients.")
+    receipt_global_failures_per_minute: int = Field(
+        default=120, ge=1, description="Wrong receipts per minute, all clients together, before every check is slowed."
+    )
+    receipt_global_max_delay_seconds: float = Field(
+        default=30.0, ge=0, description="Longest delay the global brake puts before a check (it never refuses)."
+    )
+    report_max_per_window: int = Field(default=10, ge=1, description="Reports one client may submit per window.")
+    report_window_seconds: int = Field(
+        default=3600, ge=60, description="Window of the report limit; the address salt rotates as often."
+    )
     database: str = Field(default="intake", description="Database of the reporter read model.")
     consumer_group: str = Field(default="intake", description="Kafka consumer group of the case-event consumer.")
     site: SiteSettings = Field(default_factory=SiteSettings)

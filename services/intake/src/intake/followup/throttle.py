@@ -1,104 +1,100 @@
-"""Slowing down receipt guessing without storing who guessed.
+"""Slowing down receipt guessing without storing who guessed, and without locking residents out.
 
-Clients are told apart by HMAC(salt, address); the salt is random, lives only in memory, and is
-replaced (with everything counted under it) every `window_seconds`, so no address can be
-recovered or linked across windows. Each attempt counts as a failure until it succeeds: after
-`free_failures` the client must wait `delay_seconds`, doubling with each further failure; after
-`max_failures` it is locked out until the window ends. A global ceiling per minute caps what
-many addresses together can try.
+Clients are known only by their keyed, rotating hash (intake.throttling). Per client and window:
+- every attempt counts, successful ones too, up to `max_attempts` (one client cannot use up a
+  shared resource, nor hide guesses between valid checks);
+- each attempt counts as a failure until it turns out right, so parallel guesses cannot slip
+  through; a right receipt forgives only that one attempt, never earlier failures;
+- after `free_failures` the client waits `delay_seconds`, doubling with each further failure,
+  and after `max_failures` it is locked out until the window ends.
+Across all clients only failures count: beyond `global_failures_per_minute` every check is
+slowed by a growing delay (at most `global_max_delay`), never refused, so a resident holding a
+real receipt always gets through.
 """
 
-import hashlib
-import hmac
-import math
-import secrets
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
+from intake.throttling import Refusal, RefusalReason, ThrottleStore, client_key, whole_seconds
 
-class RefusalReason(StrEnum):
-    """Why an attempt was refused."""
-
-    SLOW_DOWN = "slow_down"
-    LOCKED_OUT = "locked_out"
-    BUSY = "busy"
+_CLIENTS = "receipt-clients"
+_FAILURES = "receipt-failures"  # one counter per minute, for all clients together
+_EVERYONE = b""
 
 
 @dataclass(frozen=True)
-class Refusal:
-    """An attempt that may not be made now, and after how many seconds it may."""
+class Admission:
+    """An attempt that may go ahead after `delay` seconds; its outcome is reported back with it."""
 
-    reason: RefusalReason
-    retry_after: int
-
-
-@dataclass
-class _Client:
-    failures: int = 0
-    not_before: float = 0.0
+    window: int
+    key: bytes
+    delay: float
 
 
 class ReceiptThrottle:
-    """In-memory attempt counter per (salted, hashed) client address, plus a global ceiling."""
-
-    MAX_CLIENTS = 100_000  # bounds memory; the oldest entries go first
+    """Attempt and failure counts per client, plus a global brake on failures."""
 
     def __init__(
         self,
         *,
+        store: ThrottleStore,
         free_failures: int,
         max_failures: int,
+        max_attempts: int,
         delay_seconds: float,
         window_seconds: int,
-        global_per_minute: int,
-        clock: Callable[[], float] = time.monotonic,
+        global_failures_per_minute: int,
+        global_max_delay: float,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self._store = store
         self._free = free_failures
-        self._max = max_failures
+        self._max_failures = max_failures
+        self._max_attempts = max_attempts
         self._delay = delay_seconds
         self._window = window_seconds
-        self._global = global_per_minute
+        self._global = global_failures_per_minute
+        self._global_max_delay = global_max_delay
         self._clock = clock
-        self._recent: deque[float] = deque()
-        self._rotate(clock())
 
-    def attempt(self, address: str) -> Refusal | None:
-        """Register an attempt from `address`; return a Refusal if it must not go ahead."""
+    async def attempt(self, address: str) -> Admission | Refusal:
+        """Register an attempt from `address`: an Admission (with the global brake's delay) or a Refusal."""
         now = self._clock()
-        if now >= self._window_end:
-            self._rotate(now)
-        while self._recent and self._recent[0] <= now - 60:
-            self._recent.popleft()
-        if len(self._recent) >= self._global:
-            return Refusal(RefusalReason.BUSY, _seconds(self._recent[0] + 60 - now))
-        client = self._clients.setdefault(self._key(address), _Client())
-        if client.failures >= self._max:
-            return Refusal(RefusalReason.LOCKED_OUT, _seconds(self._window_end - now))
-        if client.not_before > now:
-            return Refusal(RefusalReason.SLOW_DOWN, _seconds(client.not_before - now))
-        self._recent.append(now)
-        client.failures += 1  # undone by succeeded(): concurrent guesses cannot slip past the count
-        if client.failures >= self._free:
-            client.not_before = now + min(self._delay * 2 ** (client.failures - self._free), self._window)
-        if len(self._clients) > self.MAX_CLIENTS:
-            del self._clients[next(iter(self._clients))]
-        return None
+        window = int(now // self._window)
+        window_left = (window + 1) * self._window - now
+        key = await client_key(self._store, _CLIENTS, window, address)
+        counts = await self._store.update(_CLIENTS, window, key)
+        failures = int(counts.get("failures", 0))
+        if counts.get("attempts", 0) >= self._max_attempts:
+            return Refusal(RefusalReason.TOO_MANY, whole_seconds(window_left))
+        if failures >= self._max_failures:
+            return Refusal(RefusalReason.LOCKED_OUT, whole_seconds(window_left))
+        not_before = counts.get("last_attempt_at", 0) + self._wait_after(failures)
+        if not_before > now:
+            return Refusal(RefusalReason.SLOW_DOWN, whole_seconds(not_before - now))
+        # No await between the read above and this update on the in-memory store, so nothing slips in between.
+        await self._store.update(_CLIENTS, window, key, add={"attempts": 1, "failures": 1}, raise_to={"last_attempt_at": now})
+        return Admission(window, key, await self._global_delay(now))
 
-    def succeeded(self, address: str) -> None:
-        """Forget the client's failures: it holds a real receipt."""
-        self._clients.pop(self._key(address), None)
+    async def forgive(self, admission: Admission) -> None:
+        """The receipt was right (or could not be checked): take back this attempt's failure, and only it."""
+        await self._store.update(_CLIENTS, admission.window, admission.key, add={"failures": -1})
 
-    def _key(self, address: str) -> bytes:
-        return hmac.new(self._salt, address.encode(), hashlib.sha256).digest()[:16]
+    async def failed(self, admission: Admission) -> None:
+        """The receipt was wrong: it stays a failure of the client's and counts toward the global brake."""
+        await self._store.update(_FAILURES, self._minute(), _EVERYONE, add={"failures": 1})
 
-    def _rotate(self, now: float) -> None:
-        self._salt = secrets.token_bytes(32)
-        self._clients: dict[bytes, _Client] = {}
-        self._window_end = now + self._window
+    def _wait_after(self, failures: int) -> float:
+        if failures < self._free:
+            return 0.0
+        return min(self._delay * 2 ** (failures - self._free), self._window)
 
+    async def _global_delay(self, now: float) -> float:
+        failures = (await self._store.update(_FAILURES, self._minute(now), _EVERYONE)).get("failures", 0)
+        excess = failures - self._global
+        # Each failure beyond the ceiling adds the time the ceiling would take to absorb it.
+        return min(self._global_max_delay, excess * 60 / self._global) if excess > 0 else 0.0
 
-def _seconds(value: float) -> int:
-    return max(1, math.ceil(value))
+    def _minute(self, now: float | None = None) -> int:
+        return int((self._clock() if now is None else now) // 60)

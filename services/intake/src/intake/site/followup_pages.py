@@ -4,6 +4,8 @@ Every request that names a receipt passes the throttle first; the receipt then t
 page's forms (never in an address or a cookie), so nothing on the server remembers who is reading.
 """
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pymongo.errors import PyMongoError
@@ -23,6 +25,7 @@ from intake.site.i18n import Language
 from intake.site.labels import N_
 from intake.site.report_form import FieldProblem
 from intake.site.web import CheckedForm, SiteLanguage
+from intake.throttling import Refusal, client_address
 
 router = APIRouter(include_in_schema=False)
 TYPED_RECEIPT_MAX = 64  # a receipt with spaces is 19 characters; anything longer is not worth echoing in full
@@ -90,18 +93,21 @@ async def _unlock(request: Request, language: Language, form: FormData) -> tuple
         receipt = normalise_receipt(typed)
     except MalformedReceipt:
         raise ReceiptRefused(_check_page(request, language, problem="malformed", typed=typed, status=422)) from None
-    address = request.client.host if request.client else "unknown"
-    if refusal := context.throttle.attempt(address):
-        page = _check_page(request, language, problem=refusal.reason.value, wait=refusal.retry_after, typed=typed, status=429)
-        page.headers["retry-after"] = str(refusal.retry_after)
+    admission = await context.throttle.attempt(client_address(request))
+    if isinstance(admission, Refusal):
+        page = _check_page(request, language, problem=admission.reason.value, wait=admission.retry_after, typed=typed, status=429)
+        page.headers["retry-after"] = str(admission.retry_after)
         raise ReceiptRefused(page)
+    await asyncio.sleep(admission.delay)  # the global brake slows everyone down instead of refusing anyone
     try:
         inbox = await find_inbox(receipt, inboxes=context.inboxes, hasher=context.hasher)
     except ReceiptNotFound:
+        await context.throttle.failed(admission)
         raise ReceiptRefused(_check_page(request, language, problem="not_found", typed=typed, status=404)) from None
     except PyMongoError:
+        await context.throttle.forgive(admission)
         raise ReceiptRefused(_check_page(request, language, problem="unavailable", typed=typed, status=503)) from None
-    context.throttle.succeeded(address)
+    await context.throttle.forgive(admission)
     return inbox, receipt
 
 

@@ -3,6 +3,7 @@ page; a posted step is kept as the session's draft and answered with a redirect 
 address (Post/Redirect/Get), so Back, Forward, reload and the language switch keep the answers.
 It works without JavaScript; the script only swaps the page's main part instead of reloading it."""
 
+import math
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from intake.site.drafts import Draft, DraftStore
 from intake.site.i18n import LANGUAGES, Language
 from intake.site.report_form import STEPS, Answers, FieldProblem, check_step, first_incomplete_step, to_report, year_choices
 from intake.site.web import CheckedForm, SiteLanguage
+from intake.throttling import client_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,6 +110,12 @@ async def _submit(request: Request, language: Language, answers: Answers, form_i
         _keep(request, Draft(form_id=form_id, answers=answers))
         step, problems = incomplete
         return _step(request, language, step, answers, form_id=form_id, problems=problems, status=422)
+    if refusal := await context.submissions.attempt(client_address(request)):
+        _keep(request, Draft(form_id=form_id, answers=answers))
+        minutes = math.ceil(refusal.retry_after / 60)
+        page = _step(request, language, "review", answers, form_id=form_id, status=429, wait_minutes=minutes)
+        page.headers["retry-after"] = str(refusal.retry_after)
+        return page
     try:
         accepted = await submit_report(to_report(answers, language=language.tag), **context.submission(), report_id=UUID(form_id))
     except DuplicateReport:
@@ -131,6 +139,7 @@ def _step(
     status: int = 200,
     not_saved: bool = False,
     returning: bool = False,
+    wait_minutes: int = 0,
 ) -> HTMLResponse:
     return request.app.state.context.pages.render(
         request,
@@ -150,6 +159,7 @@ def _step(
         not_saved=not_saved,
         returning=returning and step != "review",
         switch_form="report-form",
+        wait_minutes=wait_minutes,
     )
 
 
