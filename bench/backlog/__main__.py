@@ -39,7 +39,6 @@ def events(count: int, office_key: str, seed: int = 7):
         yield ReportSubmitted(
             correlation_id=report_id,
             report_id=report_id,
-            receipt_hash=rng.randbytes(32).hex(),
             grounds=body["grounds"],
             forms=body["forms"],
             life_area=body["life_area"],

@@ -33,7 +33,6 @@ def report_events(stack: LocalStack, count: int) -> list[ReportSubmitted]:
             ReportSubmitted(
                 correlation_id=report_id,
                 report_id=report_id,
-                receipt_hash=f"{number:064x}",
                 grounds=[Ground.AGE],
                 forms=[Form.UNEQUAL_TREATMENT],
                 sealed_description=seal(office_key, f"Bericht Nummer {number}"),

@@ -1,12 +1,14 @@
+import hashlib
 import time
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pyotp
 import pytest
+from nacl.signing import SigningKey
 
-from meldestelle_shared.events import ReportSubmitted
+from meldestelle_shared.events import ReporterSigned, ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
-from meldestelle_shared.settings import MongoSettings
+from meldestelle_shared.signing import public_verify_key, sign, signing_key
 from triage.settings import Settings
 from triage.staff.service import create_account
 
@@ -43,14 +45,30 @@ def make_report(office_keys):
         event = ReportSubmitted(
             correlation_id=report_id,
             report_id=report_id,
-            receipt_hash="ab" * 32,
             sealed_description=seal(load_public_key(office_keys[1]), text),
             reporter_public_key=reporter_public,
+            reporter_verify_key=public_verify_key(reporter_signing_key(report_id)),
             **fields,
         )
         return event, reporter_private
 
     return make
+
+
+def reporter_signing_key(report_id: UUID) -> SigningKey:
+    """The signing key of a test report's reporter (in intake it comes from the receipt)."""
+    return signing_key(hashlib.sha256(b"test reporter " + report_id.bytes).digest())
+
+
+def signed_by_reporter(event: ReporterSigned) -> ReporterSigned:
+    """A reply or erasure request as intake sends it: signed with the reporter's key."""
+    return event.model_copy(update={"signature": sign(reporter_signing_key(event.report_id), event.signed_content())})
+
+
+@pytest.fixture
+def reporter_signed():
+    """`reporter_signed(event)`: the event signed with its reporter's key."""
+    return signed_by_reporter
 
 
 def totp_code(secret: str, offset_steps: int = 0) -> str:

@@ -51,11 +51,17 @@ class Event(BaseModel):
 
 
 class ReportSubmitted(Event):
-    """A resident submitted a report; intake has sealed everything sensitive in it."""
+    """A resident submitted a report; intake has sealed everything sensitive in it.
+
+    Version 2 dropped `receipt_hash` (no reader used it; it linked Kafka to intake's inboxes) and added
+    `reporter_verify_key`. Readers of version 2 still read version 1 (the extra field is ignored).
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     event_type: Literal["ReportSubmitted"] = "ReportSubmitted"
+    schema_version: int = Field(default=2, ge=1, description="Major version of this event's schema.")
     report_id: UUID = Field(description="The report's id, also the correlation id of what follows.")
-    receipt_hash: str = Field(description="Keyed hash of the reporter's receipt, derived with Argon2id (hex).")
     grounds: list[Ground] = Field(default_factory=list, description="Grounds as perceived by the reporter.")
     forms: list[Form] = Field(default_factory=list, description="Forms of discrimination reported.")
     life_area: LifeArea | None = Field(default=None, description="Area of life where it happened.")
@@ -71,22 +77,41 @@ class ReportSubmitted(Event):
     reporter_public_key: str | None = Field(
         default=None, description="The reporter's public key (base64); office messages are sealed to it."
     )
+    reporter_verify_key: str | None = Field(
+        default=None,
+        description="The reporter's Ed25519 verify key (base64); replies and erasure requests must be signed with its key.",
+    )
 
 
-class ReporterReplied(Event):
+class ReporterSigned(Event):
+    """An event only the holder of the report's receipt may cause: it carries the reporter's signature."""
+
+    report_id: UUID = Field(description="The report it is about.")
+    signature: str = Field(description="Ed25519 signature (base64) of signed_content(), by the reporter's key.")
+
+    def signed_content(self) -> bytes:
+        """What the signature covers: the event's type and the fields that say what is asked."""
+        return "\n".join([self.event_type, str(self.report_id), *self._signed_fields()]).encode()
+
+    def _signed_fields(self) -> list[str]:
+        return []
+
+
+class ReporterReplied(ReporterSigned):
     """The reporter wrote to the office through the follow-up page."""
 
     event_type: Literal["ReporterReplied"] = "ReporterReplied"
-    report_id: UUID = Field(description="The report the message belongs to.")
     message_id: UUID = Field(description="Id of the message; consumers deduplicate by it.")
     sealed_text: str = Field(description="The message, sealed for the office (base64).")
 
+    def _signed_fields(self) -> list[str]:
+        return [str(self.message_id), self.sealed_text]
 
-class ReportErasureRequested(Event):
+
+class ReportErasureRequested(ReporterSigned):
     """The reporter asked, with their receipt, that the report be deleted (GDPR Art. 17)."""
 
     event_type: Literal["ReportErasureRequested"] = "ReportErasureRequested"
-    report_id: UUID = Field(description="The report to erase.")
 
 
 class ReportAbandoned(Event):

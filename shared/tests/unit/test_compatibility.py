@@ -11,7 +11,7 @@ from meldestelle_shared.sealing import generate_key_pair
 
 
 class ReportSubmittedAsFirstReleased(BaseModel):
-    """ReportSubmitted as the first release's readers knew it, frozen here on purpose."""
+    """ReportSubmitted as the first release's readers knew it (schema version 1), frozen here on purpose."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -25,22 +25,51 @@ class ReportSubmittedAsFirstReleased(BaseModel):
     sealed_description: str
 
 
+class ReportSubmittedAsVersion2(BaseModel):
+    """ReportSubmitted as schema version 2 (no receipt hash, a reporter verify key) was released, frozen on purpose."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: UUID
+    event_type: Literal["ReportSubmitted"]
+    schema_version: Literal[2]
+    correlation_id: UUID
+    report_id: UUID
+    grounds: list[str]
+    sealed_description: str
+    reporter_verify_key: str | None
+
+
 def current_report() -> ReportSubmitted:
     report_id = uuid4()
     return ReportSubmitted(
         correlation_id=report_id,
         report_id=report_id,
-        receipt_hash="ab",
         sealed_description="c2VhbGVk",
         sealed_contact_for_notify="bm90aWZ5",
         reporter_public_key=generate_key_pair()[1],
     )
 
 
-def test_older_reader_reads_the_current_event():
+def test_older_reader_of_this_major_version_reads_the_current_event():
     current = current_report()
-    old = ReportSubmittedAsFirstReleased.model_validate_json(encode_event(current))
+    old = ReportSubmittedAsVersion2.model_validate_json(encode_event(current))
     assert old.report_id == current.report_id and old.sealed_description == current.sealed_description
+
+
+def test_current_reader_still_reads_a_first_release_event_left_on_the_topic():
+    first = ReportSubmittedAsFirstReleased(
+        event_id=uuid4(), event_type="ReportSubmitted", schema_version=1, correlation_id=uuid4(), report_id=uuid4(),
+        receipt_hash="ab" * 32, grounds=["age"], sealed_description="c2VhbGVk",
+    )  # fmt: skip
+    event = decode_event(first.model_dump_json().encode())
+    assert isinstance(event, ReportSubmitted) and event.report_id == first.report_id and event.reporter_verify_key is None
+    assert "receipt_hash" not in encode_event(event).decode()
+
+
+def test_a_first_release_reader_refuses_version_2_instead_of_guessing():
+    """Dropping a field old readers required is a breaking change: the major version says so, and they dead-letter it."""
+    assert json.loads(encode_event(current_report()))["schema_version"] == 2 > 1
 
 
 def test_current_reader_reads_a_newer_event_with_an_added_optional_field():

@@ -15,7 +15,6 @@ TODAY = date(2026, 11, 25)
 reports = st.builds(
     lambda report_id, **fields: ReportSubmitted(correlation_id=report_id, report_id=report_id, **fields),
     report_id=st.uuids(),
-    receipt_hash=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
     grounds=st.lists(st.sampled_from(Ground), unique=True),
     forms=st.lists(st.sampled_from(Form), unique=True),
     life_area=st.none() | st.sampled_from(LifeArea),

@@ -31,19 +31,21 @@ def normalise_receipt(text: str) -> str:
 
 @dataclass(frozen=True)
 class ReceiptSecrets:
-    """What one Argon2id run over a receipt yields: the hash that finds its inbox, and the key that seals its reporter key."""
+    """What one Argon2id run over a receipt yields: the hash that finds its inbox, the key that seals its reporter key,
+    and the seed of the key that signs the reporter's requests."""
 
     lookup_hash: str
     key: bytes
+    signing_seed: bytes
 
 
 class ReceiptHasher:
     """Argon2id salted with a server-side pepper, run once per receipt and split into independent secrets.
 
     The salt must be the same for every receipt so the hash can be looked up; the pepper keys it, so a
-    leaked hash cannot be brute-forced without it. The lookup hash and the key are BLAKE2b of the
-    Argon2id output under different personalisations: neither reveals the other, and one slow run
-    (not one per secret) is what a report and a follow-up login cost.
+    leaked hash cannot be brute-forced without it. The lookup hash, the key and the signing seed are
+    BLAKE2b of the Argon2id output under different personalisations: none reveals another, and one slow
+    run (not one per secret) is what a report and a follow-up login cost.
     """
 
     def __init__(self, pepper: str, *, time_cost: int, memory_kib: int) -> None:
@@ -65,4 +67,5 @@ class ReceiptHasher:
         return ReceiptSecrets(
             lookup_hash=hashlib.blake2b(stretched, digest_size=32, person=b"receipt-lookup").hexdigest(),
             key=hashlib.blake2b(stretched, digest_size=32, person=b"reporter-key").digest(),
+            signing_seed=hashlib.blake2b(stretched, digest_size=32, person=b"reporter-signing").digest(),
         )

@@ -29,7 +29,7 @@ def submitted(email: str | None, seal_for_notify, language: str = "de") -> Repor
     report_id = uuid4()
     sealed = seal_for_notify(email) if email else None
     return ReportSubmitted(
-        correlation_id=report_id, report_id=report_id, receipt_hash="0", sealed_description="x",
+        correlation_id=report_id, report_id=report_id, sealed_description="x",
         sealed_contact_for_notify=sealed, language=language,
     )  # fmt: skip
 

@@ -20,7 +20,6 @@ def report_event(office_public_key: str, text: str) -> ReportSubmitted:
     return ReportSubmitted(
         correlation_id=report_id,
         report_id=report_id,
-        receipt_hash="ab" * 32,
         grounds=[Ground.RELIGION_OR_BELIEF],
         forms=[Form.THREAT],
         life_area=LifeArea.PUBLIC_SPACE,

@@ -1,5 +1,6 @@
 """Reporter replies, erasure requests, duplicate hints and the scheduled jobs, against real Kafka and the database."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -19,6 +20,7 @@ from meldestelle_shared.events import (
     encode_event,
 )
 from meldestelle_shared.sealing import load_public_key, seal
+from meldestelle_shared.signing import sign, signing_key
 from meldestelle_shared.taxonomy import CaseStatus, District, LifeArea
 from triage.app import create_app
 from triage.audit.log import SYSTEM
@@ -26,7 +28,7 @@ from triage.cases import actions
 from triage.cases.duplicates import DuplicateGroups
 from triage.cases.jobs import apply_retention, remind_overdue
 from triage.cases.outbox import relay_outbox
-from triage.cases.service import OFFICE_TIMEZONE
+from triage.cases.service import OFFICE_TIMEZONE, case_id_for
 
 pytestmark = pytest.mark.infra
 
@@ -52,13 +54,15 @@ def cases(client, settings, query: str = "") -> list:
     return client.get(f"/api/v1/cases{query}", headers=token_of(settings)).json()["items"]
 
 
-def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(triage_settings, topics, infrastructure, make_report, office_keys):
+def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(
+    triage_settings, topics, infrastructure, make_report, office_keys, reporter_signed
+):
     bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
-    reply = ReporterReplied(
+    reply = reporter_signed(ReporterReplied(
         correlation_id=report.report_id, report_id=report.report_id, message_id=uuid4(),
-        sealed_text=seal(load_public_key(office_keys[1]), "Es war am Montag."),
-    )  # fmt: skip
+        sealed_text=seal(load_public_key(office_keys[1]), "Es war am Montag."), signature="",
+    ))  # fmt: skip
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report, reply, reply)
         [case] = eventually(lambda: cases(client, triage_settings), what="the case")
@@ -73,17 +77,53 @@ def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(triage_setting
     assert len(stored["timeline"]) == 1 and "Montag" not in str(stored)  # the database holds the sealed text only
 
 
-def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topics, infrastructure, make_report):
+def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topics, infrastructure, make_report, reporter_signed):
     bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report)
         [case] = eventually(lambda: cases(client, triage_settings), what="the case")
-        publish(bootstrap, topics.reports, ReportErasureRequested(correlation_id=report.report_id, report_id=report.report_id))
+        erasure = ReportErasureRequested(correlation_id=report.report_id, report_id=report.report_id, signature="")
+        publish(bootstrap, topics.reports, reporter_signed(erasure))
         eventually(lambda: not cases(client, triage_settings), what="the erasure")
         assert client.get(f"/api/v1/cases/{case['id']}", headers=token_of(triage_settings)).status_code == 404
         [erased] = eventually(lambda: events_of(bootstrap, topics.cases, CaseErased), what="CaseErased")
     assert erased.reason == "reporter_request" and str(erased.case_id) == case["id"]
+
+
+def test_forged_reporter_requests_change_nothing_and_are_dead_lettered(
+    triage_settings, topics, infrastructure, make_report, office_keys, reporter_signed
+):
+    """A compromised intake (or anyone who can produce to the reports topic) asks to erase a report and
+    writes in its name, without the receipt: unsigned, signed with its own key, or a genuine signature
+    moved onto another report. Nothing is erased or added; each lands in the dead letters."""
+    bootstrap = infrastructure.kafka.admin
+    (target, _), (other, _) = make_report(), make_report()
+    stranger = signing_key(bytes(range(32)))
+    erase = ReportErasureRequested(correlation_id=target.report_id, report_id=target.report_id, signature="")
+    reply = ReporterReplied(
+        correlation_id=target.report_id, report_id=target.report_id, message_id=uuid4(),
+        sealed_text=seal(load_public_key(office_keys[1]), "Bitte alles löschen."), signature="",
+    )  # fmt: skip
+    unsigned = json.loads(encode_event(erase)) | {"signature": None}
+    own_key = erase.model_copy(update={"signature": sign(stranger, erase.signed_content())})
+    forged_reply = reply.model_copy(update={"signature": sign(stranger, reply.signed_content())})
+    genuine_for_other = reporter_signed(ReportErasureRequested(correlation_id=other.report_id, report_id=other.report_id, signature=""))
+    moved = erase.model_copy(update={"signature": genuine_for_other.signature})
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, target, other)
+        eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
+        publish_raw(bootstrap, topics.reports, [(target.partition_key(), json.dumps(unsigned).encode())])
+        publish(bootstrap, topics.reports, own_key, forged_reply, moved)
+        dead = eventually(lambda: len(found := read_topic(bootstrap, topics.dead_letters)) == 4 and found, timeout=60, what="four dead letters")
+        publish(bootstrap, topics.reports, genuine_for_other)  # behind the forgeries: once it took effect, they were judged
+        eventually(lambda: [c["id"] for c in cases(client, triage_settings)] == [case_id_for(target.report_id)], what="the genuine erasure")
+        target_case = client.portal.call(lambda: client.app.state.context.cases.get(case_id_for(target.report_id)))
+    assert target_case is not None and target_case["timeline"] == []
+    errors = [dict(record.headers)["dead_letter_error"].decode() for record in dead]
+    assert "signature" in errors[0] and all("ForgedSignature" in error for error in errors[1:]), errors
+    erased = events_of(bootstrap, topics.cases, CaseErased)
+    assert [e.report_id for e in erased] == [other.report_id]
 
 
 def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_settings, topics, infrastructure, make_report, staff):

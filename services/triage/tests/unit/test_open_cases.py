@@ -39,7 +39,7 @@ class MemoryCases:
 
 def report(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), **fields) -> ReportSubmitted:
     report_id = uuid4()
-    return ReportSubmitted(correlation_id=report_id, report_id=report_id, receipt_hash="00", sealed_description="x", occurred_at=at, **fields)
+    return ReportSubmitted(correlation_id=report_id, report_id=report_id, sealed_description="x", occurred_at=at, **fields)
 
 
 async def test_each_report_becomes_one_case_and_repeats_are_announced_identically():

@@ -15,9 +15,10 @@ from pymongo.errors import PyMongoError
 from intake.followup.keys import ReporterKeys, open_reporter_key
 from intake.followup.repository import InboxRepository
 from intake.receipts import ReceiptHasher
-from meldestelle_shared.events import ReporterReplied, ReportErasureRequested
+from meldestelle_shared.events import ReporterReplied, ReporterSigned, ReportErasureRequested
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.sealing import load_public_key, seal, unseal
+from meldestelle_shared.signing import sign, signing_key
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,11 @@ class Delivery:
 
 @dataclass(frozen=True)
 class UnlockedInbox:
-    """An inbox found by its receipt, with the key the receipt yields to open its messages."""
+    """An inbox found by its receipt, with the keys the receipt yields: to open its messages, and to sign requests."""
 
     document: dict[str, Any]
     receipt_key: bytes
+    signing_seed: bytes
 
 
 async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptHasher) -> UnlockedInbox:
@@ -70,7 +72,7 @@ async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptH
     inbox = await inboxes.find_by_receipt_hash(secrets.lookup_hash)
     if inbox is None:
         raise ReceiptNotFound()
-    return UnlockedInbox(inbox, secrets.key)
+    return UnlockedInbox(inbox, secrets.key, secrets.signing_seed)
 
 
 async def read_inbox(unlocked: UnlockedInbox, *, inboxes: InboxRepository) -> InboxView:
@@ -86,9 +88,10 @@ async def read_inbox(unlocked: UnlockedInbox, *, inboxes: InboxRepository) -> In
 
 
 async def send_reply(
-    inbox: dict[str, Any], text: str, *, inboxes: InboxRepository, office_key: PublicKey, delivery: Delivery
+    unlocked: UnlockedInbox, text: str, *, inboxes: InboxRepository, office_key: PublicKey, delivery: Delivery
 ) -> None:
-    """Send the reporter's message to the office, keeping a copy only the reporter can open."""
+    """Send the reporter's message to the office, signed with the reporter's key, keeping a copy only the reporter can open."""
+    inbox = unlocked.document
     report_id = UUID(inbox["_id"])
     message_id = uuid4()
     copy = {
@@ -98,7 +101,12 @@ async def send_reply(
         "sealed": seal(load_public_key(inbox["public_key"]), text),
         "sent_at": datetime.now(UTC),
     }
-    event = ReporterReplied(correlation_id=report_id, report_id=report_id, message_id=message_id, sealed_text=seal(office_key, text))
+    event = _signed(
+        ReporterReplied(
+            correlation_id=report_id, report_id=report_id, message_id=message_id, sealed_text=seal(office_key, text), signature=""
+        ),
+        unlocked,
+    )
     try:
         await inboxes.add_message(copy)
         await asyncio.wait_for(publish_event(delivery.broker, delivery.topic, event), delivery.timeout)
@@ -108,10 +116,11 @@ async def send_reply(
         raise NotDelivered(type(error).__name__) from error
 
 
-async def erase_report(inbox: dict[str, Any], *, inboxes: InboxRepository, delivery: Delivery) -> None:
-    """Ask triage to erase the case, then delete the inbox here (the receipt stops working at once)."""
+async def erase_report(unlocked: UnlockedInbox, *, inboxes: InboxRepository, delivery: Delivery) -> None:
+    """Ask triage (with the reporter's signature) to erase the case, then delete the inbox here (the receipt stops working at once)."""
+    inbox = unlocked.document
     report_id = UUID(inbox["_id"])
-    event = ReportErasureRequested(correlation_id=report_id, report_id=report_id)
+    event = _signed(ReportErasureRequested(correlation_id=report_id, report_id=report_id, signature=""), unlocked)
     try:
         await asyncio.wait_for(publish_event(delivery.broker, delivery.topic, event), delivery.timeout)
     except (KafkaError, TimeoutError) as error:
@@ -121,6 +130,11 @@ async def erase_report(inbox: dict[str, Any], *, inboxes: InboxRepository, deliv
     except PyMongoError as error:
         # The request is on its way: triage's CaseErased deletes the inbox when the database is back.
         log.warning("inbox not deleted yet", extra={"error": type(error).__name__})
+
+
+def _signed(event: ReporterSigned, unlocked: UnlockedInbox) -> ReporterSigned:
+    """The event with the signature that only the receipt's holder can make (triage checks it against the report's key)."""
+    return event.model_copy(update={"signature": sign(signing_key(unlocked.signing_seed), event.signed_content())})
 
 
 async def _forget_copy(inboxes: InboxRepository, copy: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from intake.reports.schemas import ReportCreate
 from meldestelle_shared.events import ReportAbandoned, ReportSubmitted
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.sealing import seal
+from meldestelle_shared.signing import public_verify_key, signing_key
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,13 @@ class ReportAccepted:
 
 
 def build_report_event(
-    report: ReportCreate, *, report_id: UUID, receipt_hash: str, keys: SealingKeys, reporter_public_key: str
+    report: ReportCreate, *, report_id: UUID, keys: SealingKeys, reporter_public_key: str, reporter_verify_key: str
 ) -> ReportSubmitted:
     """Turn a validated report into its event, sealing the description and contact data."""
     contact = report.contact.model_dump() if report.contact and report.consent_contact else None
     return ReportSubmitted(
         correlation_id=report_id,
         report_id=report_id,
-        receipt_hash=receipt_hash,
         grounds=report.grounds,
         forms=report.forms,
         life_area=report.life_area,
@@ -64,6 +64,7 @@ def build_report_event(
         sealed_contact=seal(keys.office, json.dumps(contact)) if contact else None,
         sealed_contact_for_notify=seal(keys.notify, contact["email"]) if contact else None,
         reporter_public_key=reporter_public_key,
+        reporter_verify_key=reporter_verify_key,
     )
 
 
@@ -102,7 +103,11 @@ async def submit_report(
     secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop
     receipt_hash, reporter_keys = secrets.lookup_hash, create_reporter_keys(secrets.key)
     event = build_report_event(
-        report, report_id=report_id, receipt_hash=receipt_hash, keys=keys, reporter_public_key=reporter_keys.public_key
+        report,
+        report_id=report_id,
+        keys=keys,
+        reporter_public_key=reporter_keys.public_key,
+        reporter_verify_key=public_verify_key(signing_key(secrets.signing_seed)),
     )
     try:
         await inboxes.insert(new_inbox(report_id, receipt_hash, reporter_keys))

@@ -64,7 +64,7 @@ async def reply(language: SiteLanguage, request: Request, form: CheckedForm) -> 
         problem = FieldProblem("text", N_("Your message is too long. Please shorten it."))
     else:
         try:
-            await send_reply(inbox.document, text, inboxes=context.inboxes, office_key=context.keys.office, delivery=context.delivery())
+            await send_reply(inbox, text, inboxes=context.inboxes, office_key=context.keys.office, delivery=context.delivery())
         except NotDelivered:
             return await _inbox_page(request, language, inbox, receipt, status=503, notice="not_sent", draft=text)
         return await _inbox_page(request, language, inbox, receipt, notice="sent")
@@ -80,7 +80,7 @@ async def delete(language: SiteLanguage, request: Request, form: CheckedForm) ->
         problem = FieldProblem("confirm", N_("Please tick the box to confirm that you want to delete your report."))
         return await _inbox_page(request, language, inbox, receipt, status=422, problems=[problem])
     try:
-        await erase_report(inbox.document, inboxes=context.inboxes, delivery=context.delivery())
+        await erase_report(inbox, inboxes=context.inboxes, delivery=context.delivery())
     except NotDelivered:
         return await _inbox_page(request, language, inbox, receipt, status=503, notice="not_erased")
     return context.pages.render(request, language, "erased.html", page="/")

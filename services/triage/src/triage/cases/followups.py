@@ -6,9 +6,10 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from meldestelle_shared.events import CaseErased, Event, ReporterReplied, ReportErasureRequested
+from meldestelle_shared.signing import verify
 from triage.audit.log import SYSTEM, AuditLog
 from triage.cases.repository import CaseRepository
-from triage.cases.service import Publish
+from triage.cases.service import Publish, case_id_for
 
 # Event ids derived from what caused them: a redelivered request emits the very same event.
 _TRIAGE_EVENT_IDS = uuid5(NAMESPACE_URL, "https://meldestelle/triage/events")
@@ -20,15 +21,23 @@ def derived_event_id(*parts: object) -> UUID:
 
 
 async def apply_followups(events: Sequence[Event], *, cases: CaseRepository, audit: AuditLog, publish: Publish) -> None:
-    """Put reporter replies on their case's timeline (once each, marked unread) and erase cases on request, in order."""
+    """Put reporter replies on their case's timeline (once each, marked unread) and erase cases on request, in order.
+
+    Each must carry the reporter's signature, checked against the key stored with the case; a forgery
+    raises ForgedSignature, so the consumer dead-letters it and nothing changes.
+    """
     for event in events:
+        if not isinstance(event, ReporterReplied | ReportErasureRequested):
+            continue
+        case = await cases.get(UUID(case_id_for(event.report_id)))
+        if case is None:
+            continue  # erased already, or never opened: nothing to add to or to erase
+        verify(case.get("reporter_verify_key"), event.signed_content(), event.signature)
         if isinstance(event, ReporterReplied):
             entry = {"id": str(event.message_id), "kind": "reporter_message", "at": event.occurred_at, "actor_id": None, "sealed_text": event.sealed_text}
             await cases.add_reply_once(event.report_id, entry)
-        elif isinstance(event, ReportErasureRequested):
-            case = await cases.get_by_report_id(event.report_id)
-            if case is not None:
-                await erase_case(case, "reporter_request", cases=cases, audit=audit, publish=publish)
+        else:
+            await erase_case(case, "reporter_request", cases=cases, audit=audit, publish=publish)
 
 
 async def erase_case(case: dict[str, Any], reason: str, *, cases: CaseRepository, audit: AuditLog, publish: Publish) -> None:

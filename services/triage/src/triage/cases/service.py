@@ -95,6 +95,8 @@ def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dic
         "sealed_contact": event.sealed_contact,
         # Office messages are sealed to this key; only the reporter's receipt opens them.
         "reporter_public_key": event.reporter_public_key,
+        # Replies and erasure requests must be signed with the matching key, which only the receipt yields.
+        "reporter_verify_key": event.reporter_verify_key,
         # What the office works with: the reporter's codes until staff classify the case.
         "effective": {"grounds": reporter["grounds"], "forms": reporter["forms"], "life_area": reporter["life_area"]},
         "classification": None,
