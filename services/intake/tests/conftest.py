@@ -41,7 +41,7 @@ class RecordingBroker:
         self.published = []
         self.fail = fail
 
-    async def publish(self, value, *, topic, key=None, headers=None, correlation_id=None):
+    async def publish(self, value, *, topic, key=None, headers=None, correlation_id=None, timestamp_ms=None):
         if self.fail:
             raise self.fail
         self.published.append((topic, value, key))

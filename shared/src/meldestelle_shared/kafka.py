@@ -57,6 +57,8 @@ async def _send(broker: KafkaBroker, topic: str, event: Event, **options: Any) -
             "schema_version": str(event.schema_version),
         },
         correlation_id=str(event.correlation_id),
+        # The record's own timestamp says no more than the event: a resident's event carries only the day.
+        timestamp_ms=int(event.occurred_at.timestamp() * 1000),
         **options,
     )
 

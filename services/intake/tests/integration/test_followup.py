@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from devstack.kafka import KafkaAccess
 from devstack.probes import eventually, publish_raw, read_topic
 from intake.app import create_app
+from meldestelle_shared.days import office_day
 from meldestelle_shared.events import (
     CaseCreated,
     CaseErased,
@@ -122,3 +123,27 @@ def test_wrong_receipts_change_nothing_in_the_database(live_settings):
         wrong = client.post("/de/check", data={"csrf_token": token(page), "receipt": "9999 9999 9999 9999"})
         assert wrong.status_code == 404 and "keine Meldung mit dieser Quittung" in wrong.text
         assert list_all(client, database) == before and receipt not in repr(before)
+
+
+def test_what_leaves_intake_keeps_only_the_day_and_no_receipt_hash(live_settings, infrastructure, topics):
+    """Issue 11, items 10 and 12: exact times could be matched with proxy logs; the receipt hash linked Kafka to the inboxes."""
+    bootstrap = infrastructure.kafka.bootstrap_servers
+    with TestClient(create_app(live_settings)) as client:
+        receipt = submit(client)
+        page = inbox_page(client, receipt)
+        assert client.post("/de/check/reply", data={"csrf_token": token(page), "receipt": receipt, "text": "Nachtrag."}).status_code == 200
+        database = client.app.state.context.client[live_settings.database]
+        stored = list_all(client, database)
+        page = inbox_page(client, receipt)
+        assert client.post("/de/check/delete", data={"csrf_token": token(page), "receipt": receipt, "confirm": "yes"}).status_code == 200
+        records = eventually(lambda: len(found := read_topic(bootstrap, topics.reports)) == 3 and found, what="three events")
+    today = office_day()
+    events = [decode_event(record.value) for record in records]
+    assert [type(e) for e in events] == [ReportSubmitted, ReporterReplied, ReportErasureRequested]
+    assert all(event.occurred_at == today for event in events)
+    assert all(record.timestamp == int(today.timestamp() * 1000) for record in records)  # Kafka's own timestamp too
+    assert all(b"receipt_hash" not in record.value for record in records)
+    [inbox] = [d for d in stored if "receipt_hash" in d]
+    [copy] = [d for d in stored if d.get("author") == "reporter"]
+    assert "created_at" not in inbox and inbox["created_on"] == today.date().isoformat()
+    assert copy["sent_at"] == today  # nothing came before it that day, so the day is all it says

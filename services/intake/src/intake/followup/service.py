@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -15,6 +15,7 @@ from pymongo.errors import PyMongoError
 from intake.followup.keys import ReporterKeys, open_reporter_key
 from intake.followup.repository import InboxRepository
 from intake.receipts import ReceiptHasher
+from meldestelle_shared.days import office_day
 from meldestelle_shared.events import ReporterReplied, ReporterSigned, ReportErasureRequested
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.sealing import load_public_key, seal, unseal
@@ -99,11 +100,16 @@ async def send_reply(
         "report_id": inbox["_id"],
         "author": "reporter",
         "sealed": seal(load_public_key(inbox["public_key"]), text),
-        "sent_at": datetime.now(UTC),
+        "sent_at": _reply_stamp(await inboxes.messages(inbox["_id"])),
     }
     event = _signed(
         ReporterReplied(
-            correlation_id=report_id, report_id=report_id, message_id=message_id, sealed_text=seal(office_key, text), signature=""
+            occurred_at=office_day(),
+            correlation_id=report_id,
+            report_id=report_id,
+            message_id=message_id,
+            sealed_text=seal(office_key, text),
+            signature="",
         ),
         unlocked,
     )
@@ -120,7 +126,9 @@ async def erase_report(unlocked: UnlockedInbox, *, inboxes: InboxRepository, del
     """Ask triage (with the reporter's signature) to erase the case, then delete the inbox here (the receipt stops working at once)."""
     inbox = unlocked.document
     report_id = UUID(inbox["_id"])
-    event = _signed(ReportErasureRequested(correlation_id=report_id, report_id=report_id, signature=""), unlocked)
+    event = _signed(
+        ReportErasureRequested(occurred_at=office_day(), correlation_id=report_id, report_id=report_id, signature=""), unlocked
+    )
     try:
         await asyncio.wait_for(publish_event(delivery.broker, delivery.topic, event), delivery.timeout)
     except (KafkaError, TimeoutError) as error:
@@ -130,6 +138,13 @@ async def erase_report(unlocked: UnlockedInbox, *, inboxes: InboxRepository, del
     except PyMongoError as error:
         # The request is on its way: triage's CaseErased deletes the inbox when the database is back.
         log.warning("inbox not deleted yet", extra={"error": type(error).__name__})
+
+
+def _reply_stamp(conversation: list[dict[str, Any]]) -> datetime:
+    """When a reply is filed: the office's day only, yet after every message before it, so the conversation keeps its order."""
+    latest = max((message["sent_at"] for message in conversation), default=None)
+    day = office_day()
+    return max(day, latest + timedelta(milliseconds=1)) if latest else day
 
 
 def _signed(event: ReporterSigned, unlocked: UnlockedInbox) -> ReporterSigned:

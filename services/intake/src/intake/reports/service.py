@@ -5,7 +5,6 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from aiokafka.errors import KafkaError
@@ -17,6 +16,7 @@ from intake.followup.keys import ReporterKeys, create_reporter_keys
 from intake.followup.repository import NEVER, InboxRepository
 from intake.receipts import ReceiptHasher, new_receipt
 from intake.reports.schemas import ReportCreate
+from meldestelle_shared.days import office_date, office_day
 from meldestelle_shared.events import ReportAbandoned, ReportSubmitted
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.sealing import seal
@@ -51,6 +51,7 @@ def build_report_event(
     """Turn a validated report into its event, sealing the description and contact data."""
     contact = report.contact.model_dump() if report.contact and report.consent_contact else None
     return ReportSubmitted(
+        occurred_at=office_day(),
         correlation_id=report_id,
         report_id=report_id,
         grounds=report.grounds,
@@ -78,7 +79,7 @@ def new_inbox(report_id: UUID, receipt_hash: str, reporter_keys: ReporterKeys) -
         "status_at": NEVER,
         "public_key": reporter_keys.public_key,
         "sealed_private_key": reporter_keys.sealed_private_key,
-        "created_at": datetime.now(UTC),
+        "created_on": office_date().isoformat(),  # the day only: an exact time could be matched with proxy logs
     }
 
 
@@ -136,7 +137,7 @@ _pending: set[asyncio.Task] = set()
 
 
 def _abandon_in_background(broker: KafkaBroker, topic: str, report_id: UUID) -> None:
-    abandoned = ReportAbandoned(correlation_id=report_id, report_id=report_id)
+    abandoned = ReportAbandoned(occurred_at=office_day(), correlation_id=report_id, report_id=report_id)
     task = asyncio.create_task(publish_event(broker, topic, abandoned))
     _pending.add(task)
     task.add_done_callback(_forget)

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
+from meldestelle_shared.days import office_day
 from meldestelle_shared.events import CaseCreated, CaseErased, Event, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.taxonomy import Form, LifeArea, Priority
 from triage.cases.priority import PriorityDecision, assess_priority
@@ -70,7 +71,7 @@ def office_today() -> date:
 
 def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dict[str, Any]:
     """The case document for a report; sensitive fields stay sealed."""
-    received_at = event.occurred_at
+    received_at = office_day(event.occurred_at)  # the day only, even from a producer that sent the exact time
     decision = assess_priority(
         forms=event.forms,
         life_area=event.life_area,
