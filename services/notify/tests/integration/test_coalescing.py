@@ -55,7 +55,7 @@ def reporter(infrastructure, settings, topics, address: str) -> ReportSubmitted:
     """A report whose reporter left an address, published and remembered by notify."""
     report_id = uuid4()
     report = ReportSubmitted(
-        correlation_id=report_id, report_id=report_id, receipt_hash="0", sealed_description="x",
+        correlation_id=report_id, report_id=report_id, sealed_description="x",
         sealed_contact_for_notify=seal(load_public_key(KEYS[1]), address), language="de",
     )  # fmt: skip
     publish(infrastructure, topics.reports, report)

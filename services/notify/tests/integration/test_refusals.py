@@ -68,7 +68,7 @@ def publish(infrastructure, topic: str, *events) -> None:
 def report_with_address(infrastructure, topics, database: str, address: str) -> ReportSubmitted:
     report_id = uuid4()
     report = ReportSubmitted(
-        correlation_id=report_id, report_id=report_id, receipt_hash="0", sealed_description="x",
+        correlation_id=report_id, report_id=report_id, sealed_description="x",
         sealed_contact_for_notify=seal(load_public_key(KEYS[1]), address),
     )  # fmt: skip
     publish(infrastructure, topics.reports, report)
