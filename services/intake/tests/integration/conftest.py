@@ -50,7 +50,9 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
 
 def client_from(address: str, base_url: str) -> httpx.AsyncClient:
     """An HTTP client whose connections come from `address`."""
-    return httpx.AsyncClient(base_url=base_url, transport=httpx.AsyncHTTPTransport(local_address=address), timeout=60)
+    return httpx.AsyncClient(
+        base_url=base_url, transport=httpx.AsyncHTTPTransport(local_address=address), timeout=60, follow_redirects=True
+    )
 
 
 @pytest.fixture
