@@ -58,6 +58,7 @@ def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster, infrastructu
         receipt_pepper="cluster-test-pepper-0123456789",
         receipt_hash_memory_kib=8192,
         receipt_hash_time_cost=1,
+        report_max_per_window=1_000_000,  # every report comes from the one test client
         # Leadership moves in a few seconds; give a publish room to ride it out rather than fail.
         kafka=cluster_access(cluster, "intake").settings(topic_prefix=topics.prefix, publish_timeout_ms=20_000),
     )
