@@ -53,8 +53,9 @@ def row(page, reference: str):
 
 
 def test_opening_a_case_moves_it_to_review_and_reads_its_reply(
-    browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, office_keys, add_account, log_in, serious_violations
-):
+    browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, office_keys, add_account, log_in,
+    serious_violations, reporter_signed,
+):  # fmt: skip
     """Items 7, 9, 10: the first look is a status change the reporter hears of; a reply is marked until read."""
     bootstrap = infrastructure.kafka.bootstrap_servers
     replied, _ = make_report("Der Vermieter hat mir nicht geantwortet.", life_area=LifeArea.HOUSING)
@@ -63,10 +64,10 @@ def test_opening_a_case_moves_it_to_review_and_reads_its_reply(
     token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
     assert httpx.get(f"{workbench}/api/v1/cases/{a['id']}", headers=token).json()["status"] == "new"  # the service token is nobody's look
 
-    reply = ReporterReplied(
+    reply = reporter_signed(ReporterReplied(
         correlation_id=replied.report_id, report_id=replied.report_id, message_id=uuid4(),
-        sealed_text=seal(load_public_key(office_keys[1]), "Ich habe noch eine Frage."),
-    )  # fmt: skip
+        sealed_text=seal(load_public_key(office_keys[1]), "Ich habe noch eine Frage."), signature="",
+    ))  # fmt: skip
     publish_raw(bootstrap, topics.reports, [(reply.partition_key(), encode_event(reply))])
     eventually(lambda: httpx.get(f"{workbench}/api/v1/cases?reply_waiting=true", headers=token).json()["total"] == 1, what="the reply")
 
