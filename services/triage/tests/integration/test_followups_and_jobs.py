@@ -168,7 +168,7 @@ async def test_duplicate_groups_hold_each_case_once_until_it_is_erased(infrastru
 
 def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructure, make_report, staff):
     bootstrap = infrastructure.kafka.admin
-    # Received one minute apart (the database keeps milliseconds, so nearer times could tie).
+    # Both arrive on the same day, which is all a case keeps of when; the threat is taken in first.
     threat, _ = make_report(
         "Man drohte mir.", forms=["threat"], life_area=LifeArea.PUBLIC_SPACE, district=District.MITTE, grounds=["religion_or_belief"],
         occurred_at=datetime.now(UTC) - timedelta(minutes=2),
@@ -178,7 +178,9 @@ def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructur
         occurred_at=datetime.now(UTC) - timedelta(minutes=1),
     )  # fmt: skip
     with TestClient(create_app(triage_settings)) as client:
-        publish(bootstrap, topics.reports, plain, threat)
+        publish(bootstrap, topics.reports, threat)
+        eventually(lambda: len(cases(client, triage_settings)) == 1, what="the first case")
+        publish(bootstrap, topics.reports, plain)
         eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
         worker, worker_id = staff.log_in(client, "fred", ["caseworker"])
         [urgent, normal] = client.get("/api/v1/cases", headers=worker).json()["items"]  # priority order: urgent first
@@ -191,7 +193,7 @@ def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructur
             ("ground=language", normal), ("district=walsum", normal), (f"month={berlin_month(normal['received_at'])}&sort=newest", None),
         ]:  # fmt: skip
             items = client.get(f"/api/v1/cases?{query}", headers=worker).json()["items"]
-            # The threat was reported first, so newest-first puts the plain case ahead.
+            # The threat was taken in first (a lower reference on the same day), so newest-first puts the plain case ahead.
             assert [c["id"] for c in items] == ([expected["id"]] if expected else [normal["id"], urgent["id"]]), query
         paged = client.get("/api/v1/cases?page=2&page_size=1", headers=worker).json()
         assert paged["total"] == 2 and [c["id"] for c in paged["items"]] == [normal["id"]]

@@ -8,11 +8,13 @@ from starlette.datastructures import QueryParams
 from fastapi.exceptions import RequestValidationError
 from meldestelle_shared.taxonomy import CaseStatus, District, Ground, LifeArea, Priority
 
+# received_at is only the day (a resident's exact time is not kept); within a day the reference,
+# numbered as triage took the reports in, keeps their order, and it is unique, so pages are stable.
 SORTS: dict[str, list[tuple[str, int]]] = {
     # Urgent first, and within a priority the longest-waiting case first.
-    "priority": [("priority_rank", 1), ("received_at", 1), ("_id", 1)],
-    "newest": [("received_at", -1), ("_id", -1)],
-    "oldest": [("received_at", 1), ("_id", 1)],
+    "priority": [("priority_rank", 1), ("received_at", 1), ("reference", 1)],
+    "newest": [("received_at", -1), ("reference", -1)],
+    "oldest": [("received_at", 1), ("reference", 1)],
 }
 
 
