@@ -8,7 +8,6 @@ import pytest
 import uvicorn
 
 from intake.app import create_app
-
 from intake.settings import Settings
 from meldestelle_shared.settings import MongoSettings
 

@@ -127,7 +127,7 @@ def test_wrong_receipts_change_nothing_in_the_database(live_settings):
 
 def test_what_leaves_intake_keeps_only_the_day_and_no_receipt_hash(live_settings, infrastructure, topics):
     """Issue 11, items 10 and 12: exact times could be matched with proxy logs; the receipt hash linked Kafka to the inboxes."""
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     with TestClient(create_app(live_settings)) as client:
         receipt = submit(client)
         page = inbox_page(client, receipt)

@@ -57,7 +57,7 @@ def test_opening_a_case_moves_it_to_review_and_reads_its_reply(
     serious_violations, reporter_signed,
 ):  # fmt: skip
     """Items 7, 9, 10: the first look is a status change the reporter hears of; a reply is marked until read."""
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     replied, _ = make_report("Der Vermieter hat mir nicht geantwortet.", life_area=LifeArea.HOUSING)
     quiet, _ = make_report("Im Bus beleidigt.", life_area=LifeArea.PUBLIC_TRANSPORT)
     a, b = submit(workbench, triage_settings, bootstrap, topics.reports, replied, quiet)
@@ -129,7 +129,7 @@ def test_times_deadlines_language_and_contact_read_as_the_office_needs(
         "Bana iş verilmedi.", life_area=LifeArea.WORK, incident_date="2026-10-01", language="tr", sealed_contact=contact, occurred_at=received
     )
     summer, _ = make_report("Im Sommer.", occurred_at=datetime(2026, 7, 1, 10, 5, tzinfo=UTC))
-    case, july = submit(workbench, triage_settings, infrastructure.kafka.bootstrap_servers, topics.reports, turkish, summer)
+    case, july = submit(workbench, triage_settings, infrastructure.kafka.admin, topics.reports, turkish, summer)
 
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -173,7 +173,7 @@ def test_a_message_is_confirmed_before_it_leaves_and_every_action_says_what_it_d
     serious_violations,
 ):  # fmt: skip
     """Items 12 and 13: message and note look apart and say who reads them; a message needs a confirmation; PRG lands in the section."""
-    bootstrap = infrastructure.kafka.bootstrap_servers
+    bootstrap = infrastructure.kafka.admin
     report, _ = make_report("Die Ärztin wollte mich nicht behandeln.", life_area=LifeArea.HEALTH_AND_CARE)
     (case,) = submit(workbench, triage_settings, bootstrap, topics.reports, report)
     context = browser.new_context(locale="de-DE", java_script_enabled=javascript, viewport=PHONE if javascript else None)
