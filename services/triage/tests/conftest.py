@@ -8,6 +8,7 @@ from nacl.signing import SigningKey
 
 from meldestelle_shared.events import ReporterSigned, ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
+from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.signing import public_verify_key, sign, signing_key
 from triage.settings import Settings
 from triage.staff.service import create_account
