@@ -9,6 +9,7 @@ from intake.app import create_app
 from intake.followup.repository import DuplicateReport
 from intake.settings import Settings
 from meldestelle_shared.sealing import generate_key_pair
+from meldestelle_shared.settings import KafkaSettings
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +32,7 @@ def intake_settings(office_keys, notify_keys) -> Settings:
         receipt_hash_memory_kib=8192,
         receipt_hash_time_cost=1,
         https_only=False,
+        kafka=KafkaSettings(username="intake", password="unit-test-password"),  # the unit tier never connects
     )
 
 

@@ -4,6 +4,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from meldestelle_shared.sealing import generate_key_pair
+from meldestelle_shared.settings import KafkaSettings
 from triage.app import create_app
 from triage.audit.log import AuditLog
 from triage.settings import Settings
@@ -11,7 +12,12 @@ from triage.workbench.router import router as workbench_router
 
 
 def app():
-    return create_app(Settings(office_private_key=generate_key_pair()[0], api_token="t" * 40, job_interval_seconds=0))
+    return create_app(Settings(
+        office_private_key=generate_key_pair()[0],
+        api_token="t" * 40,
+        job_interval_seconds=0,
+        kafka=KafkaSettings(username="triage", password="unit-test-password"),  # never connects
+    ))
 
 
 def test_the_audit_log_can_only_be_read():
