@@ -5,8 +5,10 @@ the environment variable in lower case (e.g. /run/secrets/triage_api_token).
 """
 
 import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +77,25 @@ class MetricsSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address of the metrics endpoint; keep it off the public network.")
     port: int | None = Field(default=None, ge=0, le=65535, description="Port of the metrics endpoint; unset serves none.")
+
+
+class OfficeSettings(BaseSettings):
+    """Facts about the office every service shares (OFFICE_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="OFFICE_")
+
+    timezone: ZoneInfo = Field(
+        default=ZoneInfo("Europe/Berlin"), description="IANA time zone of the office: its days, months and years of receipt."
+    )
+
+    def date_of(self, moment: datetime) -> date:
+        """The office's calendar day at a moment (a moment without a time zone is UTC, as the database gives it)."""
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(self.timezone).date()
+
+
+def office_today(office: OfficeSettings | None = None) -> date:
+    """Today's date at the office."""
+    return (office or OfficeSettings()).date_of(datetime.now(UTC))
 
 
 def secrets_dir() -> Path | None:

@@ -4,7 +4,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from uuid import UUID, uuid5
@@ -25,6 +25,7 @@ from meldestelle_shared.events import (
     ReportErasureRequested,
     ReportSubmitted,
 )
+from meldestelle_shared.settings import OfficeSettings
 from notify.deliveries import ContactBook, DeliveryLog
 from notify.messages import case_created_email, first_response_reminder_email, office_digest_email, reporter_notice_email
 from notify.refusals import describe, is_final_refusal, sanitised, smtp_code
@@ -74,6 +75,7 @@ class Notifier:
     notices: NoticeSchedule
     notice_window: timedelta = timedelta(minutes=15)
     office_windows: OfficeWindows | None = None  # None: one e-mail per new case, never a digest
+    office: OfficeSettings = field(default_factory=OfficeSettings)  # whose days "once a day" counts
     open_sealed: OpenSealed | None = None  # None: no key configured, so reporters get no notices
     on_refused: Callable[[str, int | None], None] | None = None  # counts permanent refusals by kind and SMTP code
 
@@ -123,7 +125,7 @@ class Notifier:
                 await self.notices.drop(str(event.report_id))
             case FirstResponseOverdue():
                 email = first_response_reminder_email(event, sender=a.sender, recipient=a.leads, workbench_url=a.workbench_url)
-                day = event.occurred_at.date().isoformat()  # at most one reminder per case and day
+                day = self.office.date_of(event.occurred_at).isoformat()  # at most one reminder per case and office day
                 return Delivery(f"overdue:{event.case_id}:{day}", event.event_type, email)
             case MonthlyStatisticsPublished():
                 email = statistics_summary_email(

@@ -88,7 +88,7 @@ def news(report: ReportSubmitted) -> CaseStatusChanged:
 def test_a_refused_reporter_address_leaks_nowhere_and_is_not_retried(notify_settings, topics, infrastructure, relay, capfd):
     handler, port = relay
     settings = notify_settings.model_copy(
-        update={"smtp_port": port, "private_key": SecretStr(KEYS[0]), "notice_window_seconds": 0.5, "schedule_interval_seconds": 0.3}
+        update={"smtp": notify_settings.smtp.model_copy(update={"port": port}), "private_key": SecretStr(KEYS[0]), "notice_window_seconds": 0.5, "schedule_interval_seconds": 0.3}
     )
     with TestClient(create_app(settings)) as client:
         refused = report_with_address(infrastructure, topics, settings.database, handler.permanent)
