@@ -1,11 +1,14 @@
-"""The e-mails notify writes. They carry references and links, never report content."""
+"""The e-mails notify writes. They carry references and links, never report content; their texts are in `locale/`."""
 
-from dataclasses import dataclass
 from email.message import EmailMessage
 
 from meldestelle_shared.events import CaseCreated, FirstResponseOverdue
 from meldestelle_shared.taxonomy import label
 from notify.schedule import NewCase
+from notify.texts import NOTICE_LANGUAGES, OFFICE_LANGUAGES, notice_text, office_text
+
+# An office e-mail's body: its text in each office language, German first, split by a rule.
+RULE = "\n---\n"
 
 
 def _message(*, sender: str, recipient: str, subject: str, body: str, message_id: str) -> EmailMessage:
@@ -26,98 +29,51 @@ def case_created_email(event: CaseCreated, *, sender: str, recipient: str, workb
     return _message(
         sender=sender,
         recipient=recipient,
-        subject=f"Neue Meldung {event.reference} – Priorität: {label(event.priority, 'de')}",
+        subject=office_text("de", "New report %(reference)s – priority: %(priority)s", reference=event.reference, priority=label(event.priority, "de")),
         message_id=str(event.event_id),
-        body=(
-            f"Eine neue Meldung ist eingegangen.\n\n"
-            f"Aktenzeichen: {event.reference}\n"
-            f"Priorität: {label(event.priority, 'de')}\n"
-            f"Im Arbeitsbereich öffnen: {link}\n\n"
-            f"---\n"
-            f"A new report has arrived.\n\n"
-            f"Reference: {event.reference}\n"
-            f"Priority: {label(event.priority, 'en')}\n"
-            f"Open in the workbench: {link}\n"
+        body=RULE.join(
+            office_text(
+                tag,
+                "A new report has arrived.\n\nReference: %(reference)s\nPriority: %(priority)s\nOpen in the workbench: %(link)s",
+                reference=event.reference,
+                priority=label(event.priority, tag),
+                link=link,
+            )
+            + "\n"
+            for tag in OFFICE_LANGUAGES
         ),
     )
-
-
-@dataclass(frozen=True)
-class NoticeText:
-    """A reporter notice in one language; the receipt is called what the resident site calls it."""
-
-    subject: str
-    body: str  # with {link}
-
-
-# One per language of the resident site (intake's site/i18n.py); the word for the receipt is the site's.
-NOTICE_TEXTS = {
-    "de": NoticeText(
-        "Neuigkeiten zu Ihrer Meldung",
-        "Es gibt Neuigkeiten zu Ihrer Meldung bei der Antidiskriminierungsstelle.\n"
-        "Sie können sie mit Ihrer Quittung hier lesen: {link}\n"
-        "Diese E-Mail enthält absichtlich keine Einzelheiten.",
-    ),
-    "de-x-ls": NoticeText(
-        "Neues zu Ihrer Meldung",
-        "Es gibt etwas Neues zu Ihrer Meldung.\n"
-        "Sie können es hier lesen: {link}\n"
-        "Dafür brauchen Sie Ihre Quittung.\n"
-        "In dieser E-Mail stehen mit Absicht keine Einzelheiten.",
-    ),
-    "en": NoticeText(
-        "News about your report",
-        "There is news about your report to the anti-discrimination office.\n"
-        "You can read it with your receipt here: {link}\n"
-        "This e-mail deliberately contains no details.",
-    ),
-    "tr": NoticeText(
-        "Bildiriminizle ilgili yenilikler",
-        "Ayrımcılıkla mücadele ofisine yaptığınız bildirimle ilgili yenilikler var.\n"
-        "Bunları makbuzunuzla burada okuyabilirsiniz: {link}\n"
-        "Bu e-posta bilerek hiçbir ayrıntı içermez.",
-    ),
-    "ar": NoticeText(
-        "مستجدات بشأن بلاغك",
-        "هناك مستجدات بشأن بلاغك إلى مكتب مكافحة التمييز.\n"
-        "يمكنك قراءتها باستخدام إيصالك هنا: {link}\n"
-        "لا تحتوي هذه الرسالة عمدًا على أي تفاصيل.",
-    ),
-    "bg": NoticeText(
-        "Новини за Вашия сигнал",
-        "Има новини за Вашия сигнал до службата за борба с дискриминацията.\n"
-        "Можете да ги прочетете с Вашата разписка тук: {link}\n"
-        "Този имейл умишлено не съдържа подробности.",
-    ),
-    "ro": NoticeText(
-        "Noutăți despre sesizarea dumneavoastră",
-        "Există noutăți despre sesizarea dumneavoastră către biroul antidiscriminare.\n"
-        "Le puteți citi cu chitanța dumneavoastră aici: {link}\n"
-        "Acest e-mail nu conține în mod intenționat niciun detaliu.",
-    ),
-}
 
 
 def site_language(tag: str | None) -> str:
     """The resident site's language for a reporter's language tag: the tag, else its primary subtag, else German."""
     tag = (tag or "").lower()
-    if tag in NOTICE_TEXTS:
+    if tag in NOTICE_LANGUAGES:
         return tag
     primary = tag.split("-")[0]
-    return primary if primary in NOTICE_TEXTS else "de"
+    return primary if primary in NOTICE_LANGUAGES else "de"
 
 
 def reporter_notice_email(*, sender: str, recipient: str, public_url: str, language: str | None, message_id: str) -> EmailMessage:
     """Tell a reporter there is news and link the check page in their language (German follows); nothing else."""
     first = site_language(language)
     languages = [first] if first.startswith("de") else [first, "de"]
-    texts = [(NOTICE_TEXTS[tag], f"{public_url.rstrip('/')}/{tag}/check") for tag in languages]
     return _message(
         sender=sender,
         recipient=recipient,
-        subject=" / ".join(text.subject for text, _ in texts),
+        subject=" / ".join(notice_text(tag, "News about your report") for tag in languages),
         message_id=message_id,
-        body="\n\n".join(text.body.format(link=link) for text, link in texts) + "\n",
+        body="\n\n".join(
+            notice_text(
+                tag,
+                "There is news about your report to the anti-discrimination office.\n"
+                "You can read it with your receipt here: %(link)s\n"
+                "This e-mail deliberately contains no details.",
+                link=f"{public_url.rstrip('/')}/{tag}/check",
+            )
+            for tag in languages
+        )
+        + "\n",
     )
 
 
@@ -128,12 +84,15 @@ def office_digest_email(cases: list[NewCase], *, sender: str, recipient: str, wo
     return _message(
         sender=sender,
         recipient=recipient,
-        subject=f"{len(cases)} weitere neue Meldungen / {len(cases)} more new reports",
+        subject=" / ".join(office_text(tag, "%(count)s more new reports", count=len(cases)) for tag in OFFICE_LANGUAGES),
         message_id=message_id,
-        body=(
-            f"Viele neue Meldungen in kurzer Zeit; diese {len(cases)} kommen gesammelt.\n"
-            f"Many new reports in a short time; these {len(cases)} come together.\n\n" + "\n".join(lines) + "\n"
-        ),
+        body="\n".join(
+            office_text(tag, "Many new reports in a short time; these %(count)s come together.", count=len(cases))
+            for tag in OFFICE_LANGUAGES
+        )
+        + "\n\n"
+        + "\n".join(lines)
+        + "\n",
     )
 
 
@@ -145,13 +104,17 @@ def first_response_reminder_email(
     return _message(
         sender=sender,
         recipient=recipient,
-        subject=f"Erstreaktion überfällig: {event.reference}",
+        subject=office_text("de", "First response overdue: %(reference)s", reference=event.reference),
         message_id=str(event.event_id),
-        body=(
-            f"Die Meldung {event.reference} ist seit {event.working_days} Arbeitstagen unbearbeitet.\n"
-            f"Im Arbeitsbereich öffnen: {link}\n\n"
-            f"---\n"
-            f"Case {event.reference} has waited {event.working_days} working days for a first response.\n"
-            f"Open in the workbench: {link}\n"
+        body=RULE.join(
+            office_text(
+                tag,
+                "Case %(reference)s has waited %(days)s working days for a first response.\nOpen in the workbench: %(link)s",
+                reference=event.reference,
+                days=event.working_days,
+                link=link,
+            )
+            + "\n"
+            for tag in OFFICE_LANGUAGES
         ),
     )

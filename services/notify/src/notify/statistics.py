@@ -4,14 +4,9 @@ from email.message import EmailMessage
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
 from meldestelle_shared.taxonomy import LABELS
+from notify.messages import RULE
+from notify.texts import OFFICE_LANGUAGES, office_text
 
-_DIMENSIONS = {
-    "grounds": ("Merkmale", "Grounds"),
-    "forms": ("Formen", "Forms"),
-    "life_area": ("Lebensbereiche", "Areas of life"),
-    "district": ("Stadtbezirke", "Districts"),
-    "reporter_role": ("Meldende", "Who reported"),
-}
 TOP = 3
 
 
@@ -19,14 +14,40 @@ def _shown(value: int | None) -> str:
     return "." if value is None else str(value)
 
 
-def _top_lines(event: MonthlyStatisticsPublished, language: str) -> list[str]:
+def _dimensions(tag: str) -> dict[str, str]:
+    return {
+        "grounds": office_text(tag, "Grounds"),
+        "forms": office_text(tag, "Forms"),
+        "life_area": office_text(tag, "Areas of life"),
+        "district": office_text(tag, "Districts"),
+        "reporter_role": office_text(tag, "Who reported"),
+    }
+
+
+def _top_lines(event: MonthlyStatisticsPublished, tag: str) -> list[str]:
     lines = []
-    for dimension, names in _DIMENSIONS.items():
+    for dimension, name in _dimensions(tag).items():
         cells = event.tables.get(dimension, {})
         ranked = sorted(((value, code) for code, value in cells.items() if value), reverse=True)[:TOP]
-        shown = ", ".join(f"{LABELS.get(code, {}).get(language, code)} {value}" for value, code in ranked) or "–"
-        lines.append(f"  {names[0 if language == 'de' else 1]}: {shown}")
+        shown = ", ".join(f"{LABELS.get(code, {}).get(tag, code)} {value}" for value, code in ranked) or "–"
+        lines.append(f"  {name}: {shown}")
     return lines
+
+
+def _summary(event: MonthlyStatisticsPublished, tag: str, *, page: str, csv: str, workbench_url: str) -> str:
+    return "\n".join(
+        [
+            office_text(tag, "The statistics for %(month)s are published.", month=event.month),
+            office_text(tag, "Reports in total: %(total)s", total=_shown(event.total)),
+            office_text(tag, "Largest published values:"),
+            *_top_lines(event, tag),
+            office_text(tag, '"." = suppressed (below %(threshold)s or derivable from it).', threshold=event.threshold),
+            office_text(tag, "Public page: %(link)s", link=page),
+            office_text(tag, "CSV: %(link)s", link=csv),
+            office_text(tag, "Unsuppressed figures in the workbench: %(link)s", link=workbench_url.rstrip("/")),
+            "",
+        ]
+    )
 
 
 def statistics_summary_email(
@@ -38,32 +59,8 @@ def statistics_summary_email(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = f"Monatsstatistik {event.month} veröffentlicht / Monthly statistics {event.month} published"
+    message["Subject"] = " / ".join(office_text(tag, "Monthly statistics %(month)s published", month=event.month) for tag in OFFICE_LANGUAGES)
     message["Message-ID"] = f"<statistics-{event.month}@meldestelle.invalid>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(
-        "\n".join(
-            [
-                f"Die Statistik für {event.month} ist veröffentlicht.",
-                f"Meldungen insgesamt: {_shown(event.total)}",
-                "Größte veröffentlichte Werte:",
-                *_top_lines(event, "de"),
-                f"„.“ = unterdrückt (unter {event.threshold} oder daraus berechenbar).",
-                f"Öffentliche Seite: {page}",
-                f"CSV: {csv}",
-                f"Ungekürzte Zahlen im Arbeitsbereich: {workbench_url.rstrip('/')}",
-                "",
-                "---",
-                f"The statistics for {event.month} are published.",
-                f"Reports in total: {_shown(event.total)}",
-                "Largest published values:",
-                *_top_lines(event, "en"),
-                f"\".\" = suppressed (below {event.threshold} or derivable from it).",
-                f"Public page: {page}",
-                f"CSV: {csv}",
-                f"Unsuppressed figures in the workbench: {workbench_url.rstrip('/')}",
-                "",
-            ]
-        )
-    )
+    message.set_content(RULE.join(_summary(event, tag, page=page, csv=csv, workbench_url=workbench_url) for tag in OFFICE_LANGUAGES))
     return message
