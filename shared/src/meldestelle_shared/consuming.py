@@ -54,7 +54,8 @@ class BatchConsumer:
 
     async def __call__(self, message: KafkaMessage) -> None:
         """Process one fetched batch; ack it only when every event is handled or dead-lettered."""
-        records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        raw = message.raw_message  # a batch: a tuple from aiokafka, a list from FastStream's TestKafkaBroker
+        records = tuple(raw) if isinstance(raw, tuple | list) else (raw,)
         try:
             events = await self._decode(records)
             await self._handle(events, records)

@@ -156,3 +156,17 @@ def test_office_email_has_reference_priority_and_link_but_no_content():
     assert "DU-2026-000042" in message["Subject"] and "Dringend" in message["Subject"]
     assert f"http://wb/cases/{event.case_id}" in text and "Urgent" in text
     assert str(event.event_id) in message["Message-ID"]
+
+
+async def test_overdue_reminders_count_the_offices_days_not_utcs(notifier, outbox):
+    case_id, report_id = uuid4(), uuid4()
+
+    def overdue(moment: datetime) -> FirstResponseOverdue:
+        return FirstResponseOverdue(
+            correlation_id=report_id, case_id=case_id, report_id=report_id, reference="DU-2026-000008", working_days=3,
+            occurred_at=moment,
+        )  # fmt: skip
+
+    # 23:30 UTC on the 24th is 00:30 on the 25th in Berlin: the same office day as 08:00 UTC on the 25th.
+    await notifier.handle([overdue(datetime(2026, 11, 24, 23, 30, tzinfo=UTC)), overdue(datetime(2026, 11, 25, 8, tzinfo=UTC))])
+    assert [m["To"] for m in outbox] == ["leads@x"]
