@@ -1,5 +1,7 @@
-"""Static checks of docker-compose.yml and the service Dockerfiles; no Docker engine needed."""
+"""Static checks of docker-compose.yml and the one service Dockerfile; no Docker engine needed."""
 
+import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,11 +15,24 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict] = COMPOSE["services"]
 
 
-def dockerfile_instructions(name: str) -> list[str]:
-    """The Dockerfile of service `name` as one string per instruction, comments dropped, continuations joined."""
-    lines = (ROOT / "services" / name / "Dockerfile").read_text().splitlines()
+def raw_instructions() -> list[str]:
+    """The Dockerfile as one string per instruction, comments dropped, continuations joined."""
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
     code = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     return [line.strip() for line in code.replace("\\\n", " ").splitlines() if line.strip()]
+
+
+def dockerfile_instructions(name: str) -> list[str]:
+    """The Dockerfile as compose builds it for service `name`: its build args (SERVICE, PORT) filled in."""
+    args = SERVICES[name]["build"]["args"]
+    fill = lambda match: str(args.get(match[1] or match[2], match[0]))  # noqa: E731
+    return [re.sub(r"\$\{(\w+)\}|\$(\w+)", fill, line) for line in raw_instructions()]
+
+
+def container_port(name: str) -> str:
+    """The container port compose publishes for service `name` ("127.0.0.1:8000:8000" -> "8000")."""
+    [port] = SERVICES[name]["ports"]
+    return str(port).split(":")[-1]
 
 
 def one_shot_services() -> set[str]:
@@ -64,15 +79,38 @@ def test_ports_are_published_on_localhost_only(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_services_build_from_their_dockerfile(name: str) -> None:
-    """intake, triage and notify build from services/<name>/Dockerfile with the repository root as context."""
+def test_app_services_build_from_the_one_dockerfile_with_their_name_and_port(name: str) -> None:
+    """intake, triage and notify build from the root Dockerfile, from the repository root, as themselves on their published port."""
     build = SERVICES[name]["build"]
-    assert (build["context"], build["dockerfile"]) == (".", f"services/{name}/Dockerfile")
+    assert build == {"context": ".", "dockerfile": "Dockerfile", "args": {"SERVICE": name, "PORT": container_port(name)}}
+    assert f"EXPOSE {container_port(name)}" in dockerfile_instructions(name)
+    assert not list(ROOT.glob("services/*/Dockerfile")), "one Dockerfile for all services, not one each"
+
+
+def test_runtime_variables_are_read_where_docker_does_not_expand_them() -> None:
+    """An exec-form CMD or HEALTHCHECK expands no variables: they must come from the image's ENV, read by a shell or the program."""
+    raw = raw_instructions()
+    runtime_stage = raw[max(i for i, line in enumerate(raw) if line.startswith("FROM ")) :]
+    env = " ".join(line for line in runtime_stage if line.startswith("ENV "))
+    assert "SERVICE=${SERVICE}" in env and "PORT=${PORT}" in env
+    for line in runtime_stage:
+        if line.startswith(("CMD [", "HEALTHCHECK ")):
+            assert "$" not in line, line
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_the_image_runs_and_checks_its_own_service(name: str) -> None:
+    """The command starts the service's own app on its port; the health check asks that port's /healthz."""
+    argv = uvicorn_command(name)
+    assert argv[:2] == ["uvicorn", f"{name}.app:create_app"] and argv[argv.index("--port") + 1] == container_port(name)
+    assert f"PORT={container_port(name)}" in dockerfile_env(name).split()
+    [healthcheck] = [line for line in dockerfile_instructions(name) if line.startswith("HEALTHCHECK ")]
+    assert "http://127.0.0.1:{os.environ['PORT']}/healthz" in healthcheck
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_dockerfile_has_healthcheck_and_non_root_user(name: str) -> None:
-    """Each Dockerfile exists, declares a HEALTHCHECK and runs as a non-root user."""
+    """The image of each service declares a HEALTHCHECK and runs as a non-root user."""
     instructions = dockerfile_instructions(name)
     assert any(line.startswith("HEALTHCHECK ") for line in instructions), f"{name}: no HEALTHCHECK"
     users = [line.split()[1].split(":")[0] for line in instructions if line.startswith("USER ")]
@@ -81,7 +119,7 @@ def test_dockerfile_has_healthcheck_and_non_root_user(name: str) -> None:
 
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_dockerfile_syncs_its_own_package(name: str) -> None:
-    """Every `uv sync` in services/<name>/Dockerfile installs meldestelle-<name>, frozen, without dev dependencies."""
+    """Every `uv sync` of the image of <name> installs meldestelle-<name>, frozen, without dev dependencies."""
     syncs = [line for line in dockerfile_instructions(name) if "uv sync" in line]
     assert syncs, f"{name}: no uv sync"
     for sync in syncs:
@@ -95,13 +133,15 @@ def test_only_triage_can_read_the_key_that_opens_reports():
 
 
 def uvicorn_command(name: str) -> list[str]:
-    """The CMD of services/<name>/Dockerfile as its argument list."""
+    """The CMD the image runs for service `name` as its argument list (a shell form's `exec` dropped)."""
     [cmd] = [line for line in dockerfile_instructions(name) if line.startswith("CMD ")]
-    return yaml.safe_load(cmd.removeprefix("CMD "))
+    cmd = cmd.removeprefix("CMD ")
+    argv = yaml.safe_load(cmd) if cmd.startswith("[") else shlex.split(cmd)
+    return argv[1:] if argv[0] == "exec" else argv
 
 
 def dockerfile_env(name: str) -> str:
-    """Every ENV instruction of services/<name>/Dockerfile, joined."""
+    """Every ENV instruction of the Dockerfile as built for service `name`, joined."""
     return " ".join(line for line in dockerfile_instructions(name) if line.startswith("ENV "))
 
 

@@ -1,7 +1,11 @@
-# The intake service. Build from the repository root:
-#   docker build -f services/intake/Dockerfile -t meldestelle-intake .
+# One image recipe for the three services. Build from the repository root, naming the service and its port:
+#   docker build --build-arg SERVICE=notify --build-arg PORT=8002 -t meldestelle-notify .
+# (intake 8000, triage 8001, notify 8002; docker-compose.yml passes them.)
 
 FROM python:3.11-slim AS builder
+
+ARG SERVICE
+RUN : "${SERVICE:?build with --build-arg SERVICE=intake, triage or notify}"
 
 RUN pip install --no-cache-dir uv==0.13.8
 # Use the image's Python; compile bytecode now so the container starts faster.
@@ -18,15 +22,19 @@ COPY services/triage/pyproject.toml services/triage/
 COPY services/notify/pyproject.toml services/notify/
 COPY deploy/devstack/pyproject.toml deploy/devstack/
 # Third-party dependencies first: this layer is rebuilt only when uv.lock or a pyproject.toml changes.
-RUN uv sync --frozen --no-dev --package meldestelle-intake --no-install-workspace --no-editable
+RUN uv sync --frozen --no-dev --package meldestelle-${SERVICE} --no-install-workspace --no-editable
 
 COPY shared/src shared/src
-COPY services/intake/src services/intake/src
+COPY services/${SERVICE}/src services/${SERVICE}/src
 # --no-editable installs our packages into the venv, so the runtime stage needs no source tree.
-RUN uv sync --frozen --no-dev --package meldestelle-intake --no-editable
+RUN uv sync --frozen --no-dev --package meldestelle-${SERVICE} --no-editable
 
 
 FROM python:3.11-slim
+
+ARG SERVICE
+ARG PORT
+RUN : "${PORT:?build with --build-arg PORT=8000, 8001 or 8002}"
 
 # One fixed UID in all three images: keygen writes the secret files (mode 600) as this user,
 # and /secrets (with keygen's per-service folders) is owned by it, so empty named volumes mounted there inherit that owner.
@@ -39,19 +47,23 @@ COPY --from=builder /app/.venv /app/.venv
 # Metrics on a port of their own, reachable on the container network for Prometheus and never
 # published; the service port answers 404 for /metrics. FORWARDED_ALLOW_IPS (uvicorn's own setting)
 # names the reverse proxies whose X-Forwarded-For/-Proto are believed: none but loopback unless set.
+# SERVICE and PORT stay in the environment: the command and the health check below read them.
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     METRICS_HOST=0.0.0.0 \
     METRICS_PORT=9100 \
-    FORWARDED_ALLOW_IPS=127.0.0.1
+    FORWARDED_ALLOW_IPS=127.0.0.1 \
+    SERVICE=${SERVICE} \
+    PORT=${PORT}
 
 WORKDIR /app
 USER 10001:10001
-EXPOSE 8000
+EXPOSE ${PORT}
 
 # Liveness only; docker-compose checks /readyz (dependencies reachable) instead.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/healthz\", timeout=3)"]
 
-# No access log and no WebSockets: both would write client addresses.
-CMD ["uvicorn", "intake.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--ws", "none", "--timeout-graceful-shutdown", "8"]
+# No access log and no WebSockets: both would write client addresses. A shell only to read SERVICE
+# and PORT (an exec-form CMD expands no variables); exec hands uvicorn PID 1 and the stop signal.
+CMD exec uvicorn "${SERVICE}.app:create_app" --factory --host 0.0.0.0 --port "${PORT}" --no-access-log --ws none --timeout-graceful-shutdown 8
