@@ -14,7 +14,9 @@ from meldestelle_shared.taxonomy import CaseStatus, Priority
 from notify.bootstrap import consume
 from notify.settings import Settings
 
-SETTINGS = Settings(kafka=KafkaSettings(bootstrap_servers="127.0.0.1:9", topic_prefix="unit"), consumer_group="unit-notify")
+SETTINGS = Settings(
+    kafka=KafkaSettings(bootstrap_servers="127.0.0.1:9", topic_prefix="unit", username="notify", password="unit-only"), consumer_group="unit-notify"
+)
 TOPICS = SETTINGS.kafka.topics
 
 
