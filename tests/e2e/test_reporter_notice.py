@@ -43,7 +43,7 @@ def test_notice_links_the_check_page_in_the_reporters_language_and_calls_the_rec
         CaseStatusChanged(**ids, status=CaseStatus.IN_PROGRESS, previous_status=CaseStatus.NEW),
         OfficeMessageSent(**ids, message_id=uuid4(), sealed_for_reporter="c2VjcmV0"),
     ]
-    publish_raw(stack.kafka.bootstrap_servers, stack.topics.cases, [(e.partition_key(), encode_event(e)) for e in news])
+    publish_raw(stack.kafka.admin, stack.topics.cases, [(e.partition_key(), encode_event(e)) for e in news])
 
     [mail] = eventually(lambda: [m for m in stack.smtp.messages() if m["To"] == address], timeout=30, what="the notice")
     text = mail.get_content()

@@ -30,9 +30,10 @@ def dockerfile_instructions(name: str) -> list[str]:
 
 
 def container_port(name: str) -> str:
-    """The container port compose publishes for service `name` ("127.0.0.1:8000:8000" -> "8000")."""
-    [port] = SERVICES[name]["ports"]
-    return str(port).split(":")[-1]
+    """The port service `name` listens on, as compose's readiness check asks it (and any published port targets it)."""
+    [port] = re.findall(r"127\.0\.0\.1:(\d+)/readyz", " ".join(SERVICES[name]["healthcheck"]["test"]))
+    assert all(str(published).split(":")[-1] == port for published in SERVICES[name].get("ports", [])), name
+    return port
 
 
 def one_shot_services() -> set[str]:

@@ -48,7 +48,7 @@ def mails_to(infrastructure, address: str) -> list:
 
 
 def publish(infrastructure, topic: str, *events) -> None:
-    publish_raw(infrastructure.kafka.bootstrap_servers, topic, [(e.partition_key(), encode_event(e)) for e in events])
+    publish_raw(infrastructure.kafka.admin, topic, [(e.partition_key(), encode_event(e)) for e in events])
 
 
 def reporter(infrastructure, settings, topics, address: str) -> ReportSubmitted:
@@ -59,7 +59,7 @@ def reporter(infrastructure, settings, topics, address: str) -> ReportSubmitted:
         sealed_contact_for_notify=seal(load_public_key(KEYS[1]), address), language="de",
     )  # fmt: skip
     publish(infrastructure, topics.reports, report)
-    with MongoClient(infrastructure.mongodb_uri) as client:
+    with MongoClient(infrastructure.database_uri("notify")) as client:
         contacts = client[settings.database]["contacts"]
         eventually(lambda: contacts.find_one({"_id": str(report_id)}), timeout=20, what="the contact to be stored")
     return report

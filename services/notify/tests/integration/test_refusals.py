@@ -62,7 +62,7 @@ def relay():
 
 
 def publish(infrastructure, topic: str, *events) -> None:
-    publish_raw(infrastructure.kafka.bootstrap_servers, topic, [(e.partition_key(), encode_event(e)) for e in events])
+    publish_raw(infrastructure.kafka.admin, topic, [(e.partition_key(), encode_event(e)) for e in events])
 
 
 def report_with_address(infrastructure, topics, database: str, address: str) -> ReportSubmitted:
@@ -72,7 +72,7 @@ def report_with_address(infrastructure, topics, database: str, address: str) -> 
         sealed_contact_for_notify=seal(load_public_key(KEYS[1]), address),
     )  # fmt: skip
     publish(infrastructure, topics.reports, report)
-    with MongoClient(infrastructure.mongodb_uri) as client:
+    with MongoClient(infrastructure.database_uri("notify")) as client:
         contacts = client[database]["contacts"]
         eventually(lambda: contacts.find_one({"_id": str(report_id)}), timeout=20, what="the contact to be stored")
     return report
@@ -102,8 +102,8 @@ def test_a_refused_reporter_address_leaks_nowhere_and_is_not_retried(notify_sett
         time.sleep(3)  # room for wrong retries
         metrics = httpx.get(f"http://{settings.metrics.host}:{settings.metrics.port}/metrics", timeout=10).text  # the internal metrics port
     logs = "".join(capfd.readouterr())
-    dead_letters = read_topic(infrastructure.kafka.bootstrap_servers, topics.dead_letters)
-    with MongoClient(infrastructure.mongodb_uri) as mongo:
+    dead_letters = read_topic(infrastructure.kafka.admin, topics.dead_letters)
+    with MongoClient(infrastructure.database_uri("notify")) as mongo:
         deliveries = list(mongo[settings.database]["deliveries"].find())
 
     assert '"level"' in logs  # notify's JSON log was captured
