@@ -3,12 +3,14 @@ from uuid import uuid4
 
 import pyotp
 import pytest
+from pymongo import MongoClient
 
 from meldestelle_shared.events import ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
 from meldestelle_shared.settings import MongoSettings
 from triage.settings import Settings
 from triage.staff.service import create_account
+from triage.staff.tokens import SCOPES, new_token
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,7 +25,7 @@ def triage_settings(infrastructure, topics, unique_name, office_keys) -> Setting
     """triage configured for this test's own topics and database; scheduled jobs are run by the tests themselves."""
     return Settings(
         office_private_key=office_keys[0],
-        api_token="integration-test-token-" + "x" * 20,
+        api_tokens_enabled=True,
         database=unique_name,
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
@@ -31,6 +33,15 @@ def triage_settings(infrastructure, topics, unique_name, office_keys) -> Setting
         kafka=infrastructure.kafka.access("triage").settings(topic_prefix=topics.prefix),
         mongodb=MongoSettings(uri=infrastructure.database_uri("triage")),
     )
+
+
+@pytest.fixture
+def service_headers(triage_settings) -> dict[str, str]:
+    """Authorization headers of an API token with every scope, stored in this test's database."""
+    token, document = new_token("integration-tests", sorted(SCOPES), 1, created_by="tests")
+    with MongoClient(triage_settings.mongodb.uri) as client:
+        client[triage_settings.database]["api_tokens"].insert_one(document)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from triage.settings import Settings
 from triage.staff.repository import SessionRepository, StaffRepository
 from triage.staff.router import router as staff_router
 from triage.staff.service import LoginPolicy
+from triage.staff.tokens import TokenRepository
 from triage.workbench.pages import HERE as WORKBENCH_DIR
 from triage.workbench.pages import install_refusal_handlers
 from triage.workbench.router import router as workbench_router
@@ -56,6 +57,7 @@ class TriageContext:
     office_key: PrivateKey
     staff: StaffRepository
     sessions: SessionRepository
+    tokens: TokenRepository
     audit: AuditLog
     policy: LoginPolicy
     desk: CaseDesk
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         office_key=office_key,
         staff=StaffRepository(database),
         sessions=SessionRepository(database),
+        tokens=TokenRepository(database),
         audit=audit,
         policy=LoginPolicy(
             max_failures=settings.login_max_failures,

@@ -74,7 +74,7 @@ class Invalid(Refusal):
 # Every status the staff API may answer with besides success, for the OpenAPI document.
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
-    401: {"model": ErrorBody, "description": "No valid session or bearer token, or the login failed."},
+    401: {"model": ErrorBody, "description": "No valid session or API token, or the login failed."},
     403: {"model": ErrorBody, "description": "The role or the case's assignment does not allow this, or the CSRF token is missing."},
     404: {"model": ErrorBody, "description": "No such case or account."},
     409: {"model": ErrorBody, "description": "Not possible in the case's current state (e.g. the workflow)."},

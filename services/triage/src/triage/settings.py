@@ -12,7 +12,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_")
 
     office_private_key: SecretStr = Field(description="The office's private key (base64); opens sealed reports.")
-    api_token: SecretStr = Field(min_length=32, description="Bearer token of the staff API.")
+    api_tokens_enabled: bool = Field(
+        default=False, description="Accept API tokens (created with `python -m triage.staff.cli create-token`) on the JSON API."
+    )
     database: str = Field(default="triage", description="Database name on the MongoDB server.")
     consumer_group: str = Field(default="triage", description="Kafka consumer group.")
     reference_prefix: str = Field(default="DU", pattern=r"^[A-Z]{1,5}$", description="Prefix of case references.")

@@ -26,10 +26,9 @@ def login(client, username, password, code):
     return client.post("/api/v1/session", json={"username": username, "password": password, "totp": code})
 
 
-def with_case(client, settings, infrastructure, topics, make_report) -> str:
+def with_case(client, token, infrastructure, topics, make_report) -> str:
     report, _ = make_report()
     publish_raw(infrastructure.kafka.admin, topics.reports, [(report.partition_key(), encode_event(report))])
-    token = {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
     [case] = eventually(lambda: client.get("/api/v1/cases", headers=token).json()["items"], what="the case")
     return case["id"]
 
@@ -108,9 +107,9 @@ def test_an_idle_session_expires_on_the_server(triage_settings, staff):
     assert entry["actor_id"] == staff_id and entry["outcome"] == "refused"
 
 
-def test_unsafe_requests_without_the_csrf_token_are_refused(triage_settings, topics, infrastructure, make_report, staff):
+def test_unsafe_requests_without_the_csrf_token_are_refused(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     with TestClient(create_app(triage_settings)) as client:
-        case_id = with_case(client, triage_settings, infrastructure, topics, make_report)
+        case_id = with_case(client, service_headers, infrastructure, topics, make_report)
         headers, _ = staff.log_in(client, "csrf", ["caseworker"])
         cookie_only = {"Cookie": headers["Cookie"]}
         api = client.post(f"/api/v1/cases/{case_id}/notes", json={"text": "x"}, headers=cookie_only)
@@ -134,9 +133,9 @@ def test_tampered_case_ids_are_not_found_and_audited(triage_settings, staff):
     assert sorted(reasons) == ["malformed_case_id", "unknown_case"]  # the path traversal never reached a route
 
 
-def test_permissions_per_role(triage_settings, topics, infrastructure, make_report, staff):
+def test_permissions_per_role(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     with TestClient(create_app(triage_settings), follow_redirects=False) as client:
-        case_id = with_case(client, triage_settings, infrastructure, topics, make_report)
+        case_id = with_case(client, service_headers, infrastructure, topics, make_report)
         worker, _ = staff.log_in(client, "worker1", ["caseworker"])
         other, other_id = staff.log_in(client, "worker2", ["caseworker"])
         lead, _ = staff.log_in(client, "lead1", ["lead"])
@@ -192,7 +191,6 @@ def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
 
 def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
     monkeypatch.setenv("TRIAGE_OFFICE_PRIVATE_KEY", triage_settings.office_private_key.get_secret_value())
-    monkeypatch.setenv("TRIAGE_API_TOKEN", triage_settings.api_token.get_secret_value())
     monkeypatch.setenv("TRIAGE_DATABASE", triage_settings.database)
     monkeypatch.setenv("MONGODB_URI", triage_settings.mongodb.uri)
     monkeypatch.setattr(sys, "stdin", io.StringIO("the first admin password\n"))
@@ -207,9 +205,9 @@ def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
         cli.main(["create-admin", "--username", "chief", "--password-stdin"])
 
 
-def test_leads_see_unsuppressed_figures_in_the_workbench_and_caseworkers_do_not(triage_settings, staff, infrastructure, topics, make_report):
+def test_leads_see_unsuppressed_figures_in_the_workbench_and_caseworkers_do_not(triage_settings, staff, infrastructure, topics, make_report, service_headers):
     with TestClient(create_app(triage_settings), follow_redirects=False) as client:
-        with_case(client, triage_settings, infrastructure, topics, make_report)
+        with_case(client, service_headers, infrastructure, topics, make_report)
         lead, lead_id = staff.log_in(client, "leitung", ["lead"])
         worker, _ = staff.log_in(client, "bearbeiter", ["caseworker"])
         page = eventually(lambda: (r := client.get("/statistics", headers=lead)).status_code == 200 and 'class="total">1<' in r.text and r, what="the figures")

@@ -182,9 +182,10 @@ async def add_note(case: dict[str, Any], text: str, *, actor: Actor, desk: CaseD
 
 
 async def settle_duplicate(
-    case: dict[str, Any], other_id: str, confirmed: bool, *, actor: Actor, desk: CaseDesk
+    case: dict[str, Any], other: dict[str, Any], confirmed: bool, *, actor: Actor, desk: CaseDesk
 ) -> dict[str, Any]:
-    """Confirm or dismiss a duplicate hint on both cases."""
+    """Confirm or dismiss a duplicate hint on both cases; the caller has checked access to both."""
+    other_id = other["_id"]
     if other_id not in case.get("duplicates", {}):
         raise NotFound("This case has no duplicate hint for that case.")
     state = "confirmed" if confirmed else "dismissed"

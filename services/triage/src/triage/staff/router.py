@@ -59,7 +59,7 @@ async def log_out(principal: CurrentPrincipal, request: Request) -> Response:
 async def me(principal: CurrentPrincipal, request: Request) -> Me:
     """The account, roles and permissions of this session."""
     if principal.kind != "staff":
-        raise NotFound("The service token belongs to no staff account.")
+        raise NotFound("An API token belongs to no staff account.")
     account = await context_of(request).staff.get(principal.id)
     return _me(account, principal.csrf_token)
 

@@ -217,7 +217,8 @@ async def settle_duplicate(principal: Worker, case_id: str, other_id: str, reque
     """Confirm or dismiss a duplicate hint."""
     case, form = await _case_form(principal, case_id, request)
     confirmed = form.get("decision") == "confirm"
-    await actions.settle_duplicate(case, other_id, confirmed, actor=principal.actor, desk=context_of(request).desk)
+    other = await load_case(other_id, principal, request)
+    await actions.settle_duplicate(case, other, confirmed, actor=principal.actor, desk=context_of(request).desk)
     return _back(case, "duplicate_confirmed" if confirmed else "duplicate_dismissed")
 
 
