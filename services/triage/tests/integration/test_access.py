@@ -214,3 +214,27 @@ def test_leads_see_unsuppressed_figures_in_the_workbench_and_caseworkers_do_not(
         assert "Ungeschwärzte Zahlen" in page.text
         assert client.get("/statistics", headers=worker).status_code == 403
         assert audit(client, action="statistics.view", outcome="ok")[0]["actor_id"] == lead_id
+
+
+def test_a_caseworker_cannot_settle_a_duplicate_against_a_case_they_may_not_open(
+    triage_settings, topics, infrastructure, make_report, staff, service_headers
+):
+    with TestClient(create_app(triage_settings), follow_redirects=False) as client:
+        mine = with_case(client, service_headers, infrastructure, topics, make_report)
+        report, _ = make_report("Ein zweiter Bericht.")
+        publish_raw(infrastructure.kafka.bootstrap_servers, topics.reports, [(report.partition_key(), encode_event(report))])
+        theirs = eventually(lambda: [c["id"] for c in client.get("/api/v1/cases", headers=service_headers).json()["items"] if c["id"] != mine], what="the second case")[0]
+        worker, _ = staff.log_in(client, "worker-a", ["caseworker"])
+        _, colleague_id = staff.log_in(client, "worker-b", ["caseworker"])
+        assert client.put(f"/api/v1/cases/{theirs}/assignee", json={"assignee_id": colleague_id}, headers=service_headers).status_code == 200
+        cases = client.app.state.context.cases
+        hint = {"case_id": theirs, "reference": "DU-0", "score": 0.9, "state": "open"}
+        client.portal.call(lambda: cases.update_fields(mine, {f"duplicates.{theirs}": hint}))
+        client.portal.call(lambda: cases.update_fields(theirs, {f"duplicates.{mine}": {**hint, "case_id": mine}}))
+        api = client.post(f"/api/v1/cases/{mine}/duplicates/{theirs}", json={"confirmed": True}, headers=worker)
+        form = client.post(f"/cases/{mine}/duplicates/{theirs}", data={"decision": "confirm", "csrf_token": worker["X-CSRF-Token"]}, headers={"Cookie": worker["Cookie"]})
+        other = client.portal.call(lambda: cases.get(theirs))
+        refused = audit(client, action="case.access", outcome="refused")
+    assert api.status_code == 403 and form.status_code == 403
+    assert other["duplicates"][mine]["state"] == "open"  # the colleague's case was not written
+    assert [entry["case_id"] for entry in refused] == [theirs, theirs]
