@@ -38,6 +38,7 @@ from triage.settings import Settings
 from triage.staff.repository import SessionRepository, StaffRepository
 from triage.staff.router import router as staff_router
 from triage.staff.service import LoginPolicy
+from triage.staff.throttle import LoginThrottle
 from triage.staff.tokens import TokenRepository
 from triage.workbench.pages import HERE as WORKBENCH_DIR
 from triage.workbench.pages import install_refusal_handlers
@@ -60,6 +61,7 @@ class TriageContext:
     tokens: TokenRepository
     audit: AuditLog
     policy: LoginPolicy
+    login_throttle: LoginThrottle
     desk: CaseDesk
 
 
@@ -89,9 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit=audit,
         policy=LoginPolicy(
             max_failures=settings.login_max_failures,
-            lockout=timedelta(minutes=settings.lockout_minutes),
+            max_delay=timedelta(seconds=settings.login_account_delay_max_seconds),
             idle=timedelta(minutes=settings.session_idle_minutes),
             max_age=timedelta(hours=settings.session_max_hours),
+        ),
+        login_throttle=LoginThrottle(
+            free_failures=settings.login_free_failures, delay_seconds=1, max_delay_seconds=settings.login_client_delay_max_seconds
         ),
         desk=CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings)),
     )

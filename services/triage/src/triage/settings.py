@@ -28,8 +28,14 @@ class Settings(BaseSettings):
         description="Staff reach the workbench only over https (a TLS proxy in front): HSTS, and Secure __Host- cookies. "
         "Turn off only for plain http on loopback (devstack, tests).",
     )
-    login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row that lock an account.")
-    lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row before an account is slowed down.")
+    login_account_delay_max_seconds: int = Field(
+        default=30, ge=1, le=900, description="Longest wait (growing from 1 s) an account's repeated failed logins impose on its next login."
+    )
+    login_free_failures: int = Field(default=3, ge=1, description="Failed logins per client before it must wait.")
+    login_client_delay_max_seconds: int = Field(
+        default=300, ge=1, description="Longest wait (growing from 1 s) a client's repeated failed logins impose on its next try."
+    )
     first_response_working_days: int = Field(
         default=3, ge=1, description="Working days (NRW) a case may stay new before the leads are reminded."
     )

@@ -1,9 +1,11 @@
 """HTTP edge of sessions (log in, log out, who am I) and of account management (admins)."""
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response, status
 
+from triage.audit.log import ANONYMOUS
 from triage.auth import CurrentPrincipal, Principal, context_of, require
 from triage.cookies import SESSION, delete_cookie, read_cookie, set_cookie
 from triage.errors import API_ERROR_RESPONSES, Invalid, LoginFailed, Locked, NotFound
@@ -23,17 +25,22 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
 
 
 async def start_session(request: Request, username: str, password: str, code: str) -> service.StartedSession:
-    """Log in with both factors, mapping refusals to one vague message (or the lockout)."""
+    """Log in with both factors; a client that failed too often waits first; every refusal reads the same for any username."""
     context = context_of(request)
+    address = request.client.host if request.client else ""
+    if wait := context.login_throttle.wait(address):
+        await context.audit.append(ANONYMOUS, "login", outcome="refused", reason="client_throttled")
+        raise Locked(f"Too many failed attempts from here. Please wait {math.ceil(wait)} seconds, then try again.")
     try:
-        return await service.log_in(
+        started = await service.log_in(
             username, password, code, staff=context.staff, sessions=context.sessions, audit=context.audit,
             office_key=context.office_key, policy=context.policy,
         )  # fmt: skip
-    except service.AccountLocked:
-        raise Locked("Too many failed attempts: this account is locked for a while. Ask an admin or try later.") from None
     except service.LoginRefused:
+        context.login_throttle.failed(address)
         raise LoginFailed("Username, password or code is wrong.") from None
+    context.login_throttle.succeeded(address)
+    return started
 
 
 @router.post("/session", status_code=status.HTTP_201_CREATED, summary="Log in with password and TOTP code")

@@ -1,4 +1,4 @@
-"""Accounts, two-factor login with lockout, and sessions with idle and absolute timeouts."""
+"""Accounts, two-factor login with growing delays, and sessions with idle and absolute timeouts."""
 
 import hashlib
 import re
@@ -35,10 +35,6 @@ class LoginRefused(Exception):
         self.reason = reason
 
 
-class AccountLocked(LoginRefused):
-    """Too many failed logins in a row: the account is locked for a while."""
-
-
 class SessionInvalid(Exception):
     """No usable session: missing, unknown, timed out, or its account was deactivated."""
 
@@ -49,10 +45,10 @@ class SessionInvalid(Exception):
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """Lockout and session lifetimes."""
+    """Account delays and session lifetimes."""
 
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
+    max_failures: int = 5  # failed logins in a row before the account itself is slowed down
+    max_delay: timedelta = timedelta(seconds=30)  # the longest an account is slowed down after one failure
     idle: timedelta = timedelta(minutes=30)
     max_age: timedelta = timedelta(hours=10)
 
@@ -98,7 +94,7 @@ async def create_account(
         "username": username,
         "roles": [role.value for role in parsed],
         "active": True,
-        "password_hash": factors.hash_password(password),
+        "password_hash": await factors.hash_password_off_loop(password),
         "sealed_totp_secret": seal(office_key.public_key, secret),
         "totp_last_step": None,
         "failed_logins": 0,
@@ -119,7 +115,7 @@ async def reset_factors(
     account = await staff.update(
         staff_id,
         {
-            "password_hash": factors.hash_password(password),
+            "password_hash": await factors.hash_password_off_loop(password),
             "sealed_totp_secret": seal(office_key.public_key, secret),
             "totp_last_step": None,
             "failed_logins": 0,
@@ -164,17 +160,21 @@ async def log_in(
     office_key: PrivateKey,
     policy: LoginPolicy,
 ) -> StartedSession:
-    """Check password and TOTP code, lock after repeated failures, and start a session; audits every try."""
+    """Check password and TOTP code, slow an account down after repeated failures, and start a session; audits every try.
+
+    Every refusal looks the same to the caller, for unknown and known usernames alike: the password
+    is always checked (against a dummy hash when there is no account), off the event loop.
+    """
     now = datetime.now(UTC)
     account = await staff.by_username(username.strip().lower())
     actor = Actor("staff", account["_id"]) if account else ANONYMOUS
     try:
-        if account and account.get("locked_until") and account["locked_until"] > now:
-            raise AccountLocked("locked")
-        if not factors.password_matches(account["password_hash"] if account else None, password):
+        if not await factors.password_matches_off_loop(account["password_hash"] if account else None, password):
             raise LoginRefused("bad_password" if account else "unknown_account")
         if not account["active"]:
             raise LoginRefused("inactive")
+        if account.get("locked_until") and _aware(account["locked_until"]) > now:
+            raise LoginRefused("delayed")
         secret = unseal(office_key, account["sealed_totp_secret"])
         step = factors.totp_step(secret, code)
         if step is None:
@@ -183,13 +183,13 @@ async def log_in(
         if not await staff.use_totp_step(account["_id"], step):
             raise LoginRefused("totp_replayed")
     except LoginRefused as refusal:
-        if account and not isinstance(refusal, AccountLocked):
+        if account and refusal.reason != "delayed":
             await _count_failure(account["_id"], staff=staff, policy=policy, now=now)
         await audit.append(actor, "login", outcome="refused", reason=refusal.reason)
         raise
     changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if factors.needs_rehash(account["password_hash"]):
-        changes["password_hash"] = factors.hash_password(password)
+        changes["password_hash"] = await factors.hash_password_off_loop(password)
     await staff.update(account["_id"], changes)
     started = StartedSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), account)
     await sessions.insert(
@@ -200,8 +200,15 @@ async def log_in(
 
 
 async def _count_failure(staff_id: str, *, staff: StaffRepository, policy: LoginPolicy, now: datetime) -> None:
-    if await staff.record_failure(staff_id) >= policy.max_failures:
-        await staff.update(staff_id, {"locked_until": now + policy.lockout, "failed_logins": 0})
+    # A growing delay, never a lock: one second after `max_failures`, doubling, capped at `max_delay`.
+    failures = await staff.record_failure(staff_id)
+    if failures >= policy.max_failures:
+        delay = min(policy.max_delay, timedelta(seconds=2 ** min(failures - policy.max_failures, 20)))
+        await staff.update(staff_id, {"locked_until": now + delay})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def resolve_session(

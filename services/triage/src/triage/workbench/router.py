@@ -68,7 +68,7 @@ async def log_in(request: Request) -> Response:
     try:
         started = await start_session(request, str(form.get("username", "")), str(form.get("password", "")), str(form.get("totp", "")))
     except (LoginFailed, Locked) as refusal:
-        notice = "account_locked" if isinstance(refusal, Locked) else "login_failed"
+        notice = "too_many_attempts" if isinstance(refusal, Locked) else "login_failed"
         return render(request, "login.html", refusal.status, login_csrf=expected, notice=notice, username=str(form.get("username", "")))
     response = RedirectResponse("/cases", status_code=303)
     set_session_cookie(response, request, started.token)
