@@ -20,11 +20,17 @@ def office_keys() -> tuple[str, str]:
     return generate_key_pair()
 
 
+@pytest.fixture(scope="session")
+def totp_keys() -> tuple[str, str]:
+    return generate_key_pair()
+
+
 @pytest.fixture
-def triage_settings(infrastructure, topics, unique_name, office_keys) -> Settings:
+def triage_settings(infrastructure, topics, unique_name, office_keys, totp_keys) -> Settings:
     """triage configured for this test's own topics and database; scheduled jobs are run by the tests themselves."""
     return Settings(
         office_private_key=office_keys[0],
+        totp_private_key=totp_keys[0],
         api_tokens_enabled=True,
         database=unique_name,
         consumer_group=f"{unique_name}-triage",
@@ -76,7 +82,7 @@ class Staff:
 
     def add(self, client, username: str, roles: list[str]) -> tuple[dict, str]:
         context = client.app.state.context
-        return client.portal.call(lambda: create_account(username, PASSWORD, roles, staff=context.staff, office_key=context.office_key))
+        return client.portal.call(lambda: create_account(username, PASSWORD, roles, staff=context.staff, totp_key=context.totp_key))
 
     def log_in(self, client, username: str, roles: list[str]) -> tuple[dict[str, str], str]:
         """Headers (session cookie and CSRF token) of a fresh session, and the account id; the client's cookie jar stays empty."""

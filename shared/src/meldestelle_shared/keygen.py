@@ -40,6 +40,9 @@ def ensure_secrets(folder: Path) -> Path:
         private, public = generate_key_pair()
         _write(intake / "intake_notify_public_key", public)
         _write(notify / "notify_private_key", private)
+    # Staff TOTP secrets get a key of their own: whoever holds the office key cannot log in as staff.
+    if not (triage / "triage_totp_private_key").exists():
+        _write(triage / "triage_totp_private_key", generate_key_pair()[0])
     if not (intake / "intake_receipt_pepper").exists():
         _write(intake / "intake_receipt_pepper", secrets.token_urlsafe(32))
     return folder

@@ -9,7 +9,6 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
-from nacl.public import PrivateKey
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
@@ -20,7 +19,7 @@ from meldestelle_shared.kafka import create_broker, kafka_check, publish_events
 from meldestelle_shared.logs import configure_logging
 from meldestelle_shared.metrics import ConsumerMetrics, install_metrics
 from meldestelle_shared.mongo import create_client, mongo_check
-from meldestelle_shared.sealing import load_private_key
+from meldestelle_shared.sealing import Keyring, load_keyring
 from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
 from meldestelle_shared.web import RequestLimits, install_error_handlers
@@ -55,7 +54,8 @@ class TriageContext:
     broker: KafkaBroker
     client: AsyncMongoClient
     cases: CaseRepository
-    office_key: PrivateKey
+    office_key: Keyring
+    totp_key: Keyring
     staff: StaffRepository
     sessions: SessionRepository
     tokens: TokenRepository
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     broker = create_broker(settings.kafka, client_id="triage")
     client = create_client(settings.mongodb, app_name="triage")
     database = client[settings.database]
-    office_key = load_private_key(settings.office_private_key.get_secret_value())
+    office_key = load_keyring(settings.office_private_key.get_secret_value(), settings.office_retired_private_keys.get_secret_value())
     cases, audit = CaseRepository(database), AuditLog(database)
 
     async def publish_in_order(events: Sequence[Event]) -> None:
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client=client,
         cases=cases,
         office_key=office_key,
+        totp_key=load_keyring(settings.totp_private_key.get_secret_value(), settings.totp_retired_private_keys.get_secret_value()),
         staff=StaffRepository(database),
         sessions=SessionRepository(database),
         tokens=TokenRepository(database),

@@ -12,6 +12,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_")
 
     office_private_key: SecretStr = Field(description="The office's private key (base64); opens sealed reports.")
+    office_retired_private_keys: SecretStr = Field(
+        default=SecretStr(""), description="Comma-separated earlier office keys: values sealed to them still open until re-sealed."
+    )
+    totp_private_key: SecretStr = Field(description="Key (base64) that seals staff TOTP secrets; the office key cannot open them.")
+    totp_retired_private_keys: SecretStr = Field(default=SecretStr(""), description="Comma-separated earlier TOTP keys.")
     api_tokens_enabled: bool = Field(
         default=False, description="Accept API tokens (created with `python -m triage.staff.cli create-token`) on the JSON API."
     )

@@ -190,6 +190,7 @@ def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
 
 def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
     monkeypatch.setenv("TRIAGE_OFFICE_PRIVATE_KEY", triage_settings.office_private_key.get_secret_value())
+    monkeypatch.setenv("TRIAGE_TOTP_PRIVATE_KEY", triage_settings.totp_private_key.get_secret_value())
     monkeypatch.setenv("TRIAGE_DATABASE", triage_settings.database)
     monkeypatch.setenv("MONGODB_URI", triage_settings.mongodb.uri)
     monkeypatch.setattr(sys, "stdin", io.StringIO("the first admin password\n"))

@@ -25,6 +25,7 @@ def audit(client, **filters) -> list[dict]:
 def cli_token(monkeypatch, capsys, settings, *arguments: str) -> str:
     """Create a token the way an operator does, with the service's own settings from the environment."""
     monkeypatch.setenv("TRIAGE_OFFICE_PRIVATE_KEY", settings.office_private_key.get_secret_value())
+    monkeypatch.setenv("TRIAGE_TOTP_PRIVATE_KEY", settings.totp_private_key.get_secret_value())
     monkeypatch.setenv("TRIAGE_DATABASE", settings.database)
     monkeypatch.setenv("MONGODB_URI", settings.mongodb.uri)
     monkeypatch.setattr(sys, "argv", ["cli"])
@@ -36,6 +37,7 @@ def test_the_old_static_token_and_any_token_are_refused_by_default(triage_settin
     monkeypatch.setenv("TRIAGE_API_TOKEN", OLD_STATIC_TOKEN)  # what every deployment had configured
     default = Settings(
         office_private_key=triage_settings.office_private_key,
+        totp_private_key=triage_settings.totp_private_key,
         database=triage_settings.database,
         kafka=triage_settings.kafka,
         mongodb=triage_settings.mongodb,

@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 
 from devstack.probes import eventually, run_async
 from devstack.processes import free_port
-from meldestelle_shared.sealing import load_private_key
+from meldestelle_shared.sealing import load_keyring
 from triage.app import create_app
 from triage.staff.factors import password_matches
 from triage.staff.repository import StaffRepository
@@ -50,8 +50,8 @@ def add_account(settings, username: str) -> str:
     async def add() -> str:
         client = AsyncMongoClient(settings.mongodb.uri)
         try:
-            office_key = load_private_key(settings.office_private_key.get_secret_value())
-            _, secret = await create_account(username, PASSWORD, ["caseworker"], staff=StaffRepository(client[settings.database]), office_key=office_key)
+            totp_key = load_keyring(settings.totp_private_key.get_secret_value())
+            _, secret = await create_account(username, PASSWORD, ["caseworker"], staff=StaffRepository(client[settings.database]), totp_key=totp_key)
             return secret
         finally:
             await client.close()

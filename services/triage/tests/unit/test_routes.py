@@ -11,7 +11,7 @@ from triage.workbench.router import router as workbench_router
 
 
 def app():
-    return create_app(Settings(office_private_key=generate_key_pair()[0], job_interval_seconds=0))
+    return create_app(Settings(office_private_key=generate_key_pair()[0], totp_private_key=generate_key_pair()[0], job_interval_seconds=0))
 
 
 def test_the_audit_log_can_only_be_read():

@@ -4,6 +4,10 @@
     python -m triage.staff.cli reset-factors --username NAME [--password-stdin]
     python -m triage.staff.cli create-token --actor NAME --scopes case.read,stats.read [--days 30]
     python -m triage.staff.cli revoke-tokens --actor NAME
+    python -m triage.staff.cli reseal
+
+`reseal` runs after a key rotation: it re-seals every case's sealed fields to the current office
+key and every TOTP secret to the current TOTP key; retired keys stay configured until it is done.
 
 The password is asked for (not echoed) unless --password-stdin reads it from standard input.
 The TOTP secret and an API token are printed once: the database keeps neither in clear.
@@ -16,9 +20,10 @@ import getpass
 import sys
 
 from meldestelle_shared.mongo import create_client
-from meldestelle_shared.sealing import load_private_key
+from meldestelle_shared.sealing import load_keyring
 from meldestelle_shared.settings import secrets_dir
 from triage.audit.log import SYSTEM, AuditLog
+from triage.cases.resealing import reseal_cases
 from triage.settings import Settings
 from triage.staff import service, tokens
 from triage.staff.factors import provisioning_uri
@@ -42,17 +47,23 @@ async def _run(arguments: argparse.Namespace, settings: Settings) -> str:
             return await _tokens(arguments, settings, tokens.TokenRepository(database), AuditLog(database))
         staff, sessions = StaffRepository(database), SessionRepository(database)
         await staff.ensure_indexes()
-        office_key = load_private_key(settings.office_private_key.get_secret_value())
+        office_key = load_keyring(settings.office_private_key.get_secret_value(), settings.office_retired_private_keys.get_secret_value())
+        totp_key = load_keyring(settings.totp_private_key.get_secret_value(), settings.totp_retired_private_keys.get_secret_value())
+        if arguments.command == "reseal":
+            cases = await reseal_cases(database, office_key=office_key)
+            accounts = await service.reseal_totp_secrets(staff=staff, totp_key=totp_key, office_key=office_key)
+            await AuditLog(database).append(SYSTEM, "keys.reseal", reason=f"case_values:{cases},totp_secrets:{accounts}")
+            return f"re-sealed {cases} case value(s) to office key {office_key.current_id} and {accounts} TOTP secret(s) to TOTP key {totp_key.current_id}"
         username = arguments.username.strip().lower()
         if arguments.command == "create-admin":
             roles = [role.strip() for role in arguments.roles.split(",") if role.strip()]
-            account, secret = await service.create_account(username, _password(arguments.password_stdin), roles, staff=staff, office_key=office_key)
+            account, secret = await service.create_account(username, _password(arguments.password_stdin), roles, staff=staff, totp_key=totp_key)
         else:
             account = await staff.by_username(username)
             if account is None:
                 raise SystemExit(f"No account is called {username}.")
             account, secret = await service.reset_factors(
-                account["_id"], _password(arguments.password_stdin), staff=staff, sessions=sessions, office_key=office_key
+                account["_id"], _password(arguments.password_stdin), staff=staff, sessions=sessions, totp_key=totp_key
             )
         return f"{account['username']} ({', '.join(account['roles'])})\nTOTP secret: {secret}\n{provisioning_uri(secret, account['username'])}"
     finally:
@@ -89,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     create_token.add_argument("--days", type=int, default=30, help=f"Days until it expires (1-{tokens.MAX_DAYS}).")
     revoke = commands.add_parser("revoke-tokens", help="Revoke every token of an actor.")
     revoke.add_argument("--actor", required=True)
+    commands.add_parser("reseal", help="After a key rotation: re-seal cases to the office key and TOTP secrets to the TOTP key.")
     arguments = parser.parse_args(argv)
     try:
         print(asyncio.run(_run(arguments, Settings(_secrets_dir=secrets_dir()))))

@@ -34,7 +34,7 @@ async def start_session(request: Request, username: str, password: str, code: st
     try:
         started = await service.log_in(
             username, password, code, staff=context.staff, sessions=context.sessions, audit=context.audit,
-            office_key=context.office_key, policy=context.policy,
+            totp_key=context.totp_key, office_key=context.office_key, policy=context.policy,
         )  # fmt: skip
     except service.LoginRefused:
         context.login_throttle.failed(address)
@@ -83,7 +83,7 @@ async def create_account(principal: Admin, body: AccountCreate, request: Request
     context = context_of(request)
     try:
         account, secret = await service.create_account(
-            body.username, body.password, [r.value for r in body.roles], staff=context.staff, office_key=context.office_key
+            body.username, body.password, [r.value for r in body.roles], staff=context.staff, totp_key=context.totp_key
         )
     except service.InvalidAccount as error:
         raise Invalid(error.field, error.reason) from None
@@ -113,7 +113,7 @@ async def reset_factors(principal: Admin, staff_id: str, body: FactorsReset, req
     context = context_of(request)
     try:
         result = await service.reset_factors(
-            staff_id, body.password, staff=context.staff, sessions=context.sessions, office_key=context.office_key
+            staff_id, body.password, staff=context.staff, sessions=context.sessions, totp_key=context.totp_key
         )
     except service.InvalidAccount as error:
         raise Invalid(error.field, error.reason) from None

@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from nacl.public import PrivateKey
-
-from meldestelle_shared.sealing import seal, unseal
+from meldestelle_shared.sealing import Keyring, SealingError, seal, unseal
 from triage.audit.log import ANONYMOUS, Actor, AuditLog
 from triage.staff import factors
 from triage.staff.permissions import Role
@@ -84,9 +82,9 @@ def check_new_account(username: str, password: str, roles: list[str]) -> tuple[s
 
 
 async def create_account(
-    username: str, password: str, roles: list[str], *, staff: StaffRepository, office_key: PrivateKey
+    username: str, password: str, roles: list[str], *, staff: StaffRepository, totp_key: Keyring
 ) -> tuple[dict[str, Any], str]:
-    """Create an account; returns it and its TOTP secret, which is shown once and stored sealed."""
+    """Create an account; returns it and its TOTP secret, which is shown once and stored sealed to the TOTP key."""
     username, parsed = check_new_account(username, password, roles)
     secret = factors.new_totp_secret()
     account = {
@@ -95,7 +93,7 @@ async def create_account(
         "roles": [role.value for role in parsed],
         "active": True,
         "password_hash": await factors.hash_password_off_loop(password),
-        "sealed_totp_secret": seal(office_key.public_key, secret),
+        "sealed_totp_secret": seal(totp_key.public_key, secret),
         "totp_last_step": None,
         "failed_logins": 0,
         "locked_until": None,
@@ -106,7 +104,7 @@ async def create_account(
 
 
 async def reset_factors(
-    staff_id: str, password: str, *, staff: StaffRepository, sessions: SessionRepository, office_key: PrivateKey
+    staff_id: str, password: str, *, staff: StaffRepository, sessions: SessionRepository, totp_key: Keyring
 ) -> tuple[dict[str, Any], str] | None:
     """Give an account a new password and TOTP secret, unlock it and end its sessions; None if unknown."""
     if reason := factors.check_password_policy(password):
@@ -116,7 +114,7 @@ async def reset_factors(
         staff_id,
         {
             "password_hash": await factors.hash_password_off_loop(password),
-            "sealed_totp_secret": seal(office_key.public_key, secret),
+            "sealed_totp_secret": seal(totp_key.public_key, secret),
             "totp_last_step": None,
             "failed_logins": 0,
             "locked_until": None,
@@ -157,7 +155,8 @@ async def log_in(
     staff: StaffRepository,
     sessions: SessionRepository,
     audit: AuditLog,
-    office_key: PrivateKey,
+    totp_key: Keyring,
+    office_key: Keyring,
     policy: LoginPolicy,
 ) -> StartedSession:
     """Check password and TOTP code, slow an account down after repeated failures, and start a session; audits every try.
@@ -175,7 +174,7 @@ async def log_in(
             raise LoginRefused("inactive")
         if account.get("locked_until") and _aware(account["locked_until"]) > now:
             raise LoginRefused("delayed")
-        secret = unseal(office_key, account["sealed_totp_secret"])
+        secret = await open_totp_secret(account, staff=staff, totp_key=totp_key, office_key=office_key)
         step = factors.totp_step(secret, code)
         if step is None:
             raise LoginRefused("bad_totp")
@@ -197,6 +196,33 @@ async def log_in(
     )
     await audit.append(actor, "login")
     return started
+
+
+async def open_totp_secret(account: dict[str, Any], *, staff: StaffRepository, totp_key: Keyring, office_key: Keyring) -> str:
+    """An account's TOTP secret; one still sealed to the office key (from before the TOTP key) is moved to the TOTP key."""
+    sealed = account["sealed_totp_secret"]
+    try:
+        return unseal(totp_key, sealed)
+    except SealingError:
+        secret = unseal(office_key, sealed)
+    await staff.update(account["_id"], {"sealed_totp_secret": seal(totp_key.public_key, secret)})
+    return secret
+
+
+async def reseal_totp_secrets(*, staff: StaffRepository, totp_key: Keyring, office_key: Keyring) -> int:
+    """Seal every account's TOTP secret to the current TOTP key (from a retired one or the office key); returns how many."""
+    changed = 0
+    for account in await staff.all():
+        if not totp_key.is_current(account["sealed_totp_secret"]):
+            await open_totp_secret(account, staff=staff, totp_key=Keyring(totp_key.current), office_key=_any_of(totp_key, office_key))
+            changed += 1
+    return changed
+
+
+def _any_of(*rings: Keyring) -> Keyring:
+    """One ring that opens whatever any of the given rings opens."""
+    keys = [key for ring in rings for key in ring.keys]
+    return Keyring(keys[0], keys[1:])
 
 
 async def _count_failure(staff_id: str, *, staff: StaffRepository, policy: LoginPolicy, now: datetime) -> None:

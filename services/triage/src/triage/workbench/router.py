@@ -258,7 +258,7 @@ async def create_account(principal: Admin, request: Request) -> Response:
     try:
         account, secret = await service.create_account(
             str(form.get("username", "")), str(form.get("password", "")), [str(r) for r in form.getlist("roles")],
-            staff=context.staff, office_key=context.office_key,
+            staff=context.staff, totp_key=context.totp_key,
         )  # fmt: skip
     except service.InvalidAccount as error:
         raise Invalid(error.field, error.reason) from None
@@ -275,7 +275,7 @@ async def reset_factors(principal: Admin, staff_id: str, request: Request) -> Re
     form = await request.form()
     try:
         result = await service.reset_factors(
-            staff_id, str(form.get("password", "")), staff=context.staff, sessions=context.sessions, office_key=context.office_key
+            staff_id, str(form.get("password", "")), staff=context.staff, sessions=context.sessions, totp_key=context.totp_key
         )
     except service.InvalidAccount as error:
         raise Invalid(error.field, error.reason) from None
