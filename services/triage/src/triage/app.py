@@ -34,6 +34,7 @@ from triage.cases.router import router as cases_router
 from triage.cases.service import CaseRules, open_cases
 from triage.cookies import StrictTransportSecurity
 from triage.settings import Settings
+from triage.staff.approvals import ApprovalRepository
 from triage.staff.repository import SessionRepository, StaffRepository
 from triage.staff.router import router as staff_router
 from triage.staff.service import LoginPolicy
@@ -59,6 +60,7 @@ class TriageContext:
     staff: StaffRepository
     sessions: SessionRepository
     tokens: TokenRepository
+    approvals: ApprovalRepository
     audit: AuditLog
     policy: LoginPolicy
     login_throttle: LoginThrottle
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff=StaffRepository(database),
         sessions=SessionRepository(database),
         tokens=TokenRepository(database),
+        approvals=ApprovalRepository(database),
         audit=audit,
         policy=LoginPolicy(
             max_failures=settings.login_max_failures,

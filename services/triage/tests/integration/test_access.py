@@ -164,21 +164,28 @@ def test_permissions_per_role(triage_settings, topics, infrastructure, make_repo
     assert {"case.view", "case.export", "login"} <= {e["action"] for e in log["items"]}
 
 
-def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
+def test_admins_create_accounts_and_a_second_admin_approves(triage_settings, staff, totp):
     with TestClient(create_app(triage_settings)) as client:
         admin, _ = staff.log_in(client, "root", ["admin"])
+        second, _ = staff.log_in(client, "root2", ["admin"])
         created = client.post("/api/v1/staff", json={"username": "Neu", "password": "a" * 12, "roles": ["caseworker"]}, headers=admin)
         assert created.status_code == 201
         enrolment = created.json()
         assert enrolment["account"]["username"] == "neu" and enrolment["totp_uri"].startswith("otpauth://totp/")
+        assert enrolment["account"]["active"] is False and enrolment["approval"]["kind"] == "activate_account"
         weak = client.post("/api/v1/staff", json={"username": "xy2", "password": "short", "roles": ["lead"]}, headers=admin)
         assert weak.status_code == 422 and weak.json()["fields"][0]["field"] == "password"
         taken = client.post("/api/v1/staff", json={"username": "neu", "password": "b" * 12, "roles": ["lead"]}, headers=admin)
         assert taken.status_code == 422 and taken.json()["fields"][0]["reason"] == "is taken"
-        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"])).status_code == 201
+        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"])).status_code == 401  # not yet approved
+        approved = client.post(f"/api/v1/staff/approvals/{enrolment['approval']['id']}", json={}, headers=second)
+        assert approved.status_code == 200 and approved.json()["account"]["active"] is True
+        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"], 1)).status_code == 201
         client.cookies.clear()
-        reset = client.post(f"/api/v1/staff/{enrolment['account']['id']}/reset-factors", json={"password": "c" * 12}, headers=admin)
-        new_secret = reset.json()["totp_secret"]
+        asked = client.post(f"/api/v1/staff/{enrolment['account']['id']}/reset-factors", json={}, headers=admin)
+        assert asked.status_code == 202
+        reset = client.post(f"/api/v1/staff/approvals/{asked.json()['id']}", json={"password": "c" * 12}, headers=second)
+        new_secret = reset.json()["enrolment"]["totp_secret"]
         assert new_secret != enrolment["totp_secret"]
         assert login(client, "neu", "a" * 12, totp(new_secret, 1)).status_code == 401
         assert login(client, "neu", "c" * 12, totp(new_secret, 1)).status_code == 201
@@ -186,6 +193,36 @@ def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
         off = client.patch(f"/api/v1/staff/{enrolment['account']['id']}", json={"active": False}, headers=admin)
         assert off.status_code == 200 and off.json()["active"] is False
         assert login(client, "neu", "c" * 12, totp(new_secret, -1)).status_code == 401
+
+
+def test_an_admin_alone_cannot_come_to_read_cases(triage_settings, staff, totp):
+    with TestClient(create_app(triage_settings)) as client:
+        admin, admin_id = staff.log_in(client, "mallory", ["admin"])
+        other, other_id = staff.log_in(client, "trent", ["admin"])
+        lead_account, lead_secret = staff.add(client, "leonie", ["lead"])
+        # 1. Granting oneself a case role: refused outright.
+        own = client.patch(f"/api/v1/staff/{admin_id}", json={"roles": ["admin", "caseworker"]}, headers=admin)
+        assert own.status_code == 403
+        # 2. An account of one's own making with a case role: inactive, and one cannot approve it oneself or switch it on.
+        sock = client.post("/api/v1/staff", json={"username": "sock", "password": "s" * 12, "roles": ["caseworker"]}, headers=admin).json()
+        assert client.post(f"/api/v1/staff/approvals/{sock['approval']['id']}", json={}, headers=admin).status_code == 403
+        assert client.patch(f"/api/v1/staff/{sock['account']['id']}", json={"active": True}, headers=admin).status_code == 403
+        assert login(client, "sock", "s" * 12, totp(sock["totp_secret"])).status_code == 401
+        # 3. A colleague admin granted a case role: pending; the colleague cannot approve their own grant.
+        grant = client.patch(f"/api/v1/staff/{other_id}", json={"roles": ["admin", "lead"]}, headers=admin)
+        assert grant.status_code == 202 and grant.json()["state"] == "pending"
+        assert client.post(f"/api/v1/staff/approvals/{grant.json()['id']}", json={}, headers=other).status_code == 403
+        assert client.get("/api/v1/cases", headers=other).status_code == 403  # still no case role
+        # 4. Resetting a lead's factors: pending; the requester cannot approve; the lead's factors still work.
+        reset = client.post(f"/api/v1/staff/{lead_account['_id']}/reset-factors", json={}, headers=admin)
+        assert reset.status_code == 202
+        assert client.post(f"/api/v1/staff/approvals/{reset.json()['id']}", json={"password": "m" * 12}, headers=admin).status_code == 403
+        assert login(client, "leonie", staff.password, totp(lead_secret)).status_code == 201
+        client.cookies.clear()
+        pending = client.get("/api/v1/staff/approvals", headers=other).json()
+        refused = {e["reason"] for e in audit(client, outcome="refused") if e["action"].startswith("staff.")}
+    assert {p["kind"] for p in pending} == {"activate_account", "grant_roles", "reset_factors"}
+    assert {"own_roles", "needs_another_admin", "awaiting_approval"} <= refused
 
 
 def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):

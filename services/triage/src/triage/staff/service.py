@@ -82,7 +82,7 @@ def check_new_account(username: str, password: str, roles: list[str]) -> tuple[s
 
 
 async def create_account(
-    username: str, password: str, roles: list[str], *, staff: StaffRepository, totp_key: Keyring
+    username: str, password: str, roles: list[str], *, staff: StaffRepository, totp_key: Keyring, active: bool = True
 ) -> tuple[dict[str, Any], str]:
     """Create an account; returns it and its TOTP secret, which is shown once and stored sealed to the TOTP key."""
     username, parsed = check_new_account(username, password, roles)
@@ -91,7 +91,7 @@ async def create_account(
         "_id": str(uuid4()),
         "username": username,
         "roles": [role.value for role in parsed],
-        "active": True,
+        "active": active,
         "password_hash": await factors.hash_password_off_loop(password),
         "sealed_totp_secret": seal(totp_key.public_key, secret),
         "totp_last_step": None,
@@ -126,19 +126,24 @@ async def reset_factors(
     return account, secret
 
 
+def check_roles(roles: list[str]) -> list[Role]:
+    """The roles, parsed and sorted, or InvalidAccount."""
+    try:
+        parsed = sorted({Role(role) for role in roles})
+    except ValueError:
+        raise InvalidAccount("roles", "must be caseworker, lead or admin") from None
+    if not parsed:
+        raise InvalidAccount("roles", "must name at least one role")
+    return parsed
+
+
 async def update_account(
     staff_id: str, *, roles: list[str] | None, active: bool | None, staff: StaffRepository, sessions: SessionRepository
 ) -> dict[str, Any] | None:
     """Change an account's roles or switch it off (which ends its sessions); None if unknown."""
     changes: dict[str, Any] = {}
     if roles is not None:
-        try:
-            parsed = sorted({Role(role) for role in roles})
-        except ValueError:
-            raise InvalidAccount("roles", "must be caseworker, lead or admin") from None
-        if not parsed:
-            raise InvalidAccount("roles", "must name at least one role")
-        changes["roles"] = [role.value for role in parsed]
+        changes["roles"] = [role.value for role in check_roles(roles)]
     if active is not None:
         changes["active"] = active
     account = await staff.update(staff_id, changes) if changes else await staff.get(staff_id)
