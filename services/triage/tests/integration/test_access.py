@@ -259,7 +259,7 @@ def test_a_caseworker_cannot_settle_a_duplicate_against_a_case_they_may_not_open
     with TestClient(create_app(triage_settings), follow_redirects=False) as client:
         mine = with_case(client, service_headers, infrastructure, topics, make_report)
         report, _ = make_report("Ein zweiter Bericht.")
-        publish_raw(infrastructure.kafka.bootstrap_servers, topics.reports, [(report.partition_key(), encode_event(report))])
+        publish_raw(infrastructure.kafka.admin, topics.reports, [(report.partition_key(), encode_event(report))])
         theirs = eventually(lambda: [c["id"] for c in client.get("/api/v1/cases", headers=service_headers).json()["items"] if c["id"] != mine], what="the second case")[0]
         worker, _ = staff.log_in(client, "worker-a", ["caseworker"])
         _, colleague_id = staff.log_in(client, "worker-b", ["caseworker"])

@@ -27,7 +27,7 @@ def sealed_values(settings) -> list[str]:
 def test_rotating_the_office_key_keeps_every_case_readable(triage_settings, topics, infrastructure, make_report, service_headers, monkeypatch, capsys):
     report, _ = make_report("Vor der Rotation versiegelt.")
     with TestClient(create_app(triage_settings)) as client:
-        publish_raw(infrastructure.kafka.bootstrap_servers, topics.reports, [(report.partition_key(), encode_event(report))])
+        publish_raw(infrastructure.kafka.admin, topics.reports, [(report.partition_key(), encode_event(report))])
         [case] = eventually(lambda: client.get("/api/v1/cases", headers=service_headers).json()["items"], what="the case")
         assert client.post(f"/api/v1/cases/{case['id']}/notes", json={"text": "alte Notiz"}, headers=service_headers).status_code == 201
     old = triage_settings.office_private_key.get_secret_value()
