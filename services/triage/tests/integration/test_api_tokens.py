@@ -35,15 +35,8 @@ def cli_token(monkeypatch, capsys, settings, *arguments: str) -> str:
 
 def test_the_old_static_token_and_any_token_are_refused_by_default(triage_settings, monkeypatch, capsys):
     monkeypatch.setenv("TRIAGE_API_TOKEN", OLD_STATIC_TOKEN)  # what every deployment had configured
-    default = Settings(
-        office_private_key=triage_settings.office_private_key,
-        totp_private_key=triage_settings.totp_private_key,
-        database=triage_settings.database,
-        kafka=triage_settings.kafka,
-        mongodb=triage_settings.mongodb,
-        job_interval_seconds=0,
-    )
-    assert default.api_tokens_enabled is False
+    assert Settings.model_fields["api_tokens_enabled"].default is False
+    default = triage_settings.model_copy(update={"api_tokens_enabled": False})  # this test's infrastructure, the default switch
     token = cli_token(monkeypatch, capsys, default, "--actor", "report-tool", "--scopes", "case.read")
     with TestClient(create_app(default)) as client:
         for value in (OLD_STATIC_TOKEN, token):
