@@ -6,7 +6,7 @@
 
 Cases are written straight into triage's database (built by triage's own `new_case`, spread over
 twelve months and the taxonomy), with triage's indexes in place. Then a fixed set of queue queries
-runs one after another over the bearer-token API. Baseline in the same run: the same filter, sort,
+runs one after another over the API with a read-only API token. Baseline in the same run: the same filter, sort,
 page and count sent straight to the database with PyMongo, i.e. what the database alone costs.
 Scheduled jobs are off (TRIAGE_JOB_INTERVAL_SECONDS=0) so only the queue is measured.
 """
@@ -114,11 +114,11 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300, help="seconds each of the two query phases may take at most")
     args = parser.parse_args()
     print(f"# workbench queue over {args.cases} cases  ({machine()})")
-    with local_stack(services=("triage",), env={"triage": {"TRIAGE_JOB_INTERVAL_SECONDS": "0"}}) as stack:
+    with local_stack(services=("triage",), env={"triage": {"TRIAGE_JOB_INTERVAL_SECONDS": "0", "TRIAGE_API_TOKENS_ENABLED": "true"}}) as stack:
         database = f"{stack.database_prefix}triage"
         seconds = asyncio.run(load_cases(stack.database_uri("triage"), database, args.cases))
         print(f"  loaded in {seconds:.0f} s ({args.cases / seconds:.0f} cases/s, triage's indexes in place)  [{load()}]")
-        token = (stack.secrets / "triage" / "triage_api_token").read_text()
+        token = stack.create_api_token("bench", "case.read,case.assign")
         api = asyncio.run(through_api(stack.url("triage"), token, args.rounds, args.budget))
         print(f"  GET /api/v1/cases:           {_summary(api)}  [{load()}]  (target p99 < 200 ms)")
         base = asyncio.run(through_database(stack.database_uri("triage"), database, args.rounds, args.budget))

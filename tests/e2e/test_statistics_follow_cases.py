@@ -17,7 +17,7 @@ import pytest
 
 from devstack.probes import eventually
 from meldestelle_shared.mongo import create_client
-from meldestelle_shared.sealing import load_private_key
+from meldestelle_shared.sealing import load_keyring
 from meldestelle_shared.settings import MongoSettings
 from triage.staff.repository import StaffRepository
 from triage.staff.service import create_account
@@ -41,8 +41,8 @@ def lead(stack) -> dict[str, str]:
         client = create_client(MongoSettings(uri=stack.uri), app_name="e2e-test")
         try:
             staff = StaffRepository(client[stack.service_env("triage")["TRIAGE_DATABASE"]])
-            office_key = load_private_key((stack.secrets / "triage" / "triage_office_private_key").read_text())
-            return (await create_account(username, password, ["lead"], staff=staff, office_key=office_key))[1]
+            totp_key = load_keyring((stack.secrets / "triage" / "triage_totp_private_key").read_text())
+            return (await create_account(username, password, ["lead"], staff=staff, totp_key=totp_key))[1]
         finally:
             await client.close()
 

@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 import pyotp
 import pytest
 from nacl.signing import SigningKey
+from pymongo import MongoClient
 
 from meldestelle_shared.events import ReporterSigned, ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
@@ -12,6 +13,7 @@ from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.signing import public_verify_key, sign, signing_key
 from triage.settings import Settings
 from triage.staff.service import create_account
+from triage.staff.tokens import SCOPES, new_token
 
 PASSWORD = "correct horse battery staple"
 
@@ -21,12 +23,18 @@ def office_keys() -> tuple[str, str]:
     return generate_key_pair()
 
 
+@pytest.fixture(scope="session")
+def totp_keys() -> tuple[str, str]:
+    return generate_key_pair()
+
+
 @pytest.fixture
-def triage_settings(infrastructure, topics, unique_name, office_keys) -> Settings:
+def triage_settings(infrastructure, topics, unique_name, office_keys, totp_keys) -> Settings:
     """triage configured for this test's own topics and database; scheduled jobs are run by the tests themselves."""
     return Settings(
         office_private_key=office_keys[0],
-        api_token="integration-test-token-" + "x" * 20,
+        totp_private_key=totp_keys[0],
+        api_tokens_enabled=True,
         database=unique_name,
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
@@ -34,6 +42,15 @@ def triage_settings(infrastructure, topics, unique_name, office_keys) -> Setting
         kafka=infrastructure.kafka.access("triage").settings(topic_prefix=topics.prefix),
         mongodb=MongoSettings(uri=infrastructure.database_uri("triage")),
     )
+
+
+@pytest.fixture
+def service_headers(triage_settings) -> dict[str, str]:
+    """Authorization headers of an API token with every scope, stored in this test's database."""
+    token, document = new_token("integration-tests", sorted(SCOPES), 1, created_by="tests")
+    with MongoClient(triage_settings.mongodb.uri) as client:
+        client[triage_settings.database]["api_tokens"].insert_one(document)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -84,7 +101,7 @@ class Staff:
 
     def add(self, client, username: str, roles: list[str]) -> tuple[dict, str]:
         context = client.app.state.context
-        return client.portal.call(lambda: create_account(username, PASSWORD, roles, staff=context.staff, office_key=context.office_key))
+        return client.portal.call(lambda: create_account(username, PASSWORD, roles, staff=context.staff, totp_key=context.totp_key))
 
     def log_in(self, client, username: str, roles: list[str]) -> tuple[dict[str, str], str]:
         """Headers (session cookie and CSRF token) of a fresh session, and the account id; the client's cookie jar stays empty."""

@@ -1,12 +1,12 @@
 """Generate a deployment's secrets once, as files only the owner can read.
 
-`python -m meldestelle_shared.keygen DIR` writes the office key pair, the receipt pepper, the
-staff API token and each service's Kafka and database password unless they exist: intake's into
-DIR/intake, triage's into DIR/triage, notify's into DIR/notify, so the public-facing intake never
-holds a private key or another service's password. The servers get what they need in folders of
-their own: DIR/kafka (the super user's `kafka_password` and `<service>_password` of each SCRAM
-user) and DIR/mongodb (`root_password` and `<service>_password` of each database user).
-The local stack and docker-compose both use it.
+`python -m meldestelle_shared.keygen DIR` writes the office key pair, notify's key pair, the key
+that seals staff TOTP secrets, the receipt pepper and each service's Kafka and database password
+unless they exist: intake's into DIR/intake, triage's into DIR/triage, notify's into DIR/notify, so
+the public-facing intake never holds a private key or another service's password. The servers get
+what they need in folders of their own: DIR/kafka (the super user's `kafka_password` and
+`<service>_password` of each SCRAM user) and DIR/mongodb (`root_password` and `<service>_password`
+of each database user). The local stack and docker-compose both use it.
 """
 
 import secrets
@@ -40,10 +40,11 @@ def ensure_secrets(folder: Path) -> Path:
         private, public = generate_key_pair()
         _write(intake / "intake_notify_public_key", public)
         _write(notify / "notify_private_key", private)
+    # Staff TOTP secrets get a key of their own: whoever holds the office key cannot log in as staff.
+    if not (triage / "triage_totp_private_key").exists():
+        _write(triage / "triage_totp_private_key", generate_key_pair()[0])
     if not (intake / "intake_receipt_pepper").exists():
         _write(intake / "intake_receipt_pepper", secrets.token_urlsafe(32))
-    if not (triage / "triage_api_token").exists():
-        _write(triage / "triage_api_token", secrets.token_urlsafe(32))
     return folder
 
 

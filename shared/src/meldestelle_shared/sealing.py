@@ -1,9 +1,20 @@
-"""Sealed boxes (libsodium via PyNaCl): anyone with the public key can seal, only the key holder opens."""
+"""Sealed boxes (libsodium via PyNaCl): anyone with the public key can seal, only the key holder opens.
+
+Every sealed value names the key it was sealed to: `k:<key id>:<base64>`, the key id being the
+start of the public key's SHA-256. So keys can be rotated: a `Keyring` holds the current private
+key and retired ones, opens each value with the key it names, and re-seals old values to the
+current key. Values sealed before key ids existed (plain base64) are still read: with every key
+of the ring, current first.
+"""
 
 import base64
+import hashlib
+from collections.abc import Iterable
 
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+
+_PREFIX = "k:"
 
 
 class SealingError(ValueError):
@@ -32,17 +43,86 @@ def load_private_key(encoded: str) -> PrivateKey:
         raise SealingError(f"invalid private key: {error}") from None
 
 
+def key_id(key: PublicKey | PrivateKey) -> str:
+    """A short, public name of a key pair: the first 16 hex digits of the public key's SHA-256."""
+    public = key.public_key if isinstance(key, PrivateKey) else key
+    return hashlib.sha256(bytes(public)).hexdigest()[:16]
+
+
+def sealed_key_id(ciphertext: str) -> str | None:
+    """The id of the key a value was sealed to, or None for a value sealed before key ids existed."""
+    if ciphertext.startswith(_PREFIX):
+        return ciphertext[len(_PREFIX) :].partition(":")[0]
+    return None
+
+
 def seal(public_key: PublicKey, plaintext: str) -> str:
-    """Seal text for the holder of the private key; returns base64."""
-    return _b64(SealedBox(public_key).encrypt(plaintext.encode()))
+    """Seal text for the holder of the private key; returns `k:<key id>:<base64>`."""
+    return f"{_PREFIX}{key_id(public_key)}:{_b64(SealedBox(public_key).encrypt(plaintext.encode()))}"
 
 
-def unseal(private_key: PrivateKey, ciphertext: str) -> str:
-    """Open a sealed text."""
+def unseal(private_key: "PrivateKey | Keyring", ciphertext: str) -> str:
+    """Open a sealed text with a key, or with the key of a ring that it names."""
+    if isinstance(private_key, Keyring):
+        return private_key.open(ciphertext)
+    named = sealed_key_id(ciphertext)
+    if named is not None and named != key_id(private_key):
+        raise SealingError("cannot open sealed text: it was sealed to another key")
+    body = ciphertext.rpartition(":")[2] if named is not None else ciphertext
     try:
-        return SealedBox(private_key).decrypt(base64.b64decode(ciphertext, validate=True)).decode()
+        return SealedBox(private_key).decrypt(base64.b64decode(body, validate=True)).decode()
     except (CryptoError, ValueError) as error:
         raise SealingError(f"cannot open sealed text: {error}") from None
+
+
+class Keyring:
+    """The current private key and retired ones: opens values sealed to any of them, seals to the current one."""
+
+    def __init__(self, current: PrivateKey, retired: Iterable[PrivateKey] = ()) -> None:
+        self.current = current
+        self._by_id = {key_id(key): key for key in (*retired, current)}
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The current public key, which new values are sealed to."""
+        return self.current.public_key
+
+    @property
+    def keys(self) -> list[PrivateKey]:
+        """Every key of the ring, current first."""
+        return [self.current, *(key for key in self._by_id.values() if key is not self.current)]
+
+    @property
+    def current_id(self) -> str:
+        """The current key's id."""
+        return key_id(self.current)
+
+    def open(self, ciphertext: str) -> str:
+        """Open a value sealed to any key of the ring; a value without key id is tried with each, current first."""
+        named = sealed_key_id(ciphertext)
+        if named is not None:
+            if named not in self._by_id:
+                raise SealingError("cannot open sealed text: its key is not in the keyring")
+            return unseal(self._by_id[named], ciphertext)
+        for key in self.keys:
+            try:
+                return unseal(key, ciphertext)
+            except SealingError:
+                continue
+        raise SealingError("cannot open sealed text: no key of the keyring opens it")
+
+    def is_current(self, ciphertext: str) -> bool:
+        """Whether a value is sealed to the current key (and so needs no re-sealing)."""
+        return sealed_key_id(ciphertext) == self.current_id
+
+    def reseal(self, ciphertext: str) -> str:
+        """The same text sealed to the current key."""
+        return seal(self.public_key, self.open(ciphertext))
+
+
+def load_keyring(current: str, retired: str = "") -> Keyring:
+    """A keyring from a base64 private key and a comma-separated list of retired ones."""
+    return Keyring(load_private_key(current), [load_private_key(key) for key in retired.split(",") if key.strip()])
 
 
 def _b64(data: bytes) -> str:

@@ -1,7 +1,7 @@
 """Settings shared by every service; each service nests these in its own settings class.
 
 Secrets come from the environment or, with MELDESTELLE_SECRETS_DIR, from files named like
-the environment variable in lower case (e.g. /run/secrets/triage_api_token).
+the environment variable in lower case (e.g. /run/secrets/triage_office_private_key).
 """
 
 import os

@@ -27,7 +27,9 @@ def up(root: Path) -> None:
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    stack = LocalStack(root, mongodb_uri=os.environ.get("MONGODB_URI"))
+    # API tokens stay off unless asked for: `TRIAGE_API_TOKENS_ENABLED=true make up`.
+    tokens = os.environ.get("TRIAGE_API_TOKENS_ENABLED", "false")
+    stack = LocalStack(root, mongodb_uri=os.environ.get("MONGODB_URI"), env={"TRIAGE_API_TOKENS_ENABLED": tokens})
     try:
         print("Starting Kafka, the database and the SMTP sink (a first run downloads and builds them)...", flush=True)
         stack.start_infrastructure()
@@ -47,7 +49,7 @@ def _banner(stack: "LocalStack") -> str:  # noqa: F821 - imported lazily in up()
     return f"""
 The system is up. Ctrl-C stops it.
   intake (resident site, API)  {stack.url("intake")}   OpenAPI: {stack.url("intake")}/openapi.json
-  triage (staff API)           {stack.url("triage")}   token: {stack.secrets / "triage" / "triage_api_token"}
+  triage (workbench, API)      {stack.url("triage")}   first admin: python -m triage.staff.cli create-admin (see README)
   notify                       {stack.url("notify")}/readyz
   metrics (loopback only)      {stack.metrics_url("intake")}  {stack.metrics_url("triage")}  {stack.metrics_url("notify")}
   Kafka                        {stack.kafka.bootstrap_servers} (SASL/SCRAM-SHA-256; admin password: {stack.secrets / "kafka" / "kafka_password"})

@@ -69,11 +69,12 @@ def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrast
 def running_stack(root: Path, env: dict[str, str] | None = None) -> Iterator[LocalStack]:
     """The whole system as separate processes on free ports, data under `root`, every service ready.
 
-    `env` adds settings for every service, over the stack's own.
+    `env` adds settings for every service, over the stack's own. Test stacks accept API tokens
+    (off by default in production) so tests can read cases the way a tool would.
     """
     ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
     # Every test report comes from 127.0.0.1, far more than a resident sends; the limit has tests of its own.
-    env = {"INTAKE_REPORT_MAX_PER_WINDOW": "1000000", **(env or {})}
+    env = {"INTAKE_REPORT_MAX_PER_WINDOW": "1000000", "TRIAGE_API_TOKENS_ENABLED": "true", **(env or {})}
     stack = LocalStack(root, ports, mongodb_uri=os.environ.get("MELDESTELLE_TEST_MONGODB_URI"), env=env)
     try:
         stack.start_infrastructure()
@@ -94,8 +95,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def staff_headers(stack: LocalStack) -> dict[str, str]:
-    """The staff API's bearer token, as the local stack generated it."""
-    return {"Authorization": f"Bearer {(stack.secrets / 'triage' / 'triage_api_token').read_text()}"}
+    """Headers of an API token for the staff API, made with the operators' command for this module's tests."""
+    token = stack.create_api_token("e2e-tests", "case.read,case.work,case.assign,stats.read")
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ SMTP STARTTLS) are turned off here: the one documented local exception.
 """
 
 import os
+import subprocess
 import sys
 import urllib.request
 from dataclasses import dataclass, field
@@ -181,6 +182,12 @@ class LocalStack:
             env["MELDESTELLE_SECRETS_DIR"] = str(self.secrets / name)
         env.update(self.env)
         return env
+
+    def create_api_token(self, actor: str, scopes: str, days: int = 1) -> str:
+        """A triage API token made with the operators' command; triage accepts it only with TRIAGE_API_TOKENS_ENABLED=true."""
+        command = [sys.executable, "-m", "triage.staff.cli", "create-token", "--actor", actor, "--scopes", scopes, "--days", str(days)]
+        done = subprocess.run(command, env=self.service_env("triage"), capture_output=True, text=True, check=True, timeout=60)
+        return done.stdout.splitlines()[1].strip()
 
     def _service_argv(self, name: str) -> list[str]:
         port = getattr(self.ports, name)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
-from nacl.public import PrivateKey
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
@@ -20,7 +19,7 @@ from meldestelle_shared.kafka import create_broker, kafka_check, publish_events
 from meldestelle_shared.logs import configure_logging
 from meldestelle_shared.metrics import ConsumerMetrics, install_metrics
 from meldestelle_shared.mongo import create_client, mongo_check
-from meldestelle_shared.sealing import load_private_key
+from meldestelle_shared.sealing import Keyring, load_keyring
 from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
 from meldestelle_shared.web import RequestLimits, install_error_handlers
@@ -35,9 +34,12 @@ from triage.cases.router import router as cases_router
 from triage.cases.service import CaseRules, open_cases
 from triage.cookies import StrictTransportSecurity
 from triage.settings import Settings
+from triage.staff.approvals import ApprovalRepository
 from triage.staff.repository import SessionRepository, StaffRepository
 from triage.staff.router import router as staff_router
 from triage.staff.service import LoginPolicy
+from triage.staff.throttle import LoginThrottle
+from triage.staff.tokens import TokenRepository
 from triage.workbench.pages import HERE as WORKBENCH_DIR
 from triage.workbench.pages import install_refusal_handlers
 from triage.workbench.router import router as workbench_router
@@ -53,11 +55,15 @@ class TriageContext:
     broker: KafkaBroker
     client: AsyncMongoClient
     cases: CaseRepository
-    office_key: PrivateKey
+    office_key: Keyring
+    totp_key: Keyring
     staff: StaffRepository
     sessions: SessionRepository
+    tokens: TokenRepository
+    approvals: ApprovalRepository
     audit: AuditLog
     policy: LoginPolicy
+    login_throttle: LoginThrottle
     desk: CaseDesk
 
 
@@ -68,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     broker = create_broker(settings.kafka, client_id="triage")
     client = create_client(settings.mongodb, app_name="triage")
     database = client[settings.database]
-    office_key = load_private_key(settings.office_private_key.get_secret_value())
+    office_key = load_keyring(settings.office_private_key.get_secret_value(), settings.office_retired_private_keys.get_secret_value())
     cases, audit = CaseRepository(database), AuditLog(database)
 
     async def publish_in_order(events: Sequence[Event]) -> None:
@@ -81,14 +87,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client=client,
         cases=cases,
         office_key=office_key,
+        totp_key=load_keyring(settings.totp_private_key.get_secret_value(), settings.totp_retired_private_keys.get_secret_value()),
         staff=StaffRepository(database),
         sessions=SessionRepository(database),
+        tokens=TokenRepository(database),
+        approvals=ApprovalRepository(database),
         audit=audit,
         policy=LoginPolicy(
             max_failures=settings.login_max_failures,
-            lockout=timedelta(minutes=settings.lockout_minutes),
+            max_delay=timedelta(seconds=settings.login_account_delay_max_seconds),
             idle=timedelta(minutes=settings.session_idle_minutes),
             max_age=timedelta(hours=settings.session_max_hours),
+        ),
+        login_throttle=LoginThrottle(
+            free_failures=settings.login_free_failures, delay_seconds=1, max_delay_seconds=settings.login_client_delay_max_seconds
         ),
         desk=CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings)),
     )

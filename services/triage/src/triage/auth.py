@@ -1,4 +1,4 @@
-"""Who is asking: a staff session (cookie + CSRF token) or the service-to-service bearer token.
+"""Who is asking: a staff session (cookie + CSRF token) or, where enabled, a scoped, expiring API token.
 
 Every refusal here is written to the audit log before it is raised.
 """
@@ -12,8 +12,9 @@ from fastapi import Depends, Request
 from triage.audit.log import ANONYMOUS, Actor
 from triage.cookies import SESSION, read_cookie
 from triage.errors import CsrfRejected, Forbidden, NotAuthenticated
-from triage.staff.permissions import SERVICE_PERMISSIONS, Permission, permissions_of
+from triage.staff.permissions import Permission, permissions_of
 from triage.staff.service import SessionInvalid, resolve_session
+from triage.staff.tokens import TokenRefused, check_token
 
 if TYPE_CHECKING:
     from triage.app import TriageContext
@@ -27,7 +28,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class Principal:
     """The authenticated caller and what it may do."""
 
-    kind: str  # "staff" or "service"
+    kind: str  # "staff" or "api_token" (then `id` is the token's actor name)
     id: str | None
     username: str | None
     roles: tuple[str, ...]
@@ -55,16 +56,11 @@ def is_api(request: Request) -> bool:
 
 
 async def current_principal(request: Request) -> Principal:
-    """Authenticate by bearer token (API only) or session cookie; unsafe session requests need the CSRF token."""
+    """Authenticate by API token (API only, where enabled) or session cookie; unsafe session requests need the CSRF token."""
     context = context_of(request)
     authorization = request.headers.get("authorization", "")
     if is_api(request) and authorization:
-        scheme, _, token = authorization.partition(" ")
-        expected = context.settings.api_token.get_secret_value()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-            await context.audit.append(ANONYMOUS, "authenticate", outcome="refused", reason="bad_token")
-            raise NotAuthenticated("A valid bearer token or staff session is required.", "bad_token")
-        return Principal("service", None, None, (), SERVICE_PERMISSIONS)
+        return await _token_principal(request, authorization)
     try:
         session, account = await resolve_session(
             read_cookie(request, SESSION), sessions=context.sessions, staff=context.staff, policy=context.policy
@@ -80,6 +76,22 @@ async def current_principal(request: Request) -> Principal:
     if request.method not in _SAFE_METHODS:
         await _check_csrf(request, principal)
     return principal
+
+
+async def _token_principal(request: Request, authorization: str) -> Principal:
+    context = context_of(request)
+    scheme, _, token = authorization.partition(" ")
+    try:
+        if not context.settings.api_tokens_enabled:
+            raise TokenRefused("api_tokens_disabled")
+        if scheme.lower() != "bearer":
+            raise TokenRefused("not_bearer")
+        checked = await check_token(token, tokens=context.tokens)
+    except TokenRefused as refused:
+        actor = Actor("api_token", refused.actor) if refused.actor else ANONYMOUS
+        await context.audit.append(actor, "authenticate", outcome="refused", reason=refused.reason)
+        raise NotAuthenticated("A valid API token or staff session is required.", "bad_token") from None
+    return Principal("api_token", checked.actor, None, (), checked.scopes)
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:

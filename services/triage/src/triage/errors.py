@@ -33,9 +33,9 @@ class LoginFailed(Refusal):
 
 
 class Locked(Refusal):
-    """Too many failed logins in a row."""
+    """Too many failed logins from this client: it must wait (growing delays, never a lockout)."""
 
-    status, error = 429, "account_locked"
+    status, error = 429, "too_many_attempts"
 
 
 class Forbidden(Refusal):
@@ -74,9 +74,9 @@ class Invalid(Refusal):
 # Every status the staff API may answer with besides success, for the OpenAPI document.
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
-    401: {"model": ErrorBody, "description": "No valid session or bearer token, or the login failed."},
+    401: {"model": ErrorBody, "description": "No valid session or API token, or the login failed."},
     403: {"model": ErrorBody, "description": "The role or the case's assignment does not allow this, or the CSRF token is missing."},
     404: {"model": ErrorBody, "description": "No such case or account."},
     409: {"model": ErrorBody, "description": "Not possible in the case's current state (e.g. the workflow)."},
-    429: {"model": ErrorBody, "description": "The account is locked after repeated failed logins."},
+    429: {"model": ErrorBody, "description": "Too many failed logins from this client: wait and try again."},
 }

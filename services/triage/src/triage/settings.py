@@ -12,7 +12,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_")
 
     office_private_key: SecretStr = Field(description="The office's private key (base64); opens sealed reports.")
-    api_token: SecretStr = Field(min_length=32, description="Bearer token of the staff API.")
+    office_retired_private_keys: SecretStr = Field(
+        default=SecretStr(""), description="Comma-separated earlier office keys: values sealed to them still open until re-sealed."
+    )
+    totp_private_key: SecretStr = Field(description="Key (base64) that seals staff TOTP secrets; the office key cannot open them.")
+    totp_retired_private_keys: SecretStr = Field(default=SecretStr(""), description="Comma-separated earlier TOTP keys.")
+    api_tokens_enabled: bool = Field(
+        default=False, description="Accept API tokens (created with `python -m triage.staff.cli create-token`) on the JSON API."
+    )
     database: str = Field(default="triage", description="Database name on the MongoDB server.")
     consumer_group: str = Field(default="triage", description="Kafka consumer group.")
     reference_prefix: str = Field(default="DU", pattern=r"^[A-Z]{1,5}$", description="Prefix of case references.")
@@ -26,8 +33,14 @@ class Settings(BaseSettings):
         description="Staff reach the workbench only over https (a TLS proxy in front): HSTS, and Secure __Host- cookies. "
         "Turn off only for plain http on loopback (devstack, tests).",
     )
-    login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row that lock an account.")
-    lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row before an account is slowed down.")
+    login_account_delay_max_seconds: int = Field(
+        default=30, ge=1, le=900, description="Longest wait (growing from 1 s) an account's repeated failed logins impose on its next login."
+    )
+    login_free_failures: int = Field(default=3, ge=1, description="Failed logins per client before it must wait.")
+    login_client_delay_max_seconds: int = Field(
+        default=300, ge=1, description="Longest wait (growing from 1 s) a client's repeated failed logins impose on its next try."
+    )
     first_response_working_days: int = Field(
         default=3, ge=1, description="Working days (NRW) a case may stay new before the leads are reminded."
     )

@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from devstack.probes import eventually, run_async
 from devstack.processes import free_port
 from meldestelle_shared.mongo import create_client
-from meldestelle_shared.sealing import load_private_key
+from meldestelle_shared.sealing import load_keyring
 from triage.app import create_app
 from triage.staff.repository import StaffRepository
 from triage.staff.service import create_account
@@ -41,8 +41,8 @@ def add_account(triage_settings) -> Callable[[str, list[str]], str]:
             client = create_client(triage_settings.mongodb, app_name="browser-test")
             try:
                 staff = StaffRepository(client[triage_settings.database])
-                key = load_private_key(triage_settings.office_private_key.get_secret_value())
-                _, secret = await create_account(username, PASSWORD, roles, staff=staff, office_key=key)
+                key = load_keyring(triage_settings.totp_private_key.get_secret_value())
+                _, secret = await create_account(username, PASSWORD, roles, staff=staff, totp_key=key)
                 return secret
             finally:
                 await client.close()

@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.infra, pytest.mark.browser]
 
 
 def test_caseworker_works_a_case_from_login_to_closing(
-    browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, add_account, log_in, serious_violations
+    browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, add_account, log_in, serious_violations,
+    service_headers,
 ):
     bootstrap = infrastructure.kafka.admin
     report, reporter_key = make_report(
@@ -20,7 +21,7 @@ def test_caseworker_works_a_case_from_login_to_closing(
     )
     other, _ = make_report("Im Bus beleidigt.", life_area=LifeArea.PUBLIC_TRANSPORT, district=District.MITTE)
     publish_raw(bootstrap, topics.reports, [(e.partition_key(), encode_event(e)) for e in (report, other)])
-    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+    token = service_headers
     cases = eventually(lambda: len(c := httpx.get(f"{workbench}/api/v1/cases", headers=token).json()["items"]) == 2 and c, what="two cases")
     reference = next(c["reference"] for c in cases if c["reporter"]["life_area"] == "housing")
     secret = add_account("carla", ["caseworker"])

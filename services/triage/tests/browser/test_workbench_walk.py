@@ -20,10 +20,9 @@ pytestmark = [pytest.mark.infra, pytest.mark.browser]
 PHONE = {"width": 375, "height": 812}
 
 
-def submit(workbench, settings, bootstrap, topic, *reports) -> list[dict]:
-    """Publish reports and wait for their cases; returns them in the reports' order (read with the service token)."""
+def submit(workbench, token, bootstrap, topic, *reports) -> list[dict]:
+    """Publish reports and wait for their cases; returns them in the reports' order (read with an API token's headers)."""
     publish_raw(bootstrap, topic, [(e.partition_key(), encode_event(e)) for e in reports])
-    token = {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
 
     def cases() -> list[dict] | None:
         found = {c["id"]: c for c in httpx.get(f"{workbench}/api/v1/cases?page_size=100", headers=token).json()["items"]}
@@ -54,15 +53,15 @@ def row(page, reference: str):
 
 def test_opening_a_case_moves_it_to_review_and_reads_its_reply(
     browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, office_keys, add_account, log_in,
-    serious_violations, reporter_signed,
+    serious_violations, reporter_signed, service_headers,
 ):  # fmt: skip
     """Items 7, 9, 10: the first look is a status change the reporter hears of; a reply is marked until read."""
     bootstrap = infrastructure.kafka.admin
     replied, _ = make_report("Der Vermieter hat mir nicht geantwortet.", life_area=LifeArea.HOUSING)
     quiet, _ = make_report("Im Bus beleidigt.", life_area=LifeArea.PUBLIC_TRANSPORT)
-    a, b = submit(workbench, triage_settings, bootstrap, topics.reports, replied, quiet)
-    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
-    assert httpx.get(f"{workbench}/api/v1/cases/{a['id']}", headers=token).json()["status"] == "new"  # the service token is nobody's look
+    a, b = submit(workbench, service_headers, bootstrap, topics.reports, replied, quiet)
+    token = service_headers
+    assert httpx.get(f"{workbench}/api/v1/cases/{a['id']}", headers=token).json()["status"] == "new"  # an API token is nobody's look
 
     reply = reporter_signed(ReporterReplied(
         correlation_id=replied.report_id, report_id=replied.report_id, message_id=uuid4(),
@@ -119,7 +118,7 @@ def test_opening_a_case_moves_it_to_review_and_reads_its_reply(
 
 def test_times_deadlines_language_and_contact_read_as_the_office_needs(
     browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, office_keys, add_account, log_in,
-    serious_violations, monkeypatch,
+    serious_violations, monkeypatch, service_headers,
 ):  # fmt: skip
     """Items 8 and 11: office time in the staff's format, exact deadline words, the report's language, contact as a field."""
     monkeypatch.setattr(actions, "office_today", lambda: date(2026, 12, 1))  # the day the AGG deadline ends
@@ -129,7 +128,7 @@ def test_times_deadlines_language_and_contact_read_as_the_office_needs(
         "Bana iş verilmedi.", life_area=LifeArea.WORK, incident_date="2026-10-01", language="tr", sealed_contact=contact, occurred_at=received
     )
     summer, _ = make_report("Im Sommer.", occurred_at=datetime(2026, 7, 1, 10, 5, tzinfo=UTC))
-    case, july = submit(workbench, triage_settings, infrastructure.kafka.admin, topics.reports, turkish, summer)
+    case, july = submit(workbench, service_headers, infrastructure.kafka.admin, topics.reports, turkish, summer)
 
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -170,12 +169,12 @@ def test_times_deadlines_language_and_contact_read_as_the_office_needs(
 @pytest.mark.parametrize("javascript", [False, True], ids=["nojs", "js"])
 def test_a_message_is_confirmed_before_it_leaves_and_every_action_says_what_it_did(
     javascript, browser, screenshots, workbench, triage_settings, topics, infrastructure, make_report, add_account, log_in,
-    serious_violations,
+    serious_violations, service_headers,
 ):  # fmt: skip
     """Items 12 and 13: message and note look apart and say who reads them; a message needs a confirmation; PRG lands in the section."""
     bootstrap = infrastructure.kafka.admin
     report, _ = make_report("Die Ärztin wollte mich nicht behandeln.", life_area=LifeArea.HEALTH_AND_CARE)
-    (case,) = submit(workbench, triage_settings, bootstrap, topics.reports, report)
+    (case,) = submit(workbench, service_headers, bootstrap, topics.reports, report)
     context = browser.new_context(locale="de-DE", java_script_enabled=javascript, viewport=PHONE if javascript else None)
     page = context.new_page()
     log_in(page, "mira", add_account("mira", ["caseworker"]))

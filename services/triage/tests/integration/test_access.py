@@ -26,15 +26,14 @@ def login(client, username, password, code):
     return client.post("/api/v1/session", json={"username": username, "password": password, "totp": code})
 
 
-def with_case(client, settings, infrastructure, topics, make_report) -> str:
+def with_case(client, token, infrastructure, topics, make_report) -> str:
     report, _ = make_report()
     publish_raw(infrastructure.kafka.admin, topics.reports, [(report.partition_key(), encode_event(report))])
-    token = {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
     [case] = eventually(lambda: client.get("/api/v1/cases", headers=token).json()["items"], what="the case")
     return case["id"]
 
 
-def test_login_needs_both_factors_and_locks_after_repeated_failures(triage_settings, staff, totp):
+def test_login_needs_both_factors_and_slows_a_guessing_client_down(triage_settings, staff, totp):
     with TestClient(create_app(triage_settings)) as client:
         account, secret = staff.add(client, "maria", ["caseworker"])
         wrong_code = f"{(int(totp(secret)) + 1) % 1_000_000:06d}"
@@ -42,13 +41,12 @@ def test_login_needs_both_factors_and_locks_after_repeated_failures(triage_setti
         assert refused.status_code == 401 and refused.json()["error"] == "login_failed" and "triage_session" not in refused.cookies
         assert login(client, "maria", "not the password", totp(secret)).status_code == 401
         assert login(client, "nobody", staff.password, totp(secret)).json()["message"] == refused.json()["message"]
-        for _ in range(3):
-            login(client, "maria", "not the password", "000000")
-        locked = login(client, "maria", staff.password, totp(secret))  # right factors, but five failures came first
-        assert locked.status_code == 429 and locked.json()["error"] == "account_locked"
+        assert login(client, "maria", "not the password", "000000").status_code == 401  # the fourth failure: now wait
+        slowed = login(client, "maria", staff.password, totp(secret))  # right factors, but this client must wait first
+        assert slowed.status_code == 429 and slowed.json()["error"] == "too_many_attempts"
         reasons = [e["reason"] for e in audit(client, action="login", outcome="refused")]
-    assert reasons.count("bad_totp") == 1 and reasons.count("bad_password") == 4 and "unknown_account" in reasons
-    assert reasons[0] == "locked"  # newest first
+    assert reasons.count("bad_totp") == 1 and reasons.count("bad_password") == 2 and "unknown_account" in reasons
+    assert reasons[0] == "client_throttled"  # newest first
 
 
 def test_a_totp_code_works_once(triage_settings, staff, totp):
@@ -108,9 +106,9 @@ def test_an_idle_session_expires_on_the_server(triage_settings, staff):
     assert entry["actor_id"] == staff_id and entry["outcome"] == "refused"
 
 
-def test_unsafe_requests_without_the_csrf_token_are_refused(triage_settings, topics, infrastructure, make_report, staff):
+def test_unsafe_requests_without_the_csrf_token_are_refused(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     with TestClient(create_app(triage_settings)) as client:
-        case_id = with_case(client, triage_settings, infrastructure, topics, make_report)
+        case_id = with_case(client, service_headers, infrastructure, topics, make_report)
         headers, _ = staff.log_in(client, "csrf", ["caseworker"])
         cookie_only = {"Cookie": headers["Cookie"]}
         api = client.post(f"/api/v1/cases/{case_id}/notes", json={"text": "x"}, headers=cookie_only)
@@ -134,9 +132,9 @@ def test_tampered_case_ids_are_not_found_and_audited(triage_settings, staff):
     assert sorted(reasons) == ["malformed_case_id", "unknown_case"]  # the path traversal never reached a route
 
 
-def test_permissions_per_role(triage_settings, topics, infrastructure, make_report, staff):
+def test_permissions_per_role(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     with TestClient(create_app(triage_settings), follow_redirects=False) as client:
-        case_id = with_case(client, triage_settings, infrastructure, topics, make_report)
+        case_id = with_case(client, service_headers, infrastructure, topics, make_report)
         worker, _ = staff.log_in(client, "worker1", ["caseworker"])
         other, other_id = staff.log_in(client, "worker2", ["caseworker"])
         lead, _ = staff.log_in(client, "lead1", ["lead"])
@@ -166,21 +164,28 @@ def test_permissions_per_role(triage_settings, topics, infrastructure, make_repo
     assert {"case.view", "case.export", "login"} <= {e["action"] for e in log["items"]}
 
 
-def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
+def test_admins_create_accounts_and_a_second_admin_approves(triage_settings, staff, totp):
     with TestClient(create_app(triage_settings)) as client:
         admin, _ = staff.log_in(client, "root", ["admin"])
+        second, _ = staff.log_in(client, "root2", ["admin"])
         created = client.post("/api/v1/staff", json={"username": "Neu", "password": "a" * 12, "roles": ["caseworker"]}, headers=admin)
         assert created.status_code == 201
         enrolment = created.json()
         assert enrolment["account"]["username"] == "neu" and enrolment["totp_uri"].startswith("otpauth://totp/")
+        assert enrolment["account"]["active"] is False and enrolment["approval"]["kind"] == "activate_account"
         weak = client.post("/api/v1/staff", json={"username": "xy2", "password": "short", "roles": ["lead"]}, headers=admin)
         assert weak.status_code == 422 and weak.json()["fields"][0]["field"] == "password"
         taken = client.post("/api/v1/staff", json={"username": "neu", "password": "b" * 12, "roles": ["lead"]}, headers=admin)
         assert taken.status_code == 422 and taken.json()["fields"][0]["reason"] == "is taken"
-        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"])).status_code == 201
+        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"])).status_code == 401  # not yet approved
+        approved = client.post(f"/api/v1/staff/approvals/{enrolment['approval']['id']}", json={}, headers=second)
+        assert approved.status_code == 200 and approved.json()["account"]["active"] is True
+        assert login(client, "neu", "a" * 12, totp(enrolment["totp_secret"], 1)).status_code == 201
         client.cookies.clear()
-        reset = client.post(f"/api/v1/staff/{enrolment['account']['id']}/reset-factors", json={"password": "c" * 12}, headers=admin)
-        new_secret = reset.json()["totp_secret"]
+        asked = client.post(f"/api/v1/staff/{enrolment['account']['id']}/reset-factors", json={}, headers=admin)
+        assert asked.status_code == 202
+        reset = client.post(f"/api/v1/staff/approvals/{asked.json()['id']}", json={"password": "c" * 12}, headers=second)
+        new_secret = reset.json()["enrolment"]["totp_secret"]
         assert new_secret != enrolment["totp_secret"]
         assert login(client, "neu", "a" * 12, totp(new_secret, 1)).status_code == 401
         assert login(client, "neu", "c" * 12, totp(new_secret, 1)).status_code == 201
@@ -190,9 +195,39 @@ def test_admins_create_accounts_and_reset_factors(triage_settings, staff, totp):
         assert login(client, "neu", "c" * 12, totp(new_secret, -1)).status_code == 401
 
 
+def test_an_admin_alone_cannot_come_to_read_cases(triage_settings, staff, totp):
+    with TestClient(create_app(triage_settings)) as client:
+        admin, admin_id = staff.log_in(client, "mallory", ["admin"])
+        other, other_id = staff.log_in(client, "trent", ["admin"])
+        lead_account, lead_secret = staff.add(client, "leonie", ["lead"])
+        # 1. Granting oneself a case role: refused outright.
+        own = client.patch(f"/api/v1/staff/{admin_id}", json={"roles": ["admin", "caseworker"]}, headers=admin)
+        assert own.status_code == 403
+        # 2. An account of one's own making with a case role: inactive, and one cannot approve it oneself or switch it on.
+        sock = client.post("/api/v1/staff", json={"username": "sock", "password": "s" * 12, "roles": ["caseworker"]}, headers=admin).json()
+        assert client.post(f"/api/v1/staff/approvals/{sock['approval']['id']}", json={}, headers=admin).status_code == 403
+        assert client.patch(f"/api/v1/staff/{sock['account']['id']}", json={"active": True}, headers=admin).status_code == 403
+        assert login(client, "sock", "s" * 12, totp(sock["totp_secret"])).status_code == 401
+        # 3. A colleague admin granted a case role: pending; the colleague cannot approve their own grant.
+        grant = client.patch(f"/api/v1/staff/{other_id}", json={"roles": ["admin", "lead"]}, headers=admin)
+        assert grant.status_code == 202 and grant.json()["state"] == "pending"
+        assert client.post(f"/api/v1/staff/approvals/{grant.json()['id']}", json={}, headers=other).status_code == 403
+        assert client.get("/api/v1/cases", headers=other).status_code == 403  # still no case role
+        # 4. Resetting a lead's factors: pending; the requester cannot approve; the lead's factors still work.
+        reset = client.post(f"/api/v1/staff/{lead_account['_id']}/reset-factors", json={}, headers=admin)
+        assert reset.status_code == 202
+        assert client.post(f"/api/v1/staff/approvals/{reset.json()['id']}", json={"password": "m" * 12}, headers=admin).status_code == 403
+        assert login(client, "leonie", staff.password, totp(lead_secret)).status_code == 201
+        client.cookies.clear()
+        pending = client.get("/api/v1/staff/approvals", headers=other).json()
+        refused = {e["reason"] for e in audit(client, outcome="refused") if e["action"].startswith("staff.")}
+    assert {p["kind"] for p in pending} == {"activate_account", "grant_roles", "reset_factors"}
+    assert {"own_roles", "needs_another_admin", "awaiting_approval"} <= refused
+
+
 def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
     monkeypatch.setenv("TRIAGE_OFFICE_PRIVATE_KEY", triage_settings.office_private_key.get_secret_value())
-    monkeypatch.setenv("TRIAGE_API_TOKEN", triage_settings.api_token.get_secret_value())
+    monkeypatch.setenv("TRIAGE_TOTP_PRIVATE_KEY", triage_settings.totp_private_key.get_secret_value())
     monkeypatch.setenv("TRIAGE_DATABASE", triage_settings.database)
     monkeypatch.setenv("MONGODB_URI", triage_settings.mongodb.uri)
     monkeypatch.setattr(sys, "stdin", io.StringIO("the first admin password\n"))
@@ -207,12 +242,36 @@ def test_cli_creates_the_first_admin(triage_settings, monkeypatch, capsys):
         cli.main(["create-admin", "--username", "chief", "--password-stdin"])
 
 
-def test_leads_see_unsuppressed_figures_in_the_workbench_and_caseworkers_do_not(triage_settings, staff, infrastructure, topics, make_report):
+def test_leads_see_unsuppressed_figures_in_the_workbench_and_caseworkers_do_not(triage_settings, staff, infrastructure, topics, make_report, service_headers):
     with TestClient(create_app(triage_settings), follow_redirects=False) as client:
-        with_case(client, triage_settings, infrastructure, topics, make_report)
+        with_case(client, service_headers, infrastructure, topics, make_report)
         lead, lead_id = staff.log_in(client, "leitung", ["lead"])
         worker, _ = staff.log_in(client, "bearbeiter", ["caseworker"])
         page = eventually(lambda: (r := client.get("/statistics", headers=lead)).status_code == 200 and 'class="total">1<' in r.text and r, what="the figures")
         assert "Ungeschwärzte Zahlen" in page.text
         assert client.get("/statistics", headers=worker).status_code == 403
         assert audit(client, action="statistics.view", outcome="ok")[0]["actor_id"] == lead_id
+
+
+def test_a_caseworker_cannot_settle_a_duplicate_against_a_case_they_may_not_open(
+    triage_settings, topics, infrastructure, make_report, staff, service_headers
+):
+    with TestClient(create_app(triage_settings), follow_redirects=False) as client:
+        mine = with_case(client, service_headers, infrastructure, topics, make_report)
+        report, _ = make_report("Ein zweiter Bericht.")
+        publish_raw(infrastructure.kafka.admin, topics.reports, [(report.partition_key(), encode_event(report))])
+        theirs = eventually(lambda: [c["id"] for c in client.get("/api/v1/cases", headers=service_headers).json()["items"] if c["id"] != mine], what="the second case")[0]
+        worker, _ = staff.log_in(client, "worker-a", ["caseworker"])
+        _, colleague_id = staff.log_in(client, "worker-b", ["caseworker"])
+        assert client.put(f"/api/v1/cases/{theirs}/assignee", json={"assignee_id": colleague_id}, headers=service_headers).status_code == 200
+        cases = client.app.state.context.cases
+        hint = {"case_id": theirs, "reference": "DU-0", "score": 0.9, "state": "open"}
+        client.portal.call(lambda: cases.update_fields(mine, {f"duplicates.{theirs}": hint}))
+        client.portal.call(lambda: cases.update_fields(theirs, {f"duplicates.{mine}": {**hint, "case_id": mine}}))
+        api = client.post(f"/api/v1/cases/{mine}/duplicates/{theirs}", json={"confirmed": True}, headers=worker)
+        form = client.post(f"/cases/{mine}/duplicates/{theirs}", data={"decision": "confirm", "csrf_token": worker["X-CSRF-Token"]}, headers={"Cookie": worker["Cookie"]})
+        other = client.portal.call(lambda: cases.get(theirs))
+        refused = audit(client, action="case.access", outcome="refused")
+    assert api.status_code == 403 and form.status_code == 403
+    assert other["duplicates"][mine]["state"] == "open"  # the colleague's case was not written
+    assert [entry["case_id"] for entry in refused] == [theirs, theirs]

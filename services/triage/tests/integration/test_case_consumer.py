@@ -32,10 +32,10 @@ def records_once_at_least(count: int, bootstrap: KafkaAccess, topic: str) -> lis
     return records if len(records) >= count else []
 
 
-def test_duplicate_report_events_make_one_case_and_one_announcement(triage_settings, topics, infrastructure, office_keys):
+def test_duplicate_report_events_make_one_case_and_one_announcement(triage_settings, topics, infrastructure, office_keys, service_headers):
     bootstrap = infrastructure.kafka.admin
     event = report_event(office_keys[1], "Im Bus wurde ich wegen meines Kopftuchs bedroht.")
-    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+    token = service_headers
     with TestClient(create_app(triage_settings)) as client:
         publish_raw(bootstrap, topics.reports, [(event.partition_key(), encode_event(event))] * 2)
         page = eventually(lambda: client.get("/api/v1/cases", headers=token).json()["items"], what="the case")
@@ -54,13 +54,13 @@ def test_duplicate_report_events_make_one_case_and_one_announcement(triage_setti
     assert events[0].reference.startswith("DU-") and str(events[0].case_id) == case["id"]
 
 
-def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(triage_settings, topics, infrastructure, office_keys):
+def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(triage_settings, topics, infrastructure, office_keys, service_headers):
     bootstrap = infrastructure.kafka.admin
     good = report_event(office_keys[1], "Beim Amt wurde ich nicht bedient.")
     with TestClient(create_app(triage_settings)) as client:
         publish_raw(bootstrap, topics.reports, [(b"k", b"\xff not json"), (b"k", b'{"event_type": "Unknown"}')])
         publish_raw(bootstrap, topics.reports, [(good.partition_key(), encode_event(good))])
-        token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+        token = service_headers
         eventually(lambda: client.get("/api/v1/cases", headers=token).json()["total"] == 1, what="the good case")
     dead = eventually(lambda: read_topic(bootstrap, topics.dead_letters), what="dead letters")
     assert sorted(r.value for r in dead) == sorted([b"\xff not json", b'{"event_type": "Unknown"}'])
@@ -73,5 +73,5 @@ def test_staff_api_refuses_requests_without_the_token(triage_settings):
         assert client.get("/api/v1/cases", headers={"Authorization": "Bearer wrong"}).status_code == 401
         refused = client.get(f"/api/v1/cases/{uuid4()}", headers={"Authorization": "Bearer wrong"})
         assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
-        entries = client.portal.call(lambda: client.app.state.context.audit.page(filters={"reason": "bad_token"}, skip=0, limit=10))
+        entries = client.portal.call(lambda: client.app.state.context.audit.page(filters={"reason": "unknown_token"}, skip=0, limit=10))
     assert entries[1] == 2  # each wrong token is in the audit log

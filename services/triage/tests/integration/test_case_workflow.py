@@ -39,9 +39,9 @@ def submit(client, bootstrap, topics, event, token) -> dict:
     )
 
 
-def test_every_change_is_announced_and_on_the_timeline(triage_settings, topics, infrastructure, make_report, staff):
+def test_every_change_is_announced_and_on_the_timeline(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     bootstrap = infrastructure.kafka.admin
-    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+    token = service_headers
     report, reporter_key = make_report(
         "Der Hausmeister hat mich beleidigt.", grounds=[Ground.AGE], life_area=LifeArea.HOUSING, district=District.MITTE
     )
@@ -84,8 +84,8 @@ def test_every_change_is_announced_and_on_the_timeline(triage_settings, topics, 
     assert view["description"] == "Der Hausmeister hat mich beleidigt."
 
 
-def test_invalid_transitions_are_refused_with_the_allowed_steps(triage_settings, topics, infrastructure, make_report, staff):
-    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+def test_invalid_transitions_are_refused_with_the_allowed_steps(triage_settings, topics, infrastructure, make_report, staff, service_headers):
+    token = service_headers
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         case = submit(client, infrastructure.kafka.admin, topics, report, token)
@@ -103,10 +103,10 @@ def test_invalid_transitions_are_refused_with_the_allowed_steps(triage_settings,
         assert client.get(url, headers=worker).json()["status"] == "in_review"  # a caseworker's first look
 
 
-def test_service_token_can_message_the_reporter(triage_settings, topics, infrastructure, make_report):
+def test_service_token_can_message_the_reporter(triage_settings, topics, infrastructure, make_report, service_headers):
     """The contract intake relies on: POST messages with the bearer token, 201 with the message id."""
     bootstrap = infrastructure.kafka.admin
-    token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}
+    token = service_headers
     report, reporter_key = make_report()
     with TestClient(create_app(triage_settings)) as client:
         case = submit(client, bootstrap, topics, report, token)

@@ -33,10 +33,6 @@ from triage.cases.service import OFFICE_TIMEZONE, case_id_for
 pytestmark = pytest.mark.infra
 
 
-def token_of(settings) -> dict:
-    return {"Authorization": f"Bearer {settings.api_token.get_secret_value()}"}
-
-
 def publish(bootstrap, topic, *events) -> None:
     publish_raw(bootstrap, topic, [(e.partition_key(), encode_event(e)) for e in events])
 
@@ -50,12 +46,12 @@ def berlin_month(received_at: str) -> str:
     return datetime.fromisoformat(received_at).astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
 
 
-def cases(client, settings, query: str = "") -> list:
-    return client.get(f"/api/v1/cases{query}", headers=token_of(settings)).json()["items"]
+def cases(client, headers, query: str = "") -> list:
+    return client.get(f"/api/v1/cases{query}", headers=headers).json()["items"]
 
 
 def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(
-    triage_settings, topics, infrastructure, make_report, office_keys, reporter_signed
+    triage_settings, topics, infrastructure, make_report, office_keys, reporter_signed, service_headers
 ):
     bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
@@ -65,9 +61,9 @@ def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(
     ))  # fmt: skip
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report, reply, reply)
-        [case] = eventually(lambda: cases(client, triage_settings), what="the case")
+        [case] = eventually(lambda: cases(client, service_headers), what="the case")
         detail = eventually(
-            lambda: (d := client.get(f"/api/v1/cases/{case['id']}", headers=token_of(triage_settings)).json())["timeline"] and d,
+            lambda: (d := client.get(f"/api/v1/cases/{case['id']}", headers=service_headers).json())["timeline"] and d,
             what="the reply",
         )
         publish(bootstrap, topics.reports, reply)  # redelivered later: still one entry
@@ -77,22 +73,22 @@ def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(
     assert len(stored["timeline"]) == 1 and "Montag" not in str(stored)  # the database holds the sealed text only
 
 
-def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topics, infrastructure, make_report, reporter_signed):
+def test_erasure_request_deletes_the_case_and_is_announced(triage_settings, topics, infrastructure, make_report, reporter_signed, service_headers):
     bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report)
-        [case] = eventually(lambda: cases(client, triage_settings), what="the case")
+        [case] = eventually(lambda: cases(client, service_headers), what="the case")
         erasure = ReportErasureRequested(correlation_id=report.report_id, report_id=report.report_id, signature="")
         publish(bootstrap, topics.reports, reporter_signed(erasure))
-        eventually(lambda: not cases(client, triage_settings), what="the erasure")
-        assert client.get(f"/api/v1/cases/{case['id']}", headers=token_of(triage_settings)).status_code == 404
+        eventually(lambda: not cases(client, service_headers), what="the erasure")
+        assert client.get(f"/api/v1/cases/{case['id']}", headers=service_headers).status_code == 404
         [erased] = eventually(lambda: events_of(bootstrap, topics.cases, CaseErased), what="CaseErased")
     assert erased.reason == "reporter_request" and str(erased.case_id) == case["id"]
 
 
 def test_forged_reporter_requests_change_nothing_and_are_dead_lettered(
-    triage_settings, topics, infrastructure, make_report, office_keys, reporter_signed
+    triage_settings, topics, infrastructure, make_report, office_keys, reporter_signed, service_headers
 ):
     """A compromised intake (or anyone who can produce to the reports topic) asks to erase a report and
     writes in its name, without the receipt: unsigned, signed with its own key, or a genuine signature
@@ -112,12 +108,12 @@ def test_forged_reporter_requests_change_nothing_and_are_dead_lettered(
     moved = erase.model_copy(update={"signature": genuine_for_other.signature})
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, target, other)
-        eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
+        eventually(lambda: len(cases(client, service_headers)) == 2, what="two cases")
         publish_raw(bootstrap, topics.reports, [(target.partition_key(), json.dumps(unsigned).encode())])
         publish(bootstrap, topics.reports, own_key, forged_reply, moved)
         dead = eventually(lambda: len(found := read_topic(bootstrap, topics.dead_letters)) == 4 and found, timeout=60, what="four dead letters")
         publish(bootstrap, topics.reports, genuine_for_other)  # behind the forgeries: once it took effect, they were judged
-        eventually(lambda: [c["id"] for c in cases(client, triage_settings)] == [case_id_for(target.report_id)], what="the genuine erasure")
+        eventually(lambda: [c["id"] for c in cases(client, service_headers)] == [case_id_for(target.report_id)], what="the genuine erasure")
         target_case = client.portal.call(lambda: client.app.state.context.cases.get(case_id_for(target.report_id)))
     assert target_case is not None and target_case["timeline"] == []
     errors = [dict(record.headers)["dead_letter_error"].decode() for record in dead]
@@ -126,7 +122,7 @@ def test_forged_reporter_requests_change_nothing_and_are_dead_lettered(
     assert [e.report_id for e in erased] == [other.report_id]
 
 
-def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_settings, topics, infrastructure, make_report, staff):
+def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     bootstrap = infrastructure.kafka.admin
     where = {"life_area": LifeArea.HOUSING, "district": District.HAMBORN}
     first, _ = make_report("Der Vermieter sagte, er vermiete nicht an Ausländer.", **where)
@@ -134,11 +130,11 @@ def test_similar_reports_of_the_same_area_district_and_month_are_linked(triage_s
     other_district, _ = make_report("Der Vermieter sagte, er vermiete nicht an Ausländer.", life_area=LifeArea.HOUSING, district=District.SUED)
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, first, second, other_district)
-        listed = eventually(lambda: len(found := cases(client, triage_settings)) == 3 and found, what="three cases")
+        listed = eventually(lambda: len(found := cases(client, service_headers)) == 3 and found, what="three cases")
         by_report = {c["reference"]: c for c in listed}
         a = next(c for c in listed if c["reporter"]["district"] == "hamborn")
         detail = eventually(
-            lambda: (d := client.get(f"/api/v1/cases/{a['id']}", headers=token_of(triage_settings)).json())["duplicates"] and d,
+            lambda: (d := client.get(f"/api/v1/cases/{a['id']}", headers=service_headers).json())["duplicates"] and d,
             what="the hint",
         )
         [hint] = detail["duplicates"]
@@ -166,7 +162,7 @@ async def test_duplicate_groups_hold_each_case_once_until_it_is_erased(infrastru
         await client.close()
 
 
-def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructure, make_report, staff):
+def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     bootstrap = infrastructure.kafka.admin
     # Both arrive on the same day, which is all a case keeps of when; the threat is taken in first.
     threat, _ = make_report(
@@ -179,9 +175,9 @@ def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructur
     )  # fmt: skip
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, threat)
-        eventually(lambda: len(cases(client, triage_settings)) == 1, what="the first case")
+        eventually(lambda: len(cases(client, service_headers)) == 1, what="the first case")
         publish(bootstrap, topics.reports, plain)
-        eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
+        eventually(lambda: len(cases(client, service_headers)) == 2, what="two cases")
         worker, worker_id = staff.log_in(client, "fred", ["caseworker"])
         [urgent, normal] = client.get("/api/v1/cases", headers=worker).json()["items"]  # priority order: urgent first
         client.post(f"/api/v1/cases/{normal['id']}/status", json={"status": "in_review"}, headers=worker)
@@ -202,13 +198,13 @@ def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructur
     assert urgent["priority"] == "urgent" and urgent["priority_reason"] == "physical_violence_or_threat"
 
 
-def test_overdue_first_response_is_announced_once_per_day(triage_settings, topics, infrastructure, make_report):
+def test_overdue_first_response_is_announced_once_per_day(triage_settings, topics, infrastructure, make_report, service_headers):
     bootstrap = infrastructure.kafka.admin
     old, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=14))
     fresh, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, old, fresh)
-        eventually(lambda: len(cases(client, triage_settings)) == 2, what="two cases")
+        eventually(lambda: len(cases(client, service_headers)) == 2, what="two cases")
         desk = client.app.state.context.desk
         today = datetime.now(UTC).date()
         remind = lambda: client.portal.call(lambda: remind_overdue(today, working_days=3, cases=desk.cases, publish=desk.publish))  # noqa: E731
@@ -217,25 +213,25 @@ def test_overdue_first_response_is_announced_once_per_day(triage_settings, topic
     assert overdue.report_id == old.report_id and overdue.working_days >= 3 and overdue.reference.startswith("DU-")
 
 
-def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_settings, topics, infrastructure, make_report):
+def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_settings, topics, infrastructure, make_report, service_headers):
     bootstrap = infrastructure.kafka.admin
     closed, _ = make_report()
     ancient_open, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=800))
     recent, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, closed, ancient_open, recent)
-        eventually(lambda: len(cases(client, triage_settings)) == 3, what="three cases")
+        eventually(lambda: len(cases(client, service_headers)) == 3, what="three cases")
         context = client.app.state.context
         target = {"id": client.portal.call(lambda: context.cases.get_by_report_id(closed.report_id))["_id"]}
-        client.post(f"/api/v1/cases/{target['id']}/close", json={"reason": "resolved"}, headers=token_of(triage_settings))
+        client.post(f"/api/v1/cases/{target['id']}/close", json={"reason": "resolved"}, headers=service_headers)
         # The case was closed 25 months ago, as far as retention is concerned.
         client.portal.call(lambda: context.cases.update_fields(target["id"], {"closed_at": datetime.now(UTC) - timedelta(days=25 * 31)}))
         run = lambda: client.portal.call(  # noqa: E731
             lambda: apply_retention(datetime.now(UTC), months=24, cases=context.cases, audit=context.audit, publish=context.desk.publish)
         )
         assert run() == (1, 1) and run() == (0, 0)
-        remaining = cases(client, triage_settings)
-        flagged = cases(client, triage_settings, "?retention_review=true")
+        remaining = cases(client, service_headers)
+        flagged = cases(client, service_headers, "?retention_review=true")
         audit = client.portal.call(lambda: context.audit.page(filters={"action": "case.erase"}, skip=0, limit=5))
         [erased] = eventually(lambda: events_of(bootstrap, topics.cases, CaseErased), what="CaseErased")
     assert len(remaining) == 2 and target["id"] not in {c["id"] for c in remaining}
@@ -245,12 +241,12 @@ def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_setti
     assert audit[0][0]["actor_kind"] == SYSTEM.kind and audit[0][0]["reason"] == "retention"
 
 
-def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_settings, topics, infrastructure, make_report):
+def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_settings, topics, infrastructure, make_report, service_headers):
     bootstrap = infrastructure.kafka.admin
     report, _ = make_report()
     with TestClient(create_app(triage_settings)) as client:
         publish(bootstrap, topics.reports, report)
-        [listed] = eventually(lambda: cases(client, triage_settings), what="the case")
+        [listed] = eventually(lambda: cases(client, service_headers), what="the case")
         context = client.app.state.context
 
         async def kafka_down(events):

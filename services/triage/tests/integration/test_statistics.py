@@ -194,14 +194,14 @@ async def test_due_months_are_published_once_with_suppression(stats, infrastruct
     assert february.total is None and set(february.tables["grounds"].values()) == {None}
 
 
-def test_unsuppressed_figures_need_the_stats_permission(triage_settings):
+def test_unsuppressed_figures_need_the_stats_permission(triage_settings, service_headers):
     from fastapi.testclient import TestClient
 
     from triage.app import create_app
 
     with TestClient(create_app(triage_settings)) as client:
         assert client.get("/api/v1/statistics/monthly/2026-03").status_code == 401
-        token = {"Authorization": f"Bearer {triage_settings.api_token.get_secret_value()}"}  # holds stats.read
+        token = service_headers  # holds stats.read
         body = client.get("/api/v1/statistics/monthly/2026-03", headers=token).json()
         assert body["month"] == "2026-03" and body["total"] == 0 and body["tables"]["district"]["mitte"] == 0
         bad = client.get("/api/v1/statistics/monthly/2026-3", headers=token)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from triage.staff.permissions import SERVICE_PERMISSIONS, Permission as P, Role, may_open_case, permissions_of
+from triage.staff.permissions import Permission as P, Role, may_open_case, permissions_of
+from triage.staff.tokens import SCOPES
 
 MATRIX = {
     P.CASE_READ: {Role.CASEWORKER, Role.LEAD},
@@ -42,6 +43,6 @@ def test_caseworkers_open_free_and_own_cases_leads_every_case(roles, assignee, a
     assert may_open_case(permissions_of(roles), "me", {"assignee_id": assignee}) is allowed
 
 
-def test_service_token_works_cases_but_manages_nothing():
-    assert {P.CASE_READ, P.CASE_WORK} <= SERVICE_PERMISSIONS
-    assert not {P.STAFF_MANAGE, P.SETTINGS_MANAGE, P.AUDIT_READ, P.CASE_REOPEN} & SERVICE_PERMISSIONS
+def test_api_tokens_may_work_cases_but_never_manage_anything():
+    assert {P.CASE_READ, P.CASE_WORK} <= SCOPES
+    assert not {P.STAFF_MANAGE, P.SETTINGS_MANAGE, P.AUDIT_READ, P.CASE_REOPEN, P.CASE_EXPORT} & SCOPES

@@ -14,7 +14,7 @@ from triage.workbench.router import router as workbench_router
 def app():
     return create_app(Settings(
         office_private_key=generate_key_pair()[0],
-        api_token="t" * 40,
+        totp_private_key=generate_key_pair()[0],
         job_interval_seconds=0,
         kafka=KafkaSettings(username="triage", password="unit-test-password"),  # never connects
     ))

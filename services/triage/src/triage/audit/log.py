@@ -11,9 +11,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 @dataclass(frozen=True)
 class Actor:
-    """Who did something: a staff account, the service token, the system's own jobs, or nobody known."""
+    """Who did something: a staff account, an API token (by its actor name), the system's own jobs, or nobody known."""
 
-    kind: str  # "staff" | "service" | "system" | "anonymous"
+    kind: str  # "staff" | "api_token" | "system" | "anonymous"
     id: str | None = None
 
 

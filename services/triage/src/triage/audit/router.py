@@ -19,7 +19,7 @@ class AuditEntry(BaseModel):
 
     id: str
     at: datetime
-    actor_kind: str = Field(description="staff, service, system or anonymous.")
+    actor_kind: str = Field(description="staff, api_token, system or anonymous.")
     actor_id: str | None
     action: str = Field(description="e.g. login, case.view, case.status, case.export.")
     case_id: str | None

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from nacl.public import PrivateKey
 
 from meldestelle_shared.events import (
     CaseAssigned,
@@ -19,7 +18,7 @@ from meldestelle_shared.events import (
     Event,
     OfficeMessageSent,
 )
-from meldestelle_shared.sealing import SealingError, load_public_key, seal, unseal
+from meldestelle_shared.sealing import Keyring, SealingError, load_public_key, seal, unseal
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, LifeArea
 from triage.audit.log import Actor, AuditLog
 from triage.cases import workflow
@@ -41,7 +40,7 @@ class CaseDesk:
     cases: CaseRepository
     audit: AuditLog
     publish: Publish
-    office_key: PrivateKey
+    office_key: Keyring
     rules: CaseRules
 
 
@@ -75,7 +74,7 @@ async def _first_look(case: dict[str, Any], *, actor: Actor, desk: CaseDesk) -> 
         return await desk.cases.get(UUID(case["_id"])) or case
 
 
-def _open_entry(entry: dict[str, Any], office_key: PrivateKey) -> dict[str, Any]:
+def _open_entry(entry: dict[str, Any], office_key: Keyring) -> dict[str, Any]:
     opened = {key: value for key, value in entry.items() if key != "sealed_text"}
     if entry.get("kind") in _SEALED_KINDS:
         opened["text"] = unseal(office_key, entry["sealed_text"])
@@ -182,9 +181,10 @@ async def add_note(case: dict[str, Any], text: str, *, actor: Actor, desk: CaseD
 
 
 async def settle_duplicate(
-    case: dict[str, Any], other_id: str, confirmed: bool, *, actor: Actor, desk: CaseDesk
+    case: dict[str, Any], other: dict[str, Any], confirmed: bool, *, actor: Actor, desk: CaseDesk
 ) -> dict[str, Any]:
-    """Confirm or dismiss a duplicate hint on both cases."""
+    """Confirm or dismiss a duplicate hint on both cases; the caller has checked access to both."""
+    other_id = other["_id"]
     if other_id not in case.get("duplicates", {}):
         raise NotFound("This case has no duplicate hint for that case.")
     state = "confirmed" if confirmed else "dismissed"

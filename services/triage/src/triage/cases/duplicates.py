@@ -5,11 +5,10 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-from nacl.public import PrivateKey
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from meldestelle_shared.sealing import unseal
+from meldestelle_shared.sealing import Keyring, unseal
 from triage.cases.repository import CaseRepository
 
 _WORDS = re.compile(r"\w+")
@@ -68,7 +67,7 @@ def group_key(case: dict[str, Any]) -> str | None:
 
 
 async def link_duplicates(
-    case_ids: Sequence[str], *, cases: CaseRepository, groups: DuplicateGroups, office_key: PrivateKey, threshold: float
+    case_ids: Sequence[str], *, cases: CaseRepository, groups: DuplicateGroups, office_key: Keyring, threshold: float
 ) -> int:
     """Link each case to the most recent cases of the same life area, district and month with a similar text.
 

@@ -1,4 +1,4 @@
-"""HTTP edge of the case API: the same operations as the workbench, as JSON (staff session or service token)."""
+"""HTTP edge of the case API: the same operations as the workbench, as JSON (staff session or API token)."""
 
 import csv
 import io
@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from triage.auth import Principal, context_of, require
 from triage.cases import actions
-from triage.cases.access import CurrentCase, case_read
+from triage.cases.access import CurrentCase, case_read, load_case
 from triage.cases.queue import SORTS, CaseQuery, build_filter
 from triage.cases.schemas import (
     Assignment,
@@ -148,6 +148,7 @@ async def add_note(principal: Worker, body: TextBody, case: CurrentCase, request
 async def settle_duplicate(
     principal: Worker, other_id: str, body: DuplicateDecision, case: CurrentCase, request: Request
 ) -> CaseSummary:
-    """Marks the hint on both cases."""
-    updated = await actions.settle_duplicate(case, other_id, body.confirmed, actor=principal.actor, desk=context_of(request).desk)
+    """Marks the hint on both cases; the caller must be allowed to open both."""
+    other = await load_case(other_id, principal, request)
+    updated = await actions.settle_duplicate(case, other, body.confirmed, actor=principal.actor, desk=context_of(request).desk)
     return CaseSummary.model_validate({**updated, "id": updated["_id"]})

@@ -33,8 +33,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Admins run accounts and settings; they read no case unless they are also caseworkers.
     Role.ADMIN: frozenset({P.STAFF_MANAGE, P.SETTINGS_MANAGE}),
 }
-# The bearer token (service-to-service: tools and other services' tests) reads and works every case and reads statistics.
-SERVICE_PERMISSIONS = frozenset({P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.STATS_READ})
 
 
 def permissions_of(roles: list[Role] | list[str]) -> frozenset[Permission]:
@@ -46,7 +44,7 @@ def permissions_of(roles: list[Role] | list[str]) -> frozenset[Permission]:
 
 
 def may_open_case(permissions: frozenset[Permission], staff_id: str | None, case: dict[str, Any]) -> bool:
-    """Caseworkers open free cases and their own; leads (and the service token) open every case."""
+    """Caseworkers open free cases and their own; leads (and API tokens scoped to assign) open every case."""
     if Permission.CASE_READ not in permissions:
         return False
     if Permission.CASE_ASSIGN in permissions:

@@ -57,17 +57,43 @@ class AccountUpdate(BaseModel):
     active: bool | None = None
 
 
-class FactorsReset(BaseModel):
-    """A new initial password; a new TOTP secret comes back once."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    password: str = Field(min_length=12, max_length=256)
-
-
 class Enrolment(BaseModel):
     """An account with its TOTP secret, shown this once: scan the URI into an authenticator app."""
 
     account: AccountRead
     totp_secret: str
     totp_uri: str
+
+
+class ApprovalRead(BaseModel):
+    """A change that waits for a second admin: a case role, a new account, or a factor reset."""
+
+    id: str
+    kind: str = Field(description="grant_roles, activate_account or reset_factors.")
+    staff_id: str
+    roles: list[Role] | None = None
+    state: str
+    requested_by: str
+    requested_at: datetime
+
+
+class ApprovalDecision(BaseModel):
+    """Approving a factor reset sets the new initial password; other approvals need no body fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=12, max_length=256)
+
+
+class Approved(BaseModel):
+    """The approved request, the account as changed, and for a reset the new TOTP secret (shown this once)."""
+
+    request: ApprovalRead
+    account: AccountRead
+    enrolment: Enrolment | None = None
+
+
+class PendingEnrolment(Enrolment):
+    """A new account, inactive until another admin approves `approval`."""
+
+    approval: ApprovalRead

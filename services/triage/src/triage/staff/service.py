@@ -1,4 +1,4 @@
-"""Accounts, two-factor login with lockout, and sessions with idle and absolute timeouts."""
+"""Accounts, two-factor login with growing delays, and sessions with idle and absolute timeouts."""
 
 import hashlib
 import re
@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from nacl.public import PrivateKey
-
-from meldestelle_shared.sealing import seal, unseal
+from meldestelle_shared.sealing import Keyring, SealingError, seal, unseal
 from triage.audit.log import ANONYMOUS, Actor, AuditLog
 from triage.staff import factors
 from triage.staff.permissions import Role
@@ -35,10 +33,6 @@ class LoginRefused(Exception):
         self.reason = reason
 
 
-class AccountLocked(LoginRefused):
-    """Too many failed logins in a row: the account is locked for a while."""
-
-
 class SessionInvalid(Exception):
     """No usable session: missing, unknown, timed out, or its account was deactivated."""
 
@@ -49,10 +43,10 @@ class SessionInvalid(Exception):
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """Lockout and session lifetimes."""
+    """Account delays and session lifetimes."""
 
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
+    max_failures: int = 5  # failed logins in a row before the account itself is slowed down
+    max_delay: timedelta = timedelta(seconds=30)  # the longest an account is slowed down after one failure
     idle: timedelta = timedelta(minutes=30)
     max_age: timedelta = timedelta(hours=10)
 
@@ -88,18 +82,18 @@ def check_new_account(username: str, password: str, roles: list[str]) -> tuple[s
 
 
 async def create_account(
-    username: str, password: str, roles: list[str], *, staff: StaffRepository, office_key: PrivateKey
+    username: str, password: str, roles: list[str], *, staff: StaffRepository, totp_key: Keyring, active: bool = True
 ) -> tuple[dict[str, Any], str]:
-    """Create an account; returns it and its TOTP secret, which is shown once and stored sealed."""
+    """Create an account; returns it and its TOTP secret, which is shown once and stored sealed to the TOTP key."""
     username, parsed = check_new_account(username, password, roles)
     secret = factors.new_totp_secret()
     account = {
         "_id": str(uuid4()),
         "username": username,
         "roles": [role.value for role in parsed],
-        "active": True,
-        "password_hash": factors.hash_password(password),
-        "sealed_totp_secret": seal(office_key.public_key, secret),
+        "active": active,
+        "password_hash": await factors.hash_password_off_loop(password),
+        "sealed_totp_secret": seal(totp_key.public_key, secret),
         "totp_last_step": None,
         "failed_logins": 0,
         "locked_until": None,
@@ -110,7 +104,7 @@ async def create_account(
 
 
 async def reset_factors(
-    staff_id: str, password: str, *, staff: StaffRepository, sessions: SessionRepository, office_key: PrivateKey
+    staff_id: str, password: str, *, staff: StaffRepository, sessions: SessionRepository, totp_key: Keyring
 ) -> tuple[dict[str, Any], str] | None:
     """Give an account a new password and TOTP secret, unlock it and end its sessions; None if unknown."""
     if reason := factors.check_password_policy(password):
@@ -119,8 +113,8 @@ async def reset_factors(
     account = await staff.update(
         staff_id,
         {
-            "password_hash": factors.hash_password(password),
-            "sealed_totp_secret": seal(office_key.public_key, secret),
+            "password_hash": await factors.hash_password_off_loop(password),
+            "sealed_totp_secret": seal(totp_key.public_key, secret),
             "totp_last_step": None,
             "failed_logins": 0,
             "locked_until": None,
@@ -132,19 +126,24 @@ async def reset_factors(
     return account, secret
 
 
+def check_roles(roles: list[str]) -> list[Role]:
+    """The roles, parsed and sorted, or InvalidAccount."""
+    try:
+        parsed = sorted({Role(role) for role in roles})
+    except ValueError:
+        raise InvalidAccount("roles", "must be caseworker, lead or admin") from None
+    if not parsed:
+        raise InvalidAccount("roles", "must name at least one role")
+    return parsed
+
+
 async def update_account(
     staff_id: str, *, roles: list[str] | None, active: bool | None, staff: StaffRepository, sessions: SessionRepository
 ) -> dict[str, Any] | None:
     """Change an account's roles or switch it off (which ends its sessions); None if unknown."""
     changes: dict[str, Any] = {}
     if roles is not None:
-        try:
-            parsed = sorted({Role(role) for role in roles})
-        except ValueError:
-            raise InvalidAccount("roles", "must be caseworker, lead or admin") from None
-        if not parsed:
-            raise InvalidAccount("roles", "must name at least one role")
-        changes["roles"] = [role.value for role in parsed]
+        changes["roles"] = [role.value for role in check_roles(roles)]
     if active is not None:
         changes["active"] = active
     account = await staff.update(staff_id, changes) if changes else await staff.get(staff_id)
@@ -161,21 +160,26 @@ async def log_in(
     staff: StaffRepository,
     sessions: SessionRepository,
     audit: AuditLog,
-    office_key: PrivateKey,
+    totp_key: Keyring,
+    office_key: Keyring,
     policy: LoginPolicy,
 ) -> StartedSession:
-    """Check password and TOTP code, lock after repeated failures, and start a session; audits every try."""
+    """Check password and TOTP code, slow an account down after repeated failures, and start a session; audits every try.
+
+    Every refusal looks the same to the caller, for unknown and known usernames alike: the password
+    is always checked (against a dummy hash when there is no account), off the event loop.
+    """
     now = datetime.now(UTC)
     account = await staff.by_username(username.strip().lower())
     actor = Actor("staff", account["_id"]) if account else ANONYMOUS
     try:
-        if account and account.get("locked_until") and account["locked_until"] > now:
-            raise AccountLocked("locked")
-        if not factors.password_matches(account["password_hash"] if account else None, password):
+        if not await factors.password_matches_off_loop(account["password_hash"] if account else None, password):
             raise LoginRefused("bad_password" if account else "unknown_account")
         if not account["active"]:
             raise LoginRefused("inactive")
-        secret = unseal(office_key, account["sealed_totp_secret"])
+        if account.get("locked_until") and _aware(account["locked_until"]) > now:
+            raise LoginRefused("delayed")
+        secret = await open_totp_secret(account, staff=staff, totp_key=totp_key, office_key=office_key)
         step = factors.totp_step(secret, code)
         if step is None:
             raise LoginRefused("bad_totp")
@@ -183,13 +187,13 @@ async def log_in(
         if not await staff.use_totp_step(account["_id"], step):
             raise LoginRefused("totp_replayed")
     except LoginRefused as refusal:
-        if account and not isinstance(refusal, AccountLocked):
+        if account and refusal.reason != "delayed":
             await _count_failure(account["_id"], staff=staff, policy=policy, now=now)
         await audit.append(actor, "login", outcome="refused", reason=refusal.reason)
         raise
     changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if factors.needs_rehash(account["password_hash"]):
-        changes["password_hash"] = factors.hash_password(password)
+        changes["password_hash"] = await factors.hash_password_off_loop(password)
     await staff.update(account["_id"], changes)
     started = StartedSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), account)
     await sessions.insert(
@@ -199,9 +203,43 @@ async def log_in(
     return started
 
 
+async def open_totp_secret(account: dict[str, Any], *, staff: StaffRepository, totp_key: Keyring, office_key: Keyring) -> str:
+    """An account's TOTP secret; one still sealed to the office key (from before the TOTP key) is moved to the TOTP key."""
+    sealed = account["sealed_totp_secret"]
+    try:
+        return unseal(totp_key, sealed)
+    except SealingError:
+        secret = unseal(office_key, sealed)
+    await staff.update(account["_id"], {"sealed_totp_secret": seal(totp_key.public_key, secret)})
+    return secret
+
+
+async def reseal_totp_secrets(*, staff: StaffRepository, totp_key: Keyring, office_key: Keyring) -> int:
+    """Seal every account's TOTP secret to the current TOTP key (from a retired one or the office key); returns how many."""
+    changed = 0
+    for account in await staff.all():
+        if not totp_key.is_current(account["sealed_totp_secret"]):
+            await open_totp_secret(account, staff=staff, totp_key=Keyring(totp_key.current), office_key=_any_of(totp_key, office_key))
+            changed += 1
+    return changed
+
+
+def _any_of(*rings: Keyring) -> Keyring:
+    """One ring that opens whatever any of the given rings opens."""
+    keys = [key for ring in rings for key in ring.keys]
+    return Keyring(keys[0], keys[1:])
+
+
 async def _count_failure(staff_id: str, *, staff: StaffRepository, policy: LoginPolicy, now: datetime) -> None:
-    if await staff.record_failure(staff_id) >= policy.max_failures:
-        await staff.update(staff_id, {"locked_until": now + policy.lockout, "failed_logins": 0})
+    # A growing delay, never a lock: one second after `max_failures`, doubling, capped at `max_delay`.
+    failures = await staff.record_failure(staff_id)
+    if failures >= policy.max_failures:
+        delay = min(policy.max_delay, timedelta(seconds=2 ** min(failures - policy.max_failures, 20)))
+        await staff.update(staff_id, {"locked_until": now + delay})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def resolve_session(

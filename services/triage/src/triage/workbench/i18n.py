@@ -33,7 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "totp": {"de": "Code aus der Authenticator-App (6 Ziffern)", "en": "Code from the authenticator app (6 digits)"},
     "session_ended": {"de": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "en": "Your session has ended. Please log in again."},
     "login_failed": {"de": "Benutzername, Passwort oder Code ist falsch.", "en": "Username, password or code is wrong."},
-    "account_locked": {"de": "Zu viele Fehlversuche: Das Konto ist vorübergehend gesperrt.", "en": "Too many failed attempts: the account is locked for a while."},
+    "too_many_attempts": {"de": "Zu viele Fehlversuche von hier: Bitte warten Sie kurz und versuchen Sie es dann erneut.", "en": "Too many failed attempts from here: please wait a little, then try again."},
     "filters": {"de": "Filter", "en": "Filters"},
     "any": {"de": "alle", "en": "any"},
     "apply_filters": {"de": "Filter anwenden", "en": "Apply filters"},

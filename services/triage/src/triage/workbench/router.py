@@ -18,7 +18,7 @@ from triage.cases.queue import parse_case_query
 from triage.cases.router import queue_page
 from triage.cookies import LANGUAGE, LOGIN_CSRF, SESSION, delete_cookie, read_cookie, set_cookie
 from triage.errors import CsrfRejected, Forbidden, Invalid, LoginFailed, Locked
-from triage.staff import service
+from triage.staff import approvals, service
 from triage.staff.factors import provisioning_uri
 from triage.staff.permissions import Permission, Role, permissions_of
 from triage.staff.repository import UsernameTaken
@@ -68,7 +68,7 @@ async def log_in(request: Request) -> Response:
     try:
         started = await start_session(request, str(form.get("username", "")), str(form.get("password", "")), str(form.get("totp", "")))
     except (LoginFailed, Locked) as refusal:
-        notice = "account_locked" if isinstance(refusal, Locked) else "login_failed"
+        notice = "too_many_attempts" if isinstance(refusal, Locked) else "login_failed"
         return render(request, "login.html", refusal.status, login_csrf=expected, notice=notice, username=str(form.get("username", "")))
     response = RedirectResponse("/cases", status_code=303)
     set_session_cookie(response, request, started.token)
@@ -217,7 +217,8 @@ async def settle_duplicate(principal: Worker, case_id: str, other_id: str, reque
     """Confirm or dismiss a duplicate hint."""
     case, form = await _case_form(principal, case_id, request)
     confirmed = form.get("decision") == "confirm"
-    await actions.settle_duplicate(case, other_id, confirmed, actor=principal.actor, desk=context_of(request).desk)
+    other = await load_case(other_id, principal, request)
+    await actions.settle_duplicate(case, other, confirmed, actor=principal.actor, desk=context_of(request).desk)
     return _back(case, "duplicate_confirmed" if confirmed else "duplicate_dismissed")
 
 
@@ -251,53 +252,55 @@ async def accounts(principal: Admin, request: Request) -> Response:
 
 @router.post("/admin/staff")
 async def create_account(principal: Admin, request: Request) -> Response:
-    """Create an account and show its TOTP secret once."""
+    """Create an account (inactive until a second admin approves) and show its TOTP secret once."""
     context = context_of(request)
     form = await request.form()
     try:
-        account, secret = await service.create_account(
+        account, secret, pending = await approvals.create_account(
             str(form.get("username", "")), str(form.get("password", "")), [str(r) for r in form.getlist("roles")],
-            staff=context.staff, office_key=context.office_key,
+            requested_by=principal.id, staff=context.staff, approvals=context.approvals, totp_key=context.totp_key,
         )  # fmt: skip
     except service.InvalidAccount as error:
         raise Invalid(error.field, error.reason) from None
     except UsernameTaken:
         raise Invalid("username", "is taken") from None
     await context.audit.append(principal.actor, "staff.create", reason=f"account:{account['_id']}")
+    await context.audit.append(principal.actor, "staff.approval.request", reason=f"approval:{pending['_id']}")
     return await _accounts_page(principal, request, enrolment=(account["username"], secret))
 
 
 @router.post("/admin/staff/{staff_id}/reset")
 async def reset_factors(principal: Admin, staff_id: str, request: Request) -> Response:
-    """New password and TOTP secret, shown once."""
+    """Ask for a factor reset; another admin approves it (API: POST /api/v1/staff/approvals/{id})."""
     context = context_of(request)
-    form = await request.form()
-    try:
-        result = await service.reset_factors(
-            staff_id, str(form.get("password", "")), staff=context.staff, sessions=context.sessions, office_key=context.office_key
-        )
-    except service.InvalidAccount as error:
-        raise Invalid(error.field, error.reason) from None
-    if result is None:
+    if await context.staff.get(staff_id) is None:
         raise Invalid("staff_id", "is not an account")
-    await context.audit.append(principal.actor, "staff.reset_factors", reason=f"account:{staff_id}")
-    return await _accounts_page(principal, request, enrolment=(result[0]["username"], result[1]))
+    pending = await approvals.request_change("reset_factors", staff_id, requested_by=principal.id, approvals=context.approvals)
+    await context.audit.append(principal.actor, "staff.approval.request", reason=f"approval:{pending['_id']}")
+    return RedirectResponse("/admin/staff", status_code=303)
 
 
 @router.post("/admin/staff/{staff_id}")
 async def update_account(principal: Admin, staff_id: str, request: Request) -> Response:
-    """Change roles, or switch the account on or off."""
+    """Change roles, or switch the account on or off; a new case role waits for a second admin."""
     context = context_of(request)
     form = await request.form()
     active = {"true": True, "false": False}.get(str(form.get("active", "")))
     roles = [str(r) for r in form.getlist("roles")] if active is None else None
     try:
-        account = await service.update_account(staff_id, roles=roles, active=active, staff=context.staff, sessions=context.sessions)
+        account, pending = await approvals.change_account(
+            staff_id, roles=roles, active=active, requested_by=principal.id,
+            staff=context.staff, sessions=context.sessions, approvals=context.approvals,
+        )  # fmt: skip
+    except approvals.ApprovalRefused as refused:
+        await context.audit.append(principal.actor, "staff.update", outcome="refused", reason=refused.reason)
+        raise Forbidden("Nobody changes their own roles; new accounts wait for a second admin.") from None
     except service.InvalidAccount as error:
         raise Invalid(error.field, error.reason) from None
     if account is None:
         raise Invalid("staff_id", "is not an account")
-    await context.audit.append(principal.actor, "staff.update", reason=f"account:{staff_id}")
+    action = "staff.approval.request" if pending else "staff.update"
+    await context.audit.append(principal.actor, action, reason=f"approval:{pending['_id']}" if pending else f"account:{staff_id}")
     return RedirectResponse("/admin/staff", status_code=303)
 
 
