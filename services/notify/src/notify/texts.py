@@ -5,13 +5,12 @@ Message ids are English. Each text is marked by who reads it: `office_text` for 
 so the catalog test knows which language must translate which text.
 """
 
-import io
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from meldestelle_shared.i18n import load_translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 OFFICE_LANGUAGES = ("de", "en")  # the office reads German first, English after
@@ -21,13 +20,8 @@ NOTICE_LANGUAGES = ("de", "de-x-ls", "en", "tr", "ar", "bg", "ro")
 
 @cache
 def translations(tag: str) -> Translations:
-    """A language's .po catalog, compiled in memory, so no build step is needed."""
-    with (LOCALE_DIR / f"{tag}.po").open("rb") as source:
-        catalog = read_po(source)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
+    """A language's .po catalog, compiled in memory by the shared loader."""
+    return load_translations(LOCALE_DIR / f"{tag}.po")
 
 
 def office_text(tag: str, message: str, **values: object) -> str:

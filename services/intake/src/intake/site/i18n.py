@@ -4,13 +4,12 @@ The language is part of every URL (/de/..., /ar/...), so no cookie is needed to 
 Accept-Language is only the first guess when someone opens the bare address.
 """
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from meldestelle_shared import i18n
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -42,13 +41,8 @@ DEFAULT_LANGUAGE = "de"
 
 
 def load_translations(tag: str) -> Translations:
-    """Read a language's .po catalog and compile it in memory, so no build step is needed."""
-    with (LOCALE_DIR / f"{tag}.po").open("rb") as source:
-        catalog = read_po(source, locale=LANGUAGES[tag].locale)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
+    """A language's .po catalog, compiled in memory by the shared loader."""
+    return i18n.load_translations(LOCALE_DIR / f"{tag}.po", LANGUAGES[tag].locale)
 
 
 def negotiate(accept_language: str | None) -> str:

@@ -1,180 +1,28 @@
-"""The workbench's words in German (first) and English; taxonomy codes use the shared labels."""
+"""The workbench's words in German (first) and English; taxonomy codes use the shared labels.
 
+The words are gettext catalogs (`locale/*.po`, loaded by the shared loader) whose message ids are symbolic keys,
+so templates call `t("key")`, also with keys built at run time (`t("kind_" ~ entry.kind)`).
+"""
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel.support import Translations
 from fastapi import Request
 
+from meldestelle_shared.i18n import load_translations
 from meldestelle_shared.taxonomy import LABELS
 from triage.cookies import LANGUAGE, read_cookie
 
+LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("de", "en")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "app_name": {"de": "Meldestelle – Fallbearbeitung", "en": "Meldestelle – case workbench"},
-    "skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
-    "nav": {"de": "Hauptnavigation", "en": "Main navigation"},
-    "queue": {"de": "Fälle", "en": "Cases"},
-    "audit": {"de": "Protokoll", "en": "Audit log"},
-    "statistics": {"de": "Statistik", "en": "Statistics"},
-    "statistics_unsuppressed": {
-        "de": "Ungeschwärzte Zahlen, nur für das Büro: kleine Werte sind hier sichtbar und dürfen so nicht veröffentlicht werden.",
-        "en": "Unsuppressed figures, for the office only: small counts show here and must not be published as they are.",
-    },
-    "statistics_none": {"de": "Noch keine Meldungen gezählt.", "en": "No reports counted yet."},
-    "reports_received": {"de": "Eingegangene Meldungen", "en": "Reports received"},
-    "count": {"de": "Anzahl", "en": "Count"},
-    "show": {"de": "Anzeigen", "en": "Show"},
-    "not_stated": {"de": "Keine Angabe", "en": "Not stated"},
-    "accounts": {"de": "Konten", "en": "Accounts"},
-    "logout": {"de": "Abmelden", "en": "Log out"},
-    "logged_in_as": {"de": "Angemeldet als", "en": "Logged in as"},
-    "language": {"de": "Sprache", "en": "Language"},
-    "login": {"de": "Anmelden", "en": "Log in"},
-    "username": {"de": "Benutzername", "en": "Username"},
-    "password": {"de": "Passwort", "en": "Password"},
-    "totp": {"de": "Code aus der Authenticator-App (6 Ziffern)", "en": "Code from the authenticator app (6 digits)"},
-    "session_ended": {"de": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "en": "Your session has ended. Please log in again."},
-    "login_failed": {"de": "Benutzername, Passwort oder Code ist falsch.", "en": "Username, password or code is wrong."},
-    "too_many_attempts": {"de": "Zu viele Fehlversuche von hier: Bitte warten Sie kurz und versuchen Sie es dann erneut.", "en": "Too many failed attempts from here: please wait a little, then try again."},
-    "filters": {"de": "Filter", "en": "Filters"},
-    "any": {"de": "alle", "en": "any"},
-    "apply_filters": {"de": "Filter anwenden", "en": "Apply filters"},
-    "reset_filters": {"de": "Filter zurücksetzen", "en": "Reset filters"},
-    "status": {"de": "Status", "en": "Status"},
-    "priority": {"de": "Priorität", "en": "Priority"},
-    "assignee": {"de": "Zuständig", "en": "Assignee"},
-    "me": {"de": "ich", "en": "me"},
-    "nobody": {"de": "niemand", "en": "nobody"},
-    "life_area": {"de": "Lebensbereich", "en": "Life area"},
-    "ground": {"de": "Merkmal", "en": "Ground"},
-    "grounds": {"de": "Merkmale", "en": "Grounds"},
-    "forms": {"de": "Formen", "en": "Forms"},
-    "district": {"de": "Stadtbezirk", "en": "District"},
-    "month": {"de": "Eingangsmonat", "en": "Month received"},
-    "sort": {"de": "Sortierung", "en": "Sort by"},
-    "sort_priority": {"de": "Priorität, älteste zuerst", "en": "Priority, oldest first"},
-    "sort_newest": {"de": "Neueste zuerst", "en": "Newest first"},
-    "sort_oldest": {"de": "Älteste zuerst", "en": "Oldest first"},
-    "per_status": {"de": "Fälle je Status", "en": "Cases per status"},
-    "reference": {"de": "Aktenzeichen", "en": "Reference"},
-    "received": {"de": "Eingang", "en": "Received"},
-    "no_cases": {"de": "Keine Fälle für diese Filter.", "en": "No cases match these filters."},
-    "page_of": {"de": "Seite {page} von {pages} ({total} Fälle)", "en": "Page {page} of {pages} ({total} cases)"},
-    "previous": {"de": "Zurück", "en": "Previous"},
-    "next": {"de": "Weiter", "en": "Next"},
-    "why_priority": {"de": "Warum diese Priorität", "en": "Why this priority"},
-    "agg_deadline": {"de": "AGG-Frist (letzter Tag)", "en": "AGG deadline (last day)"},
-    "first_response_due": {"de": "Erstreaktion fällig bis", "en": "First response due by"},
-    "retention_review": {"de": "Aufbewahrungsfrist überschritten: bitte prüfen", "en": "Past the retention period: please review"},
-    "description": {"de": "Schilderung", "en": "Description"},
-    "contact": {"de": "Kontaktdaten", "en": "Contact data"},
-    "contact_email": {"de": "E-Mail", "en": "E-mail"},
-    "report_language": {"de": "Sprache der Meldung", "en": "Language of the report"},
-    "language_de": {"de": "Deutsch", "en": "German"},
-    "language_de-x-ls": {"de": "Leichte Sprache (Deutsch)", "en": "Easy-to-read German"},
-    "language_en": {"de": "Englisch", "en": "English"},
-    "language_tr": {"de": "Türkisch", "en": "Turkish"},
-    "language_ar": {"de": "Arabisch", "en": "Arabic"},
-    "language_bg": {"de": "Bulgarisch", "en": "Bulgarian"},
-    "language_ro": {"de": "Rumänisch", "en": "Romanian"},
-    "reply_in_language": {"de": "Die Person hat auf {language} gemeldet: Antworten Sie möglichst in dieser Sprache.", "en": "The person reported in {language}: reply in that language where you can."},
-    "none_given": {"de": "keine angegeben", "en": "none given"},
-    "classification": {"de": "Einordnung", "en": "Classification"},
-    "reporter_view": {"de": "Meldende Person", "en": "Reporter"},
-    "staff_view": {"de": "Fachstelle", "en": "Office"},
-    "not_classified": {"de": "noch nicht eingeordnet", "en": "not classified yet"},
-    "reporter_role": {"de": "Rolle", "en": "Role"},
-    "incident_date": {"de": "Vorfallsdatum", "en": "Incident date"},
-    "classify": {"de": "Einordnung speichern", "en": "Save classification"},
-    "workflow": {"de": "Bearbeitungsstand", "en": "Workflow"},
-    "move_to": {"de": "Status ändern zu", "en": "Move to"},
-    "change_status": {"de": "Status ändern", "en": "Change status"},
-    "close": {"de": "Abschließen", "en": "Close"},
-    "closure_reason": {"de": "Abschlussgrund", "en": "Closure reason"},
-    "reopen": {"de": "Wieder öffnen", "en": "Reopen"},
-    "assign": {"de": "Zuweisen", "en": "Assign"},
-    "take": {"de": "Fall übernehmen", "en": "Take this case"},
-    "message_reporter": {"de": "Nachricht an die meldende Person", "en": "Message to the reporter"},
-    "message_audience": {
-        "de": "Wer liest das: die meldende Person, auf der Seite „Meine Meldung ansehen“ mit ihrer Quittung. Eine gesendete Nachricht lässt sich nicht zurückholen.",
-        "en": "Who reads this: the reporter, on the “View my report” page with their receipt. A sent message cannot be taken back.",
-    },
-    "message_hint": {"de": "Wird verschlüsselt; nur die Person mit der Quittung kann sie lesen.", "en": "Sealed; only the holder of the receipt can read it."},
-    "check_message": {"de": "Nachricht prüfen …", "en": "Review message …"},
-    "confirm_title": {"de": "Nachricht an die meldende Person wirklich senden?", "en": "Send this message to the reporter?"},
-    "confirm_lead": {
-        "de": "Fall {reference}: Die meldende Person wird diesen Text lesen. Prüfen Sie, dass nichts Internes darin steht.",
-        "en": "Case {reference}: the reporter will read this text. Check that nothing internal is in it.",
-    },
-    "send_now": {"de": "Jetzt an die meldende Person senden", "en": "Send to the reporter now"},
-    "cancel_back": {"de": "Abbrechen, nichts senden", "en": "Cancel, send nothing"},
-    "no_reply_key": {"de": "Diese Meldung kann keine Nachrichten empfangen.", "en": "This report cannot receive messages."},
-    "send": {"de": "Senden", "en": "Send"},
-    "note": {"de": "Interne Notiz", "en": "Internal note"},
-    "note_hint": {"de": "Wer liest das: nur die Fachstelle. Die meldende Person sieht Notizen nie.", "en": "Who reads this: the office only. The reporter never sees notes."},
-    "audience_reporter": {"de": "für die meldende Person sichtbar", "en": "visible to the reporter"},
-    "audience_office": {"de": "nur intern", "en": "internal only"},
-    "cause_first_view": {"de": "beim ersten Öffnen", "en": "when first opened"},
-    "new_reply": {"de": "Neue Antwort", "en": "New reply"},
-    "replies_waiting": {"de": "Antwort wartet", "en": "Reply waiting"},
-    "only_replies_waiting": {"de": "Nur Fälle mit ungelesener Antwort", "en": "Only cases with an unread reply"},
-    "add_note": {"de": "Notiz speichern", "en": "Save note"},
-    "duplicates": {"de": "Mögliche Doppelmeldungen", "en": "Possible duplicates"},
-    "similarity": {"de": "Ähnlichkeit", "en": "Similarity"},
-    "confirm": {"de": "Bestätigen", "en": "Confirm"},
-    "dismiss": {"de": "Verwerfen", "en": "Dismiss"},
-    "timeline": {"de": "Verlauf", "en": "Timeline"},
-    "received_report": {"de": "Meldung eingegangen", "en": "Report received"},
-    "kind_status_changed": {"de": "Status geändert", "en": "Status changed"},
-    "kind_closed": {"de": "Abgeschlossen", "en": "Closed"},
-    "kind_reopened": {"de": "Wieder geöffnet", "en": "Reopened"},
-    "kind_assigned": {"de": "Zugewiesen", "en": "Assigned"},
-    "kind_classified": {"de": "Eingeordnet", "en": "Classified"},
-    "kind_office_message": {"de": "Nachricht an die meldende Person", "en": "Message to the reporter"},
-    "kind_reporter_message": {"de": "Nachricht der meldenden Person", "en": "Message from the reporter"},
-    "kind_note": {"de": "Interne Notiz", "en": "Internal note"},
-    "kind_duplicate_confirmed": {"de": "Doppelmeldung bestätigt", "en": "Duplicate confirmed"},
-    "kind_duplicate_dismissed": {"de": "Doppelmeldungs-Hinweis verworfen", "en": "Duplicate hint dismissed"},
-    "notice_status_changed": {"de": "Status geändert: jetzt „{status}“.", "en": "Status changed: now “{status}”."},
-    "notice_closed": {"de": "Fall abgeschlossen: „{reason}“.", "en": "Case closed: “{reason}”."},
-    "notice_reopened": {"de": "Fall wieder geöffnet: jetzt „{status}“.", "en": "Case reopened: now “{status}”."},
-    "notice_assigned": {"de": "Zuständigkeit gespeichert: {assignee}.", "en": "Assignee saved: {assignee}."},
-    "notice_classified": {"de": "Einordnung der Fachstelle gespeichert.", "en": "The office's classification is saved."},
-    "notice_message_sent": {"de": "Nachricht an die meldende Person gesendet.", "en": "Message sent to the reporter."},
-    "notice_note_added": {"de": "Interne Notiz gespeichert (nur für die Fachstelle sichtbar).", "en": "Internal note saved (visible to the office only)."},
-    "notice_duplicate_confirmed": {"de": "Doppelmeldung bestätigt.", "en": "Duplicate confirmed."},
-    "notice_duplicate_dismissed": {"de": "Hinweis auf Doppelmeldung verworfen.", "en": "Duplicate hint dismissed."},
-    "see_timeline": {"de": "Im Verlauf ansehen", "en": "See it in the timeline"},
-    "back_to_queue": {"de": "Zurück zur Liste", "en": "Back to the list"},
-    "error": {"de": "Das ging nicht", "en": "That did not work"},
-    "go_back": {"de": "Zurück", "en": "Go back"},
-    "when": {"de": "Zeitpunkt", "en": "When"},
-    "who": {"de": "Wer", "en": "Who"},
-    "action": {"de": "Aktion", "en": "Action"},
-    "case": {"de": "Fall", "en": "Case"},
-    "outcome": {"de": "Ergebnis", "en": "Outcome"},
-    "reason": {"de": "Grund", "en": "Reason"},
-    "roles": {"de": "Rollen", "en": "Roles"},
-    "active": {"de": "Aktiv", "en": "Active"},
-    "create_account": {"de": "Konto anlegen", "en": "Create account"},
-    "initial_password": {"de": "Erstes Passwort (mind. 12 Zeichen)", "en": "Initial password (at least 12 characters)"},
-    "reset_factors": {"de": "Passwort und Zweitfaktor zurücksetzen", "en": "Reset password and second factor"},
-    "save_roles": {"de": "Rollen speichern", "en": "Save roles"},
-    "deactivate": {"de": "Deaktivieren", "en": "Deactivate"},
-    "activate": {"de": "Aktivieren", "en": "Activate"},
-    "enrolment": {"de": "Zweitfaktor einrichten – wird nur jetzt angezeigt", "en": "Set up the second factor – shown only now"},
-    "totp_secret": {"de": "Geheimnis für die Authenticator-App", "en": "Secret for the authenticator app"},
-    "yes": {"de": "ja", "en": "yes"},
-    "no": {"de": "nein", "en": "no"},
-    # Staff words for statuses, before the shared (reporter's) labels: "Wartet auf Ihre Antwort" reads to staff as "waiting for me".
-    "new": {"de": "Neu, ungeöffnet", "en": "New, not opened"},
-    "in_review": {"de": "In Prüfung", "en": "In review"},
-    "waiting_for_reporter": {"de": "Wartet auf meldende Person", "en": "Waiting for the reporter"},
-    "priority_reason_physical_violence_or_threat": {"de": "Körperliche Gewalt oder Bedrohung", "en": "Physical violence or threat"},
-    "priority_reason_agg_deadline_today": {"de": "AGG-Frist läuft heute ab", "en": "AGG deadline ends today"},
-    "priority_reason_agg_deadline_near": {"de": "AGG-Frist läuft bald ab", "en": "AGG deadline is near"},
-    "priority_reason_agg_deadline_not_near": {"de": "AGG-Frist noch nicht nah", "en": "AGG deadline not near yet"},
-    "priority_reason_agg_deadline_passed": {"de": "AGG-Frist abgelaufen", "en": "AGG deadline has passed"},
-    "priority_reason_no_rule_applies": {"de": "Keine Regel trifft zu", "en": "No rule applies"},
-}
+
+@cache
+def translations(language: str) -> Translations:
+    """A language's catalog, compiled in memory on first use."""
+    return load_translations(LOCALE_DIR / f"{language}.po", language)
 
 
 def choose_language(request: Request) -> str:
@@ -189,12 +37,16 @@ def choose_language(request: Request) -> str:
     return "de"
 
 
-def translator(language: str):
-    """A function giving a text (or a taxonomy label) in `language`; unknown keys show as themselves."""
+def translator(language: str) -> Callable[..., str]:
+    """A function giving a text (or a taxonomy label) in `language`, its %(placeholders)s filled; unknown keys show as themselves."""
+    catalog = translations(language if language in LANGUAGES else "de")
 
     def translate(key: str, **values: object) -> str:
-        entry = TEXTS.get(key) or LABELS.get(key)
-        text = entry.get(language, entry["de"]) if entry else key
-        return text.format(**values) if values else text
+        # gettext answers "" with the catalog's header, and an unknown key with the key itself.
+        text = catalog.gettext(key) if key else key
+        if text == key:
+            entry = LABELS.get(key)
+            text = entry.get(language, entry["de"]) if entry else key
+        return text % values if values else text
 
     return translate
