@@ -15,11 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.kafka import create_topics
-from devstack.probes import eventually, run_async
-from devstack.processes import free_port
-from devstack.stack import LocalStack, Ports
-from meldestelle_shared.topics import Topics
+from devstack.probes import eventually
+from devstack.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +27,7 @@ MOST_GUESSES_BEFORE_A_REFUSAL = 12  # the throttle slows a client well before th
 @contextmanager
 def lone_intake(root: Path, infrastructure, **options) -> Iterator[LocalStack]:
     """intake alone, started as devstack starts it, on the session's Kafka and database."""
-    prefix = f"edge{uuid.uuid4().hex[:8]}"
-    run_async(lambda: create_topics(infrastructure.kafka.bootstrap_servers, Topics(prefix).partitions()))
-    ports = Ports(**({name: free_port() for name in Ports.__dataclass_fields__} | {"kafka": infrastructure.kafka.port}))
-    stack = LocalStack(root, ports, topic_prefix=prefix, database_prefix=f"{prefix}_", mongodb_uri=infrastructure.mongodb_uri, **options)
+    stack = infrastructure.service_stack(root, f"edge{uuid.uuid4().hex[:8]}", **options)
     intake = stack.services["intake"]
     intake.start()
     try:

@@ -38,7 +38,7 @@ def lead(stack) -> dict[str, str]:
     username, password = "lena.lead", "a lead's long enough password"
 
     async def add() -> str:
-        client = create_client(MongoSettings(uri=stack.uri), app_name="e2e-test")
+        client = create_client(MongoSettings(uri=stack.database_uri("triage")), app_name="e2e-test")
         try:
             staff = StaffRepository(client[stack.service_env("triage")["TRIAGE_DATABASE"]])
             totp_key = load_keyring((stack.secrets / "triage" / "triage_totp_private_key").read_text())

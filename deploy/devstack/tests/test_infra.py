@@ -216,7 +216,7 @@ async def test_a_bulk_write_of_many_updates_completes(mongo):
 )
 async def test_a_set_of_the_same_values_under_other_keys_is_written(mongo, stored, new):
     """Our FerretDB patch: `$set` compares keys too, so equal values under other keys are not skipped as a no-op."""
-    client = AsyncMongoClient(mongo.uri, serverSelectionTimeoutMS=10_000)
+    client = AsyncMongoClient(mongo.authenticated_uri, serverSelectionTimeoutMS=10_000)
     try:
         collection = client["devstack_test"]["set_keys"]
         key = uuid.uuid4().hex

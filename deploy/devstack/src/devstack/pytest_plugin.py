@@ -34,10 +34,29 @@ class Infrastructure:
     databases: dict[str, MongoServer]
     external_mongodb_uri: str | None
     smtp: SmtpSink
+    # The folder the Kafka and database users' passwords were read from, in each service's layout.
+    secrets: Path
 
     def database_uri(self, service: str) -> str:
         """Connection string of a service's database server, with that service's credentials."""
         return self.external_mongodb_uri or self.databases[service].authenticated_uri
+
+    def service_stack(self, root: Path, name: str, **options) -> LocalStack:
+        """The services as processes on this infrastructure, none started: start the ones a test needs from `.services`.
+
+        Topics, databases and consumer groups are named after `name`; the topics are created with
+        the services' ACLs, and the services log in as the users this infrastructure knows.
+        `options` are further LocalStack fields (e.g. trusted_proxies, env).
+        """
+        own = {field: free_port() for field in ("intake", "triage", "notify", "intake_metrics", "triage_metrics", "notify_metrics")}
+        shared = {"kafka": self.kafka.port, "kafka_controller": self.kafka.controller_port, "smtp": self.smtp.port}
+        databases = {f"{service}_database": database.port for service, database in self.databases.items()}
+        stack = LocalStack(
+            root, Ports(**own, **shared, **databases), topic_prefix=name, database_prefix=f"{name}_",
+            consumer_group_prefix=f"{name}-", mongodb_uri=self.external_mongodb_uri, secrets=self.secrets, **options,
+        )  # fmt: skip
+        stack.create_topics()
+        return stack
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +78,7 @@ def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrast
         for database in databases.values():
             database.wait_ready()
         smtp.wait_ready()
-        yield Infrastructure(kafka, databases, external_uri, smtp)
+        yield Infrastructure(kafka, databases, external_uri, smtp, secrets)
     finally:
         for part in reversed(started):
             part.stop()

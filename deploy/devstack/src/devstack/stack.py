@@ -75,6 +75,11 @@ class LocalStack:
     topic_prefix: str = "meldestelle"
     database_prefix: str = ""
     mongodb_uri: str | None = None
+    # Each service's consumer groups are named `consumer_group_prefix` + its name (+ a suffix).
+    consumer_group_prefix: str = ""
+    # The secrets folder; None: the stack's own under root/secrets. Services started alone on
+    # infrastructure that runs already must use the folder that infrastructure's users came from.
+    secrets: Path | None = None
     # Extra settings for every service, over the stack's own (e.g. TRIAGE_STATS_CHECK_INTERVAL_SECONDS).
     env: dict[str, str] = field(default_factory=dict)
     # Peers whose X-Forwarded-For/-Proto the services believe (uvicorn --forwarded-allow-ips): a local
@@ -87,7 +92,7 @@ class LocalStack:
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
-        self.secrets = ensure_secrets(self.root / "secrets")
+        self.secrets = ensure_secrets(self.secrets or self.root / "secrets")
         self.kafka = KafkaBroker(
             self.root / "kafka", self.ports.kafka, self.ports.kafka_controller, users=kafka_users(self.secrets)
         )
@@ -126,7 +131,12 @@ class LocalStack:
         for database in self.databases.values():
             database.wait_ready()
         self.smtp.wait_ready()
-        run_async(lambda: create_topics(self.kafka.admin, self.topics.partitions(), acls=service_acls(self.topics)))
+        self.create_topics()
+
+    def create_topics(self) -> None:
+        """Create this stack's topics on its Kafka, with the ACLs of its services and their consumer groups."""
+        acls = service_acls(self.topics, group_prefix=self.consumer_group_prefix)
+        run_async(lambda: create_topics(self.kafka.admin, self.topics.partitions(), acls=acls))
 
     def ready(self, service: str) -> bool:
         """Whether a service answers /readyz with 200."""
@@ -160,6 +170,9 @@ class LocalStack:
             KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{self.ports.kafka}",
             KAFKA_TOPIC_PREFIX=self.topic_prefix,
             KAFKA_USERNAME=name,
+            INTAKE_CONSUMER_GROUP=f"{self.consumer_group_prefix}intake",
+            TRIAGE_CONSUMER_GROUP=f"{self.consumer_group_prefix}triage",
+            NOTIFY_CONSUMER_GROUP=f"{self.consumer_group_prefix}notify",
             MONGODB_URI=self.mongodb_uri or self.databases[name].uri,
             INTAKE_DATABASE=f"{self.database_prefix}intake",
             TRIAGE_DATABASE=f"{self.database_prefix}triage",

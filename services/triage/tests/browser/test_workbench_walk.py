@@ -7,6 +7,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from devstack.kafka import KafkaAccess
 from devstack.probes import eventually, publish_raw, read_topic, run_async
 from meldestelle_shared.events import CaseStatusChanged, OfficeMessageSent, ReporterReplied, decode_event, encode_event
 from meldestelle_shared.mongo import create_client
@@ -32,7 +33,7 @@ def submit(workbench, token, bootstrap, topic, *reports) -> list[dict]:
     return eventually(cases, timeout=30, what="the cases")
 
 
-def case_events(bootstrap: str, topic: str, kind: type) -> list:
+def case_events(bootstrap: KafkaAccess, topic: str, kind: type) -> list:
     return [e for e in (decode_event(r.value) for r in read_topic(bootstrap, topic)) if isinstance(e, kind)]
 
 
