@@ -9,7 +9,6 @@ desktop width go to test-artifacts/screenshots/.
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,13 +20,14 @@ from devstack.probes import eventually, publish_raw
 from intake.site import labels
 from intake.site.i18n import LANGUAGES, load_translations
 from meldestelle_shared.events import MonthlyStatisticsPublished, encode_event
+from meldestelle_shared.settings import OfficeSettings, office_today
 from meldestelle_shared.taxonomy import Form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-BERLIN = ZoneInfo("Europe/Berlin")
+OFFICE = OfficeSettings()
 STORY = "Die Vermieterin sagte am Telefon, an Leute wie uns vermiete sie nicht."
 AXE = Axe()
 
@@ -171,7 +171,7 @@ def times_are_office_times_without_seconds(stack, staff_headers, walker, receipt
     eventually(message_shown, timeout=30, interval=1, what="the office's message on the reporter's page")
     time = page.locator("ol.messages time")
     sent_at = datetime.fromisoformat(time.get_attribute("datetime"))
-    sent_at = (sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)).astimezone(BERLIN)
+    sent_at = (sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)).astimezone(OFFICE.timezone)
     assert time.inner_text() == f"{sent_at:%d.%m.%Y, %H:%M}"
 
 
@@ -206,7 +206,7 @@ def expected_publication(today: date, publish_day: int = 5) -> date:
 def test_the_statistics_page_is_honest_about_few_cases(stack, browser, screenshots):
     walker = Walker(browser, stack.url("intake"), True, screenshots)
     page = walker.page
-    today = datetime.now(BERLIN).date()
+    today = office_today(OFFICE)
     try:
         # Item 15: with nothing published yet, the page says when the first month appears.
         page.goto(f"{walker.base}/de/statistics/monthly")

@@ -15,7 +15,7 @@ from meldestelle_shared.keygen import ensure_secrets
 from devstack.probes import eventually, read_topic
 from devstack.processes import free_port
 from intake.app import create_app
-from intake.settings import Settings
+from intake.settings import ReceiptHashSettings, ReportThrottleSettings, Settings
 from meldestelle_shared.events import ReportSubmitted, decode_event
 from meldestelle_shared.sealing import generate_key_pair
 from meldestelle_shared.settings import MongoSettings
@@ -56,9 +56,8 @@ def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster, infrastructu
         database=unique_name,
         mongodb=MongoSettings(uri=infrastructure.database_uri("intake")),
         receipt_pepper="cluster-test-pepper-0123456789",
-        receipt_hash_memory_kib=8192,
-        receipt_hash_time_cost=1,
-        report_max_per_window=1_000_000,  # every report comes from the one test client
+        receipt_hash=ReceiptHashSettings(memory_kib=8192, time_cost=1),
+        report_throttle=ReportThrottleSettings(max_per_window=1_000_000),  # every report comes from the one test client
         # Leadership moves in a few seconds; give a publish room to ride it out rather than fail.
         kafka=cluster_access(cluster, "intake").settings(topic_prefix=topics.prefix, publish_timeout_ms=20_000),
     )

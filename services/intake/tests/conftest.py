@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from intake.app import create_app
 from intake.followup.repository import DuplicateReport
-from intake.settings import Settings
+from intake.settings import ReceiptHashSettings, Settings
 from meldestelle_shared.sealing import generate_key_pair
 from meldestelle_shared.settings import KafkaSettings
 
@@ -29,8 +29,7 @@ def intake_settings(office_keys, notify_keys) -> Settings:
         office_public_key=office_keys[1],
         notify_public_key=notify_keys[1],
         receipt_pepper="unit-test-pepper-0123456789",
-        receipt_hash_memory_kib=8192,
-        receipt_hash_time_cost=1,
+        receipt_hash=ReceiptHashSettings(memory_kib=8192, time_cost=1),
         https_only=False,
         kafka=KafkaSettings(username="intake", password="unit-test-password"),  # the unit tier never connects
     )

@@ -1,9 +1,9 @@
-"""intake's settings (INTAKE_*), with the shared Kafka and database settings nested."""
+"""intake's settings (INTAKE_*): its parts nested under their own prefixes, with the shared Kafka, database, metrics and office settings."""
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
+from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
 
 
 class SiteSettings(BaseSettings):
@@ -31,16 +31,52 @@ class SiteSettings(BaseSettings):
     )
 
 
+class ReceiptHashSettings(BaseSettings):
+    """The one Argon2id run per receipt that yields its hash and the reporter's keys (INTAKE_RECEIPT_HASH_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_RECEIPT_HASH_")
+
+    time_cost: int = Field(default=2, ge=1, description="Argon2id passes of the one run per receipt (hash and reporter key).")
+    memory_kib: int = Field(default=19456, ge=8192, description="Argon2id memory of the one run per receipt (hash and key).")
+
+
+class ReceiptThrottleSettings(BaseSettings):
+    """How receipt guessing is slowed down (INTAKE_RECEIPT_*); see intake.followup.throttle."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_RECEIPT_")
+
+    free_failures: int = Field(default=3, ge=1, description="Wrong receipts a client may try without waiting.")
+    max_failures: int = Field(default=10, ge=1, description="Wrong receipts per client and window before it is locked out.")
+    max_attempts: int = Field(
+        default=60, ge=1, description="Receipt checks per client and window, right or wrong (checking, replying, erasing)."
+    )
+    delay_seconds: float = Field(default=2.0, gt=0, description="First wait after the free failures; doubles.")
+    window_seconds: int = Field(default=3600, ge=60, description="How long attempts are remembered; the address salt rotates as often.")
+    global_failures_per_minute: int = Field(
+        default=120, ge=1, description="Wrong receipts per minute, all clients together, before every check is slowed."
+    )
+    global_max_delay_seconds: float = Field(
+        default=30.0, ge=0, description="Longest delay the global brake puts before a check (it never refuses)."
+    )
+
+
+class ReportThrottleSettings(BaseSettings):
+    """How many reports one client may submit (INTAKE_REPORT_*); see intake.reports.throttle."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_REPORT_")
+
+    max_per_window: int = Field(default=10, ge=1, description="Reports one client may submit per window.")
+    window_seconds: int = Field(default=3600, ge=60, description="Window of the report limit; the address salt rotates as often.")
+
+
 class Settings(BaseSettings):
-    """Everything intake reads from its environment."""
+    """Everything intake reads from its environment; each part's settings are nested under their own prefix."""
 
     model_config = SettingsConfigDict(env_prefix="INTAKE_")
 
     office_public_key: str = Field(description="The office's public key (base64); reports are sealed to it.")
     notify_public_key: str = Field(description="notify's public key (base64); the reporter's e-mail is sealed to it.")
     receipt_pepper: SecretStr = Field(min_length=16, description="Server-side key of the receipt hash and form tokens.")
-    receipt_hash_time_cost: int = Field(default=2, ge=1, description="Argon2id passes of the one run per receipt (hash and reporter key).")
-    receipt_hash_memory_kib: int = Field(default=19456, ge=8192, description="Argon2id memory of the one run per receipt (hash and key).")
     https_only: bool = Field(
         default=True,
         description="Residents reach the site only over https (a TLS proxy in front): HSTS, and a Secure __Host- cookie. "
@@ -48,28 +84,15 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     max_reply_chars: int = Field(default=5000, ge=100, description="Longest message a reporter may send the office.")
-    receipt_free_failures: int = Field(default=3, ge=1, description="Wrong receipts a client may try without waiting.")
-    receipt_max_failures: int = Field(default=10, ge=1, description="Wrong receipts per client and window before it is locked out.")
-    receipt_max_attempts: int = Field(
-        default=60, ge=1, description="Receipt checks per client and window, right or wrong (checking, replying, erasing)."
+    database: str = Field(default="intake", description="Database of the reporter read model and the published statistics.")
+    consumer_group: str = Field(
+        default="intake", description="Kafka consumer group of the case-event consumer; the statistics consumer adds -statistics."
     )
-    receipt_delay_seconds: float = Field(default=2.0, gt=0, description="First wait after the free failures; doubles.")
-    receipt_window_seconds: int = Field(
-        default=3600, ge=60, description="How long attempts are remembered; the address salt rotates as often."
-    )
-    receipt_global_failures_per_minute: int = Field(
-        default=120, ge=1, description="Wrong receipts per minute, all clients together, before every check is slowed."
-    )
-    receipt_global_max_delay_seconds: float = Field(
-        default=30.0, ge=0, description="Longest delay the global brake puts before a check (it never refuses)."
-    )
-    report_max_per_window: int = Field(default=10, ge=1, description="Reports one client may submit per window.")
-    report_window_seconds: int = Field(
-        default=3600, ge=60, description="Window of the report limit; the address salt rotates as often."
-    )
-    database: str = Field(default="intake", description="Database of the reporter read model.")
-    consumer_group: str = Field(default="intake", description="Kafka consumer group of the case-event consumer.")
+    receipt_hash: ReceiptHashSettings = Field(default_factory=ReceiptHashSettings)
+    receipt_throttle: ReceiptThrottleSettings = Field(default_factory=ReceiptThrottleSettings)
+    report_throttle: ReportThrottleSettings = Field(default_factory=ReportThrottleSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
+    office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)

@@ -8,6 +8,8 @@ import time
 import httpx
 import pytest
 
+from intake.settings import Settings
+
 pytestmark = pytest.mark.infra
 
 ATTACKER, RESIDENT = "127.0.0.2", "127.0.0.3"
@@ -24,6 +26,11 @@ async def new_receipt(client: httpx.AsyncClient) -> str:
     return response.json()["receipt"]
 
 
+def with_limits(settings: Settings, **parts: dict) -> Settings:
+    """`settings` with some limits of its nested throttle settings changed."""
+    return settings.model_copy(update={part: getattr(settings, part).model_copy(update=limits) for part, limits in parts.items()})
+
+
 async def post_form(client: httpx.AsyncClient, path: str, **fields: str) -> httpx.Response:
     page = await client.get("/de/check")
     return await client.post(path, files={name: (None, value) for name, value in {"csrf_token": token(page.text), **fields}.items()})
@@ -31,7 +38,7 @@ async def post_form(client: httpx.AsyncClient, path: str, **fields: str) -> http
 
 async def test_valid_checks_from_one_client_never_lock_out_a_resident(live_settings, serve, connect):
     """The attack of issue 11/1: an address sends two valid checks a second with its own receipt."""
-    settings = live_settings.model_copy(update={"receipt_global_failures_per_minute": 3, "receipt_max_attempts": 1000})
+    settings = with_limits(live_settings, receipt_throttle={"global_failures_per_minute": 3, "max_attempts": 1000})
     async with serve(settings) as url, connect(ATTACKER, url) as attacker, connect(RESIDENT, url) as resident:
         attacker_receipt, resident_receipt = await new_receipt(attacker), await new_receipt(resident)
         statuses: list[int] = []
@@ -58,7 +65,7 @@ async def test_valid_checks_from_one_client_never_lock_out_a_resident(live_setti
 
 async def test_guesses_between_valid_checks_stay_within_the_hourly_limit(live_settings, serve, connect):
     """Two guesses, one valid check, over and over: the valid checks must not wipe the failures."""
-    settings = live_settings.model_copy(update={"receipt_delay_seconds": 0.001, "receipt_max_attempts": 1000})
+    settings = with_limits(live_settings, receipt_throttle={"delay_seconds": 0.001, "max_attempts": 1000})
     async with serve(settings) as url, connect(ATTACKER, url) as attacker, connect(RESIDENT, url) as resident:
         receipt = await new_receipt(attacker)
         guesses: list[int] = []
@@ -68,13 +75,13 @@ async def test_guesses_between_valid_checks_stay_within_the_hourly_limit(live_se
             await post_form(attacker, "/de/check", receipt=receipt)
         resident_check = await post_form(resident, "/de/check", receipt=await new_receipt(resident))
 
-    assert guesses.count(404) <= settings.receipt_max_failures, guesses  # guesses that were really tried
+    assert guesses.count(404) <= settings.receipt_throttle.max_failures, guesses  # guesses that were really tried
     assert guesses[-10:] == [429] * 10
     assert resident_check.status_code == 200  # the lockout is the attacker's alone
 
 
 async def test_a_flood_of_reports_from_one_client_is_cut_off(live_settings, serve, connect):
-    settings = live_settings.model_copy(update={"report_max_per_window": 3})
+    settings = with_limits(live_settings, report_throttle={"max_per_window": 3})
     async with serve(settings) as url, connect(ATTACKER, url) as attacker, connect(RESIDENT, url) as resident:
         flood = [await attacker.post("/api/v1/reports", json=REPORT) for _ in range(5)]
         page = await attacker.get("/de/report")

@@ -1,5 +1,6 @@
 """The statistics outputs without I/O: charts state every value, CSV rows, the page in every language."""
 
+import dataclasses
 from csv import reader
 from io import StringIO
 
@@ -68,9 +69,14 @@ class MemoryStatistics:
         return [self.months[m] for m in sorted(self.months, reverse=True)[:limit]]
 
 
+def publish(client, statistics: MemoryStatistics) -> None:
+    """Let the app read its published months from `statistics`."""
+    client.app.state.context = dataclasses.replace(client.app.state.context, statistics=statistics)
+
+
 @pytest.mark.parametrize("tag", list(LANGUAGES))
 def test_the_page_is_a_site_page_in_every_site_language(client, tag):
-    client.app.state.statistics = MemoryStatistics(month("2026-02", total=None), month("2026-03"))
+    publish(client, MemoryStatistics(month("2026-02", total=None), month("2026-03")))
     html = client.get(f"/{tag}/statistics/monthly").text
     gettext = load_translations(tag).gettext
     assert f'lang="{tag}" dir="{LANGUAGES[tag].direction}"' in html
@@ -84,13 +90,13 @@ def test_the_page_is_a_site_page_in_every_site_language(client, tag):
 
 
 def test_the_explanation_of_a_dot_is_escaped_in_its_tooltip(client):
-    client.app.state.statistics = MemoryStatistics(month("2026-03"))
+    publish(client, MemoryStatistics(month("2026-03")))
     html = client.get("/en/statistics/monthly").text
     assert '<abbr title="&#34;.&#34; = number withheld: it is below 5 or would reveal a small number.' in html
 
 
 def test_without_a_published_month_the_page_says_so(client):
-    client.app.state.statistics = MemoryStatistics()
+    publish(client, MemoryStatistics())
     html = client.get("/de/statistics/monthly").text
     assert "Es sind noch keine Monate veröffentlicht." in html and "<svg" not in html
 

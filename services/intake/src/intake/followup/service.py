@@ -14,7 +14,9 @@ from pymongo.errors import PyMongoError
 
 from intake.followup.keys import ReporterKeys, open_reporter_key
 from intake.followup.repository import InboxRepository
-from intake.receipts import ReceiptHasher
+from intake.followup.throttle import ReceiptThrottle
+from intake.receipts import MalformedReceipt, ReceiptHasher, normalise_receipt
+from intake.throttling import Refusal
 from meldestelle_shared.days import office_day
 from meldestelle_shared.events import ReporterReplied, ReporterSigned, ReportErasureRequested
 from meldestelle_shared.kafka import publish_event
@@ -22,6 +24,7 @@ from meldestelle_shared.sealing import load_public_key, seal, unseal
 from meldestelle_shared.signing import sign, signing_key
 
 log = logging.getLogger(__name__)
+TYPED_RECEIPT_MAX = 64  # a receipt with spaces is 19 characters; anything longer is not worth echoing in full
 
 
 class ReceiptNotFound(LookupError):
@@ -30,6 +33,16 @@ class ReceiptNotFound(LookupError):
 
 class NotDelivered(Exception):
     """Kafka or the database did not take the request in time; nothing changed."""
+
+
+class ReceiptRefused(Exception):
+    """A typed receipt that cannot be used now; `problem` says why, `typed` is what was typed (to show it again)."""
+
+    def __init__(self, problem: str, *, typed: str, retry_after: int = 0) -> None:
+        super().__init__(problem)  # never the typed text: it may be a real receipt
+        self.problem = problem
+        self.typed = typed
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,31 @@ class UnlockedInbox:
     document: dict[str, Any]
     receipt_key: bytes
     signing_seed: bytes
+
+
+async def unlock_inbox(
+    typed: str, *, client: str, throttle: ReceiptThrottle, inboxes: InboxRepository, hasher: ReceiptHasher
+) -> tuple[UnlockedInbox, str]:
+    """The inbox of a typed receipt and the receipt's digits, after the throttle let the client try; else ReceiptRefused."""
+    typed = typed[:TYPED_RECEIPT_MAX]
+    try:
+        receipt = normalise_receipt(typed)
+    except MalformedReceipt:
+        raise ReceiptRefused("malformed", typed=typed) from None
+    admission = await throttle.attempt(client)
+    if isinstance(admission, Refusal):
+        raise ReceiptRefused(admission.reason.value, typed=typed, retry_after=admission.retry_after)
+    await asyncio.sleep(admission.delay)  # the global brake slows everyone down instead of refusing anyone
+    try:
+        inbox = await find_inbox(receipt, inboxes=inboxes, hasher=hasher)
+    except ReceiptNotFound:
+        await throttle.failed(admission)
+        raise ReceiptRefused("not_found", typed=typed) from None
+    except PyMongoError:
+        await throttle.forgive(admission)
+        raise ReceiptRefused("unavailable", typed=typed) from None
+    await throttle.forgive(admission)
+    return inbox, receipt
 
 
 async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptHasher) -> UnlockedInbox:

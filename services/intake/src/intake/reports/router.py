@@ -1,10 +1,10 @@
-"""HTTP edge of report submission."""
+"""HTTP edge of report submission: JSON in, the receipt out; errors are mapped by intake.errors."""
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, status
 
+from intake.bootstrap import ClientAddress, Context
 from intake.reports.schemas import ReportCreate, ReportReceipt
 from intake.reports.service import submit_report
-from intake.throttling import client_address
 from meldestelle_shared.web import ERROR_RESPONSES, ErrorBody
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -20,14 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
         503: {"description": "Kafka did not take the report; it was not saved."},
     },
 )
-async def create_report(report: ReportCreate, request: Request) -> ReportReceipt:
+async def create_report(report: ReportCreate, context: Context, client: ClientAddress) -> ReportReceipt:
     """Accept a report; the receipt is returned only after Kafka has the report durably."""
-    context = request.app.state.context
-    if refusal := await context.submissions.attempt(client_address(request)):
-        raise HTTPException(
-            429,
-            f"Too many reports from this connection. Please try again in {refusal.retry_after} seconds.",
-            headers={"retry-after": str(refusal.retry_after)},
-        )
-    accepted = await submit_report(report, **context.submission())
+    accepted = await submit_report(report, client=client, **context.submission())
     return ReportReceipt(report_id=accepted.report_id, receipt=accepted.receipt)

@@ -16,6 +16,7 @@ from intake.followup.keys import ReporterKeys, create_reporter_keys
 from intake.followup.repository import NEVER, InboxRepository
 from intake.receipts import ReceiptHasher, new_receipt
 from intake.reports.schemas import ReportCreate
+from intake.reports.throttle import SubmissionThrottle
 from meldestelle_shared.days import office_date, office_day
 from meldestelle_shared.events import ReportAbandoned, ReportSubmitted
 from meldestelle_shared.kafka import publish_event
@@ -27,6 +28,14 @@ log = logging.getLogger(__name__)
 
 class ReportNotSaved(Exception):
     """Kafka or the database did not take the report, so it was not saved."""
+
+
+class TooManyReports(Exception):
+    """This client has sent its reports for the window; it may again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ def new_inbox(report_id: UUID, receipt_hash: str, reporter_keys: ReporterKeys) -
 async def submit_report(
     report: ReportCreate,
     *,
+    client: str,
+    throttle: SubmissionThrottle,
     broker: KafkaBroker,
     topic: str,
     keys: SealingKeys,
@@ -96,9 +107,12 @@ async def submit_report(
 ) -> ReportAccepted:
     """Publish a report and return its receipt once Kafka has acknowledged it within `timeout` seconds.
 
-    The inbox is stored first, so a receipt handed out always works; if Kafka does not confirm,
-    the inbox is deleted again. `report_id` lets the site make a resent form a DuplicateReport.
+    A client over its limit gets TooManyReports. The inbox is stored first, so a receipt handed out
+    always works; if Kafka does not confirm, the inbox is deleted again and ReportNotSaved raised.
+    `report_id` lets the site make a resent form a DuplicateReport.
     """
+    if refusal := await throttle.attempt(client):
+        raise TooManyReports(refusal.retry_after)
     report_id = report_id or uuid4()
     receipt = new_receipt()
     secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from intake.bootstrap import Context
 from intake.site.i18n import negotiate
 from intake.site.web import SiteLanguage
 
@@ -17,24 +18,24 @@ async def root(request: Request) -> RedirectResponse:
 
 
 @router.get("/{lang}/")
-async def start(language: SiteLanguage, request: Request) -> HTMLResponse:
+async def start(language: SiteLanguage, request: Request, context: Context) -> HTMLResponse:
     """The start page: what the office does, how to report, what happens next."""
-    return request.app.state.context.pages.render(request, language, "start.html", page="/")
+    return context.pages.render(request, language, "start.html", page="/")
 
 
 @router.get("/{lang}/privacy")
-async def privacy(language: SiteLanguage, request: Request) -> HTMLResponse:
+async def privacy(language: SiteLanguage, request: Request, context: Context) -> HTMLResponse:
     """The privacy notice."""
-    return request.app.state.context.pages.render(request, language, "privacy.html", page="/privacy")
+    return context.pages.render(request, language, "privacy.html", page="/privacy")
 
 
 @router.get("/{lang}/accessibility")
-async def accessibility(language: SiteLanguage, request: Request) -> HTMLResponse:
+async def accessibility(language: SiteLanguage, request: Request, context: Context) -> HTMLResponse:
     """The accessibility statement required by BITV NRW, with the feedback address."""
-    return request.app.state.context.pages.render(request, language, "accessibility.html", page="/accessibility")
+    return context.pages.render(request, language, "accessibility.html", page="/accessibility")
 
 
 @router.get("/{lang}/imprint")
-async def imprint(language: SiteLanguage, request: Request) -> HTMLResponse:
+async def imprint(language: SiteLanguage, request: Request, context: Context) -> HTMLResponse:
     """The imprint; its details come from the deployment's settings."""
-    return request.app.state.context.pages.render(request, language, "imprint.html", page="/imprint")
+    return context.pages.render(request, language, "imprint.html", page="/imprint")

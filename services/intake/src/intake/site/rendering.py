@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format, get_month_names
 from babel.support import Translations
@@ -14,17 +13,18 @@ from intake.settings import SiteSettings
 from intake.site import labels
 from intake.site.i18n import LANGUAGES, Language, load_translations
 from intake.site.security import FormGuard
-
-OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
+from meldestelle_shared.settings import OfficeSettings
 
 
 class Pages:
     """Renders the site's templates in any of its languages."""
 
-    def __init__(self, site: SiteSettings, guard: FormGuard) -> None:
+    def __init__(self, site: SiteSettings, guard: FormGuard, *, office: OfficeSettings) -> None:
         self._guard = guard
         self._translations = {tag: load_translations(tag) for tag in LANGUAGES}
-        self._environments = {tag: _environment(language, site, self._translations[tag]) for tag, language in LANGUAGES.items()}
+        self._environments = {
+            tag: _environment(language, site, office, self._translations[tag]) for tag, language in LANGUAGES.items()
+        }
 
     def render(self, request: Request, language: Language, template: str, *, page: str, status: int = 200, **context) -> HTMLResponse:
         """Render a page; `page` is its address without the language, for the language switcher."""
@@ -46,7 +46,7 @@ class Pages:
         return self._translations[language.tag]
 
 
-def _environment(language: Language, site: SiteSettings, translations: Translations) -> Environment:
+def _environment(language: Language, site: SiteSettings, office: OfficeSettings, translations: Translations) -> Environment:
     environment = Environment(
         loader=PackageLoader("intake.site", "templates"),
         autoescape=True,
@@ -62,18 +62,18 @@ def _environment(language: Language, site: SiteSettings, translations: Translati
         site=site,
         labels=labels,
         month_names=get_month_names("wide", locale=language.locale),
-        date=partial(_date, locale=language.locale),
-        date_time=partial(_date_time, locale=language.locale),
+        date=partial(_date, locale=language.locale, office=office),
+        date_time=partial(_date_time, locale=language.locale, office=office),
     )
     return environment
 
 
-def _date(value: datetime, *, locale: str) -> str:
-    return format_date(value.astimezone(OFFICE_TIMEZONE), format="long", locale=locale)
+def _date(value: datetime, *, locale: str, office: OfficeSettings) -> str:
+    return format_date(value.astimezone(office.timezone), format="long", locale=locale)
 
 
-def _date_time(value: datetime, *, locale: str) -> str:
+def _date_time(value: datetime, *, locale: str, office: OfficeSettings) -> str:
     """Office time in the locale's format: the medium date and the short time (no seconds), as staff see it."""
-    office = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(OFFICE_TIMEZONE)  # the database's naive times are UTC
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(office.timezone)  # the database's naive times are UTC
     pattern = get_datetime_format("medium", locale=locale)
-    return pattern.replace("{1}", format_date(office, "medium", locale=locale)).replace("{0}", format_time(office, "short", locale=locale))
+    return pattern.replace("{1}", format_date(moment, "medium", locale=locale)).replace("{0}", format_time(moment, "short", locale=locale))

@@ -9,14 +9,13 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from intake.followup.repository import DuplicateReport
-from intake.receipts import MalformedReceipt, normalise_receipt
-from intake.reports.service import ReportNotSaved, submit_report
-from intake.site.drafts import Draft, DraftStore
+from intake.bootstrap import ClientAddress, Context, IntakeContext
+from intake.receipts import normalise_receipt
+from intake.reports.service import ReportNotSaved, TooManyReports, submit_report
+from intake.site.drafts import Draft
 from intake.site.i18n import LANGUAGES, Language
 from intake.site.report_form import STEPS, Answers, FieldProblem, check_step, first_incomplete_step, to_report, year_choices
 from intake.site.web import CheckedForm, SiteLanguage
-from intake.throttling import client_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,32 +24,32 @@ RETURN_TO_REVIEW = "review"  # ?return=review: a step opened with "Change" goes 
 
 
 @router.get("/{lang}/report")
-async def start_report(language: SiteLanguage, request: Request) -> RedirectResponse:
+async def start_report(language: SiteLanguage, request: Request, context: Context) -> RedirectResponse:
     """Open the form at its first step, keeping a draft in progress; a sent report's receipt is forgotten."""
-    session = _session(request)
-    draft = _drafts(request).get(session) if session else None
+    session = _session(request, context)
+    draft = context.drafts.get(session) if session else None
     if draft and draft.receipt:
-        _drafts(request).forget(session)
+        context.drafts.forget(session)
     return _redirect(language, STEPS[0])
 
 
 @router.get("/{lang}/report/sent")
-async def receipt_page(language: SiteLanguage, request: Request) -> Response:
+async def receipt_page(language: SiteLanguage, request: Request, context: Context) -> Response:
     """The receipt of the report this session just sent, in any language, for as long as the draft is kept."""
-    session = _session(request)
-    draft = _drafts(request).get(session) if session else None
+    session = _session(request, context)
+    draft = context.drafts.get(session) if session else None
     if not (draft and draft.receipt):
         return _redirect(language, STEPS[0])
-    return request.app.state.context.pages.render(request, language, "receipt.html", page="/report/sent", receipt=draft.receipt)
+    return context.pages.render(request, language, "receipt.html", page="/report/sent", receipt=draft.receipt)
 
 
 @router.get("/{lang}/report/{step}")
-async def show_step(language: SiteLanguage, request: Request, step: str) -> Response:
+async def show_step(language: SiteLanguage, request: Request, step: str, context: Context) -> Response:
     """A step with the session's answers so far; a later step without a draft starts the form again."""
     if step not in STEPS:
         return _redirect(language, STEPS[0])
-    session = _session(request)
-    draft = _drafts(request).get(session) if session else None
+    session = _session(request, context)
+    draft = context.drafts.get(session) if session else None
     if draft and draft.receipt:
         return _redirect(language, SENT)
     if draft is None:
@@ -58,12 +57,12 @@ async def show_step(language: SiteLanguage, request: Request, step: str) -> Resp
             return _redirect(language, STEPS[0])
         draft = Draft(form_id=str(uuid4()))
     returning = request.query_params.get("return") == RETURN_TO_REVIEW
-    return _step(request, language, step, draft.answers, form_id=draft.form_id, returning=returning)
+    return _step(request, context, language, step, draft.answers, form_id=draft.form_id, returning=returning)
 
 
 @router.post("/{lang}/report")
 @router.post("/{lang}/report/{step}")
-async def post_step(language: SiteLanguage, request: Request, form: CheckedForm) -> Response:
+async def post_step(language: SiteLanguage, request: Request, form: CheckedForm, context: Context, client: ClientAddress) -> Response:
     """Keep the posted step, then go on, go back, change a step, switch language, or submit from the review."""
     answers = Answers.from_form(form)
     step = str(form.get("step", STEPS[0]))
@@ -73,8 +72,8 @@ async def post_step(language: SiteLanguage, request: Request, form: CheckedForm)
     returning = form.get("return_to") == RETURN_TO_REVIEW
     index = STEPS.index(step)
     if action == "submit":
-        return await _submit(request, language, answers, form_id)
-    _keep(request, Draft(form_id=form_id, answers=answers))
+        return await _submit(request, context, client, language, answers, form_id)
+    _keep(request, context, Draft(form_id=form_id, answers=answers))
     if action.startswith("language:") and action.removeprefix("language:") in LANGUAGES:
         # Unchecked on purpose: switching language must never cost what was typed.
         return _redirect(LANGUAGES[action.removeprefix("language:")], step, returning=returning)
@@ -83,20 +82,17 @@ async def post_step(language: SiteLanguage, request: Request, form: CheckedForm)
     if action.startswith("change:") and action.removeprefix("change:") in STEPS:
         return _redirect(language, action.removeprefix("change:"), returning=True)
     if problems := check_step(step, answers):
-        return _step(request, language, step, answers, form_id=form_id, problems=problems, status=422, returning=returning)
+        return _step(request, context, language, step, answers, form_id=form_id, problems=problems, status=422, returning=returning)
     return _redirect(language, "review" if returning else STEPS[min(index + 1, len(STEPS) - 1)])
 
 
 @router.post("/{lang}/receipt.txt")
-async def receipt_file(language: SiteLanguage, request: Request, form: CheckedForm) -> Response:
+async def receipt_file(language: SiteLanguage, request: Request, form: CheckedForm, context: Context) -> Response:
     """The receipt as a text file to keep (it is sent back by the page that shows it; nothing is stored)."""
-    try:
-        receipt = normalise_receipt(str(form.get("receipt", "")))
-    except MalformedReceipt:
-        return request.app.state.context.pages.render(request, language, "message.html", page="/", status=422, kind="malformed_receipt")
+    receipt = normalise_receipt(str(form.get("receipt", "")))  # MalformedReceipt: a message page (intake.errors)
     grouped = " ".join(receipt[i : i + 4] for i in range(0, 16, 4))
     check_url = str(request.url_for("check_form", lang=language.tag))
-    text = request.app.state.context.pages.text(language, "receipt.txt", receipt=grouped, check_url=check_url)
+    text = context.pages.text(language, "receipt.txt", receipt=grouped, check_url=check_url)
     return Response(
         text.replace("\n", "\r\n"),  # Windows' Notepad shows it right, every other editor too
         media_type="text/plain; charset=utf-8",
@@ -104,32 +100,34 @@ async def receipt_file(language: SiteLanguage, request: Request, form: CheckedFo
     )
 
 
-async def _submit(request: Request, language: Language, answers: Answers, form_id: str) -> Response:
-    context = request.app.state.context
+async def _submit(
+    request: Request, context: IntakeContext, client: str, language: Language, answers: Answers, form_id: str
+) -> Response:
+    """Submit the reviewed answers; on a refusal the review is shown again with the answers kept (DuplicateReport: intake.errors)."""
     if incomplete := first_incomplete_step(answers):
-        _keep(request, Draft(form_id=form_id, answers=answers))
+        _keep(request, context, Draft(form_id=form_id, answers=answers))
         step, problems = incomplete
-        return _step(request, language, step, answers, form_id=form_id, problems=problems, status=422)
-    if refusal := await context.submissions.attempt(client_address(request)):
-        _keep(request, Draft(form_id=form_id, answers=answers))
+        return _step(request, context, language, step, answers, form_id=form_id, problems=problems, status=422)
+    report = to_report(answers, language=language.tag)
+    try:
+        accepted = await submit_report(report, client=client, **context.submission(), report_id=UUID(form_id))
+    except TooManyReports as refusal:
+        _keep(request, context, Draft(form_id=form_id, answers=answers))
         minutes = math.ceil(refusal.retry_after / 60)
-        page = _step(request, language, "review", answers, form_id=form_id, status=429, wait_minutes=minutes)
+        page = _step(request, context, language, "review", answers, form_id=form_id, status=429, wait_minutes=minutes)
         page.headers["retry-after"] = str(refusal.retry_after)
         return page
-    try:
-        accepted = await submit_report(to_report(answers, language=language.tag), **context.submission(), report_id=UUID(form_id))
-    except DuplicateReport:
-        return context.pages.render(request, language, "message.html", page="/", status=409, kind="duplicate")
     except ReportNotSaved:
-        _keep(request, Draft(form_id=form_id, answers=answers))
-        return _step(request, language, "review", answers, form_id=form_id, status=503, not_saved=True)
+        _keep(request, context, Draft(form_id=form_id, answers=answers))
+        return _step(request, context, language, "review", answers, form_id=form_id, status=503, not_saved=True)
     # The answers are forgotten now; only the receipt stays, to show it again (also in another language).
-    _keep(request, Draft(form_id=form_id, receipt=accepted.receipt))
+    _keep(request, context, Draft(form_id=form_id, receipt=accepted.receipt))
     return _redirect(language, SENT)
 
 
 def _step(
     request: Request,
+    context: IntakeContext,
     language: Language,
     step: str,
     answers: Answers,
@@ -141,7 +139,7 @@ def _step(
     returning: bool = False,
     wait_minutes: int = 0,
 ) -> HTMLResponse:
-    return request.app.state.context.pages.render(
+    return context.pages.render(
         request,
         language,
         "report.html",
@@ -168,18 +166,14 @@ def _redirect(language: Language, step: str, *, returning: bool = False) -> Redi
     return RedirectResponse(f"/{language.tag}/report/{step}{query}", status_code=303)
 
 
-def _drafts(request: Request) -> DraftStore:
-    return request.app.state.drafts
-
-
-def _session(request: Request) -> str | None:
-    session, new = request.app.state.context.guard.session_of(request)
+def _session(request: Request, context: IntakeContext) -> str | None:
+    session, new = context.guard.session_of(request)
     return None if new else session
 
 
-def _keep(request: Request, draft: Draft) -> None:
-    if session := _session(request):
-        _drafts(request).put(session, draft)
+def _keep(request: Request, context: IntakeContext, draft: Draft) -> None:
+    if session := _session(request, context):
+        context.drafts.put(session, draft)
 
 
 def _form_id(value: str) -> str:

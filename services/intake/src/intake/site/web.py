@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
+from intake.bootstrap import Context
 from intake.site.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
 from intake.site.security import CSRF_FIELD
 
@@ -29,10 +30,10 @@ def language_of_path(path: str) -> Language:
     return LANGUAGES.get(segment, LANGUAGES[DEFAULT_LANGUAGE])
 
 
-async def checked_form(request: Request) -> FormData:
+async def checked_form(request: Request, context: Context) -> FormData:
     """The posted form, if it carries its session's token; otherwise FormRejected."""
     form = await request.form()
-    if not request.app.state.context.guard.accepts(request, str(form.get(CSRF_FIELD, ""))):
+    if not context.guard.accepts(request, str(form.get(CSRF_FIELD, ""))):
         raise FormRejected()
     return form
 
