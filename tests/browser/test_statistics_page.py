@@ -26,6 +26,7 @@ from devstack.pytest_plugin import running_stack
 from intake.site.i18n import load_translations
 from meldestelle_shared.events import CaseCreated, MonthlyStatisticsPublished, ReportSubmitted, decode_event, encode_event
 from meldestelle_shared.sealing import load_public_key, seal
+from triage.cases.repository import case_document
 from triage.cases.service import CaseRules, new_case
 from triage.stats.schedule import OFFICE_TIMEZONE, last_due_month
 
@@ -67,7 +68,7 @@ def cases_of(month: str, office_key: PublicKey) -> list[dict]:
             # Different texts, so triage's duplicate check (which opens them) links none of the cases.
             sealed_description=seal(office_key, f"Bericht {number}: {uuid4().hex}"),
         )  # fmt: skip
-        cases.append(new_case(report, reference=f"DU-{month[:4]}-{900001 + number}", rules=CaseRules()))
+        cases.append(case_document(new_case(report, reference=f"DU-{month[:4]}-{900001 + number}", rules=CaseRules())))
     return cases
 
 

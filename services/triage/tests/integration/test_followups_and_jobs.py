@@ -46,6 +46,12 @@ def berlin_month(received_at: str) -> str:
     return datetime.fromisoformat(received_at).astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
 
 
+def case_documents(client):
+    """The `cases` collection itself, to check what the database holds."""
+    context = client.app.state.context
+    return context.client[context.settings.database]["cases"]
+
+
 def cases(client, headers, query: str = "") -> list:
     return client.get(f"/api/v1/cases{query}", headers=headers).json()["items"]
 
@@ -67,7 +73,7 @@ def test_reporter_replies_reach_the_timeline_once_and_stay_sealed(
             what="the reply",
         )
         publish(bootstrap, topics.reports, reply)  # redelivered later: still one entry
-        stored = client.portal.call(lambda: client.app.state.context.cases.get(case["id"]))
+        stored = client.portal.call(lambda: case_documents(client).find_one({"_id": case["id"]}))
     [entry] = detail["timeline"]
     assert entry["kind"] == "reporter_message" and entry["text"] == "Es war am Montag." and entry["id"] == str(reply.message_id)
     assert len(stored["timeline"]) == 1 and "Montag" not in str(stored)  # the database holds the sealed text only
@@ -222,10 +228,11 @@ def test_retention_erases_long_closed_cases_and_flags_old_open_ones(triage_setti
         publish(bootstrap, topics.reports, closed, ancient_open, recent)
         eventually(lambda: len(cases(client, service_headers)) == 3, what="three cases")
         context = client.app.state.context
-        target = {"id": client.portal.call(lambda: context.cases.get_by_report_id(closed.report_id))["_id"]}
+        target = {"id": client.portal.call(lambda: context.cases.get_by_report_id(closed.report_id)).id}
         client.post(f"/api/v1/cases/{target['id']}/close", json={"reason": "resolved"}, headers=service_headers)
         # The case was closed 25 months ago, as far as retention is concerned.
-        client.portal.call(lambda: context.cases.update_fields(target["id"], {"closed_at": datetime.now(UTC) - timedelta(days=25 * 31)}))
+        backdated = {"$set": {"closed_at": datetime.now(UTC) - timedelta(days=25 * 31)}}
+        client.portal.call(lambda: case_documents(client).update_one({"_id": target["id"]}, backdated))
         run = lambda: client.portal.call(  # noqa: E731
             lambda: apply_retention(datetime.now(UTC), months=24, cases=context.cases, audit=context.audit, publish=context.desk.publish)
         )
@@ -255,7 +262,7 @@ def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_s
         offline = actions.CaseDesk(cases=context.cases, audit=context.audit, publish=kafka_down, office_key=context.office_key, rules=context.desk.rules)
         case = client.portal.call(lambda: context.cases.get(listed["id"]))
         client.portal.call(lambda: actions.change_status(case, CaseStatus.IN_REVIEW, actor=SYSTEM, desk=offline))
-        stranded = client.portal.call(lambda: context.cases.get(listed["id"]))
+        stranded = client.portal.call(lambda: case_documents(client).find_one({"_id": listed["id"]}))
         assert stranded["status"] == "in_review" and len(stranded["outbox"]) == 1  # the change is kept, its event waits
         assert client.portal.call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 1
         assert client.portal.call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 0

@@ -21,6 +21,7 @@ from meldestelle_shared.kafka import create_broker, publish_event
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
+from triage.cases.repository import figures_from_document
 from triage.stats.figures import contribution_of, count_members, month_counts, publication
 from triage.stats.publication import publish_due_months
 from triage.stats.service import current_counts, exact_counts, rebuild
@@ -258,7 +259,7 @@ async def test_injected_reports_closed_as_spam_are_not_in_the_published_month(st
     assert month in await publish_due_months(repository=feature.repository, publish=publish, settings=settings, now=on_day)
     [event] = [e for e in published if e.month == month]
     expected = publication(
-        month_counts(month, count_members({c["_id"]: contribution_of(c)["cells"] for c in honest})), threshold=5, now=on_day
+        month_counts(month, count_members({c["_id"]: contribution_of(figures_from_document(c))["cells"] for c in honest})), threshold=5, now=on_day
     )
     assert event.total == 8 and (event.total, event.tables) == (expected.total, expected.tables)
     assert event.tables["district"]["sued"] is None  # the 2 real reports stay hidden

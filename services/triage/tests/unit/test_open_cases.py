@@ -5,11 +5,14 @@ from uuid import uuid4
 
 from meldestelle_shared.events import CaseCreated, CaseErased, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.taxonomy import Form, LifeArea
+from triage.cases.repository import case_document, case_from_document
 from triage.cases.jobs import first_response_due
 from triage.cases.service import CaseRules, format_reference, open_cases
 
 
 class MemoryCases:
+    """Keeps cases as the real repository stores them: documents in, `Case`s out."""
+
     def __init__(self):
         self.cases, self.counters = {}, {}
 
@@ -24,7 +27,7 @@ class MemoryCases:
 
     async def insert_reporting_conflicts(self, cases):
         conflicts = []
-        for index, case in enumerate(cases):
+        for index, case in enumerate(map(case_document, cases)):
             if case["_id"] in self.cases:
                 conflicts.append(index)
             else:
@@ -32,10 +35,11 @@ class MemoryCases:
         return conflicts
 
     async def get(self, case_id):
-        return self.cases.get(str(case_id))
+        found = self.cases.get(str(case_id))
+        return found and case_from_document(found)
 
     async def get_many(self, case_ids):
-        return [self.cases[case_id] for case_id in case_ids if case_id in self.cases]
+        return [case_from_document(self.cases[case_id]) for case_id in case_ids if case_id in self.cases]
 
 
 def report(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), **fields) -> ReportSubmitted:

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from triage.cases.repository import figures_from_document
 from triage.stats.figures import (
     CLASSIFICATION_NOTE,
     NOT_STATED,
@@ -16,7 +17,8 @@ from triage.stats.figures import (
 from triage.stats.schedule import due_months, last_due_month, next_month, previous_month
 
 
-def case(**overrides) -> dict:
+def case(**overrides):
+    """What a case contributes, from a case document as triage stores it."""
     base = {
         "_id": "c1",
         "received_month": "2026-03",
@@ -29,7 +31,7 @@ def case(**overrides) -> dict:
             "language": "de",
         },
     }
-    return base | overrides
+    return figures_from_document(base | overrides)
 
 
 def test_reporter_answers_count_until_staff_classify():

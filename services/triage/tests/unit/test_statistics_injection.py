@@ -9,6 +9,7 @@ closed (the reason is not shown). See docs/statistics.md, "Injected reports".
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
+from triage.cases.repository import figures_from_document
 from triage.stats.figures import contribution_of, count_members, month_counts, suppress_month
 
 MONTH = "2026-03"
@@ -37,7 +38,7 @@ def as_cases(reports: list[dict], *, prefix: str, closure: str | None = None) ->
 
 def published(cases: list[dict], threshold: int) -> tuple[int | None, dict]:
     """The month as publication makes it from these cases: the same functions as the job, without I/O."""
-    contributions = [contribution_of(case) for case in cases]
+    contributions = [contribution_of(figures_from_document(case)) for case in cases]
     counts = count_members({c["_id"]: c["cells"] for c in contributions if c["counted"]})
     return suppress_month(month_counts(MONTH, counts), threshold=threshold)
 

@@ -3,12 +3,12 @@
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
-from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from meldestelle_shared.sealing import Keyring, unseal
+from triage.cases.model import Case, DuplicateHint
 from triage.cases.repository import CaseRepository
 
 _WORDS = re.compile(r"\w+")
@@ -58,12 +58,12 @@ class DuplicateGroups:
             await self._groups.update_many({"case_ids": {"$in": list(case_ids)}}, {"$pullAll": {"case_ids": list(case_ids)}})
 
 
-def group_key(case: dict[str, Any]) -> str | None:
+def group_key(case: Case) -> str | None:
     """The group of a case, or None when it names too little (no life area or district) to call anything a duplicate."""
-    reporter = case["reporter"]
-    if not reporter.get("life_area") or not reporter.get("district"):
+    life_area, district = case.reporter.codes.life_area, case.reporter.district
+    if not life_area or not district:
         return None
-    return f"{case['received_month']}|{reporter['life_area']}|{reporter['district']}"
+    return f"{case.received_month}|{life_area}|{district}"
 
 
 async def link_duplicates(
@@ -78,19 +78,15 @@ async def link_duplicates(
     for case in await cases.get_many(case_ids, full=True):
         if (key := group_key(case)) is None:
             continue
-        members = [member for member in await groups.join(key, case["_id"]) if member != case["_id"]]
+        members = [member for member in await groups.join(key, case.id) if member != case.id]
         candidates = await cases.get_many(members[-MAX_CANDIDATES:], full=True)
-        text = unseal(office_key, case["sealed_description"])
+        text = unseal(office_key, case.sealed_description or "")
         for other in candidates:
-            if other["_id"] in case.get("duplicates", {}):
+            if other.id in case.duplicates:
                 continue
-            score = similarity(text, unseal(office_key, other["sealed_description"]))
+            score = similarity(text, unseal(office_key, other.sealed_description or ""))
             if score >= threshold:
-                await cases.update_fields(case["_id"], {f"duplicates.{other['_id']}": _hint(other, score)})
-                await cases.update_fields(other["_id"], {f"duplicates.{case['_id']}": _hint(case, score)})
+                await cases.add_duplicate_hint(case.id, DuplicateHint(other.id, other.reference, score))
+                await cases.add_duplicate_hint(other.id, DuplicateHint(case.id, case.reference, score))
                 linked += 1
     return linked
-
-
-def _hint(other: dict[str, Any], score: float) -> dict[str, Any]:
-    return {"case_id": other["_id"], "reference": other["reference"], "score": score, "state": "suggested"}

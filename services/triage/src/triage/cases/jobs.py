@@ -2,16 +2,13 @@
 
 import logging
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from uuid import UUID
 
-from meldestelle_shared.events import FirstResponseOverdue
 from triage.audit.log import AuditLog
-from triage.cases.followups import derived_event_id, erase_case
-from triage.cases.outbox import deliver, outbox_entries
+from triage.cases.followups import erase_case
+from triage.cases.outbox import deliver
 from triage.cases.priority import add_months
 from triage.cases.repository import CaseRepository
-from triage.cases.service import OFFICE_TIMEZONE, CaseRules, Publish, decide_priority, priority_fields
+from triage.cases.service import OFFICE_TIMEZONE, CaseRules, Publish
 from triage.cases.workdays import working_days_between
 from triage.cases.workflow import OPEN_STATUSES
 
@@ -23,9 +20,9 @@ async def refresh_priorities(today: date, *, cases: CaseRepository, rules: CaseR
     changed = 0
     query = {"status": {"$in": [s.value for s in OPEN_STATUSES]}, "agg_deadline": {"$ne": None}}
     for case in await cases.find(query):
-        fields = priority_fields(decide_priority(case, today=today, rules=rules))
-        if fields["priority"] != case["priority"] or fields["priority_reason"] != case["priority_reason"]:
-            await cases.update_fields(case["_id"], fields)
+        refreshed = case.reprioritised(today, rules)
+        if (refreshed.priority.priority, refreshed.priority.reason) != (case.priority.priority, case.priority.reason):
+            await cases.update(case, refreshed)
             changed += 1
     return changed
 
@@ -44,34 +41,15 @@ async def remind_overdue(today: date, *, working_days: int, cases: CaseRepositor
     bound = datetime.combine(today - timedelta(days=working_days), datetime.min.time(), OFFICE_TIMEZONE)
     reminded = 0
     for case in await cases.find({"status": "new", "received_at": {"$lt": bound}, "reminded_on": {"$ne": today.isoformat()}}):
-        waited = working_days_between(case["received_at"].astimezone(OFFICE_TIMEZONE).date(), today)
+        waited = working_days_between(case.received_at.astimezone(OFFICE_TIMEZONE).date(), today)
         if waited < working_days:
             continue
-        event = _overdue_event(case, today, waited)
+        change = case.remind_overdue(today, waited)
         # The guard on reminded_on makes a second run on the same day (or a second instance) a no-op.
-        updated = await cases.apply(
-            case["_id"],
-            expect={"status": "new", "reminded_on": {"$ne": today.isoformat()}},
-            changes={"reminded_on": today.isoformat()},
-            entry=None,
-            outbox=outbox_entries([event]),
-        )
-        if updated is not None:
-            await deliver(case["_id"], [event], cases=cases, publish=publish)
+        if await cases.apply(change) is not None:
+            await deliver(case.id, change.events, cases=cases, publish=publish)
             reminded += 1
     return reminded
-
-
-def _overdue_event(case: dict[str, Any], today: date, waited: int) -> FirstResponseOverdue:
-    report_id = UUID(case["report_id"])
-    return FirstResponseOverdue(
-        event_id=derived_event_id("FirstResponseOverdue", case["_id"], today),
-        correlation_id=report_id,
-        report_id=report_id,
-        case_id=UUID(case["_id"]),
-        reference=case["reference"],
-        working_days=waited,
-    )
 
 
 async def apply_retention(

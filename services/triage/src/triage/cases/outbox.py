@@ -8,16 +8,11 @@ import logging
 from collections.abc import Sequence
 
 from meldestelle_shared.errors import TRANSIENT_ERRORS
-from meldestelle_shared.events import Event, decode_event, encode_event
+from meldestelle_shared.events import Event, decode_event
 from triage.cases.repository import CaseRepository
 from triage.cases.service import Publish
 
 log = logging.getLogger(__name__)
-
-
-def outbox_entries(events: Sequence[Event]) -> dict[str, str]:
-    """The outbox form of events: JSON keyed by event id."""
-    return {str(event.event_id): encode_event(event).decode() for event in events}
 
 
 async def deliver(case_id: str, events: Sequence[Event], *, cases: CaseRepository, publish: Publish) -> bool:
@@ -36,10 +31,10 @@ async def deliver(case_id: str, events: Sequence[Event], *, cases: CaseRepositor
 async def relay_outbox(*, cases: CaseRepository, publish: Publish) -> int:
     """Publish every event still waiting in an outbox; returns how many went out."""
     sent = 0
-    for case in await cases.with_pending_events():
-        events = [decode_event(data.encode()) for data in case["outbox"].values()]
+    for case_id, encoded in await cases.with_pending_events():
+        events = [decode_event(data.encode()) for data in encoded]
         # Events of one case go out in the order they happened.
         events.sort(key=lambda event: event.occurred_at)
-        if await deliver(case["_id"], events, cases=cases, publish=publish):
+        if await deliver(case_id, events, cases=cases, publish=publish):
             sent += len(events)
     return sent

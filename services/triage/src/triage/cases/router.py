@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from triage.auth import Principal, context_of, require
 from triage.cases import actions
-from triage.cases.access import CurrentCase, case_read, load_case
+from triage.cases.access import CurrentCase, case_read, case_summary, load_case
 from triage.cases.queue import SORTS, CaseQuery, build_filter
 from triage.cases.schemas import (
     Assignment,
@@ -46,7 +46,7 @@ async def queue_page(request: Request, principal: Principal, query: CaseQuery) -
     )
     counts, replies = await context.cases.queue_counts(build_filter(query, me=principal.id, with_status=False))
     await context.audit.append(principal.actor, "queue.view")
-    items = [CaseSummary.model_validate({**case, "id": case["_id"]}) for case in cases]
+    items = [case_summary(case) for case in cases]
     return CasePage(items=items, total=total, page=query.page, page_size=query.page_size, counts=counts, replies_waiting=replies)
 
 
@@ -70,11 +70,11 @@ async def export_cases(principal: Exporter, request: Request, query: Annotated[C
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     for case in rows:
-        effective = case["effective"]
+        effective = case.effective
         writer.writerow(
-            [case["reference"], case["status"], case["priority"], case["received_month"], effective.get("life_area") or "",
-             case["reporter"].get("district") or "", " ".join(effective["grounds"]), " ".join(effective["forms"]),
-             case.get("closure_reason") or ""]
+            [case.reference, case.status.value, case.priority.priority.value, case.received_month, effective.life_area or "",
+             case.reporter.district or "", " ".join(effective.grounds), " ".join(effective.forms),
+             case.closure_reason.value if case.closure_reason else ""]
         )  # fmt: skip
     await context.audit.append(principal.actor, "case.export", reason=f"{len(rows)} cases")
     return Response(buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="cases.csv"'})
@@ -92,33 +92,33 @@ async def get_case(principal: Reader, case: CurrentCase, request: Request) -> Ca
 async def change_status(principal: Worker, body: StatusChange, case: CurrentCase, request: Request) -> CaseSummary:
     """Refused with 409 and the allowed statuses when the workflow has no such step."""
     updated = await actions.change_status(case, body.status, actor=principal.actor, desk=context_of(request).desk)
-    return CaseSummary.model_validate({**updated, "id": updated["_id"]})
+    return case_summary(updated)
 
 
 @router.post("/{case_id}/close", summary="Close a case with a reason")
 async def close_case(principal: Worker, body: Closing, case: CurrentCase, request: Request) -> CaseSummary:
     """Close with one of the closure reasons."""
     updated = await actions.close_case(case, body.reason, actor=principal.actor, desk=context_of(request).desk)
-    return CaseSummary.model_validate({**updated, "id": updated["_id"]})
+    return case_summary(updated)
 
 
 @router.post("/{case_id}/reopen", summary="Reopen a closed case (leads)")
 async def reopen_case(principal: Reopener, case: CurrentCase, request: Request) -> CaseSummary:
     """Back to in_progress."""
     updated = await actions.reopen_case(case, actor=principal.actor, desk=context_of(request).desk)
-    return CaseSummary.model_validate({**updated, "id": updated["_id"]})
+    return case_summary(updated)
 
 
 @router.put("/{case_id}/assignee", summary="Assign a case")
 async def assign_case(principal: Worker, body: Assignment, case: CurrentCase, request: Request) -> CaseSummary:
     """Leads assign anyone; a caseworker may only take a free case for themselves."""
-    taking_free_case = body.assignee_id == principal.id and case.get("assignee_id") is None
+    taking_free_case = body.assignee_id == principal.id and case.assignee_id is None
     if not (principal.can(Permission.CASE_ASSIGN) or taking_free_case):
-        await context_of(request).audit.append(principal.actor, "case.assign", case_id=case["_id"], outcome="refused", reason="role_lacks_permission")
+        await context_of(request).audit.append(principal.actor, "case.assign", case_id=case.id, outcome="refused", reason="role_lacks_permission")
         raise Forbidden("Only a lead assigns cases; you may take a free case for yourself.")
     context = context_of(request)
     updated = await actions.assign_case(case, body.assignee_id, actor=principal.actor, desk=context.desk, staff=context.staff)
-    return CaseSummary.model_validate({**updated, "id": updated["_id"]})
+    return case_summary(updated)
 
 
 @router.put("/{case_id}/classification", summary="Classify a case")
@@ -127,7 +127,7 @@ async def classify_case(principal: Worker, body: ClassificationUpdate, case: Cur
     updated = await actions.classify_case(
         case, grounds=body.grounds, forms=body.forms, life_area=body.life_area, actor=principal.actor, desk=context_of(request).desk
     )
-    return CaseSummary.model_validate({**updated, "id": updated["_id"]})
+    return case_summary(updated)
 
 
 @router.post("/{case_id}/messages", status_code=status.HTTP_201_CREATED, summary="Write to the reporter")
@@ -151,4 +151,4 @@ async def settle_duplicate(
     """Marks the hint on both cases; the caller must be allowed to open both."""
     other = await load_case(other_id, principal, request)
     updated = await actions.settle_duplicate(case, other, body.confirmed, actor=principal.actor, desk=context_of(request).desk)
-    return CaseSummary.model_validate({**updated, "id": updated["_id"]})
+    return case_summary(updated)

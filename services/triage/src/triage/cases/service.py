@@ -1,39 +1,16 @@
-"""Opening cases from reports, and the triage rules applied to stored cases."""
+"""Opening cases from reports: one case per report, announced with CaseCreated."""
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
-from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
+from uuid import UUID
 
-from meldestelle_shared.days import office_day
-from meldestelle_shared.events import CaseCreated, CaseErased, Event, ReportAbandoned, ReportSubmitted
-from meldestelle_shared.taxonomy import Form, LifeArea, Priority
-from triage.cases.priority import PriorityDecision, assess_priority
+from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
+from triage.cases.model import OFFICE_TIMEZONE, Case, CaseRules, case_id_for
 from triage.cases.repository import CaseRepository
 
-OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
-_CASE_IDS = UUID("0b5f8a52-3f0c-4f55-9b8e-2d7c1e6a4f10")
-REPORTER_FIELDS = {"grounds", "forms", "life_area", "district", "reporter_role", "incident_date", "language"}
-
 Publish = Callable[[Sequence[Event]], Awaitable[None]]
-# The queue sorts by this: urgent first.
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
-
-@dataclass(frozen=True)
-class CaseRules:
-    """The configurable parts of how a case is opened."""
-
-    reference_prefix: str = "DU"
-    deadline_months: int = 2
-    near_days: int = 21
-
-
-def case_id_for(report_id: UUID) -> str:
-    """A report's case id, derived from it, so a redelivered report meets its case on the primary key."""
-    return str(uuid5(_CASE_IDS, str(report_id)))
+__all__ = ["OFFICE_TIMEZONE", "Case", "CaseRules", "Publish", "case_id_for", "format_reference", "new_case", "office_today", "open_cases"]
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:
@@ -41,74 +18,14 @@ def format_reference(prefix: str, year: int, number: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
 
 
-def decide_priority(case: dict[str, Any], *, today: date, rules: CaseRules) -> PriorityDecision:
-    """A stored case's priority as of `today`, from the effective forms and life area (staff's over the reporter's)."""
-    effective = case["effective"]
-    return assess_priority(
-        forms=[Form(form) for form in effective["forms"]],
-        life_area=LifeArea(effective["life_area"]) if effective.get("life_area") else None,
-        incident_date=case["reporter"].get("incident_date"),
-        today=today,
-        deadline_months=rules.deadline_months,
-        near_days=rules.near_days,
-    )
-
-
-def priority_fields(decision: PriorityDecision) -> dict[str, Any]:
-    """The case fields a priority decision sets."""
-    return {
-        "priority": decision.priority.value,
-        "priority_rank": PRIORITY_RANK[decision.priority],
-        "priority_reason": decision.reason,
-        "agg_deadline": decision.agg_deadline.isoformat() if decision.agg_deadline else None,
-    }
-
-
 def office_today() -> date:
     """Today's date at the office (Europe/Berlin)."""
     return datetime.now(OFFICE_TIMEZONE).date()
 
 
-def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> dict[str, Any]:
-    """The case document for a report; sensitive fields stay sealed."""
-    received_at = office_day(event.occurred_at)  # the day only, even from a producer that sent the exact time
-    decision = assess_priority(
-        forms=event.forms,
-        life_area=event.life_area,
-        incident_date=event.incident_date,
-        today=received_at.astimezone(OFFICE_TIMEZONE).date(),
-        deadline_months=rules.deadline_months,
-        near_days=rules.near_days,
-    )
-    reporter = event.model_dump(mode="json", include=REPORTER_FIELDS)
-    return {
-        "_id": case_id_for(event.report_id),
-        "report_id": str(event.report_id),
-        "reference": reference,
-        "status": "new",
-        **priority_fields(decision),
-        "received_at": received_at,
-        "created_at": _now_to_the_millisecond(),
-        "received_month": received_at.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m"),
-        # The reporter's perception, kept apart from any later staff classification.
-        "reporter": reporter,
-        "sealed_description": event.sealed_description,
-        "sealed_contact": event.sealed_contact,
-        # Office messages are sealed to this key; only the reporter's receipt opens them.
-        "reporter_public_key": event.reporter_public_key,
-        # Replies and erasure requests must be signed with the matching key, which only the receipt yields.
-        "reporter_verify_key": event.reporter_verify_key,
-        # What the office works with: the reporter's codes until staff classify the case.
-        "effective": {"grounds": reporter["grounds"], "forms": reporter["forms"], "life_area": reporter["life_area"]},
-        "classification": None,
-        "assignee_id": None,
-        "closure_reason": None,
-        "closed_at": None,
-        "retention_review": False,
-        "timeline": [],
-        "outbox": {},
-        "duplicates": {},
-    }
+def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> Case:
+    """The case for a report; sensitive fields stay sealed."""
+    return Case.open(event, reference=reference, rules=rules, created_at=_now_to_the_millisecond())
 
 
 async def open_cases(
@@ -131,20 +48,12 @@ async def open_cases(
     # Insert first and look up only the conflicts, by _id: FerretDB answers nothing else from an
     # index, and a lookup by report_id would scan every case on every batch.
     cases = await _with_references(reports, repository, rules)
-    stored = {case["report_id"]: case for case in cases}
+    stored = {case.report_id: case for case in cases}
     for index in await repository.insert_reporting_conflicts(cases):
-        existing = await repository.get(UUID(cases[index]["_id"]))  # redelivered: announce the stored case
-        stored[existing["report_id"]] = existing
-    announcements = [
-        CaseCreated.for_case(
-            case_id=UUID(case["_id"]),
-            report_id=UUID(case["report_id"]),
-            reference=case["reference"],
-            priority=case["priority"],
-            created_at=case["created_at"],
-        )
-        for case in (stored[str(e.report_id)] for e in reports)
-    ]
+        existing = await repository.get(UUID(cases[index].id))  # redelivered: announce the stored case
+        if existing is not None:
+            stored[existing.report_id] = existing
+    announcements = [stored[str(e.report_id)].announcement() for e in reports]
     await publish(announcements)
     return announcements
 
@@ -152,18 +61,13 @@ async def open_cases(
 async def _erase_abandoned(report_ids: set[UUID], *, repository: CaseRepository, publish: Publish) -> None:
     """Delete the cases of abandoned reports, announcing each erasure first so read models let go of it."""
     found = await repository.get_many([case_id_for(report_id) for report_id in report_ids])
-    await publish(
-        [
-            CaseErased(correlation_id=UUID(c["report_id"]), case_id=UUID(c["_id"]), report_id=UUID(c["report_id"]), reason="abandoned")
-            for c in found
-        ]
-    )
+    await publish([case.erasure("abandoned", repeatable=False) for case in found])
     await repository.delete_by_report_ids(report_ids)
 
 
 async def _with_references(
     reports: Sequence[ReportSubmitted], repository: CaseRepository, rules: CaseRules
-) -> list[dict[str, Any]]:
+) -> list[Case]:
     by_year: dict[int, list[ReportSubmitted]] = {}
     for event in reports:
         by_year.setdefault(event.occurred_at.astimezone(OFFICE_TIMEZONE).year, []).append(event)

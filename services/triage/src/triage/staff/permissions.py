@@ -1,7 +1,6 @@
 """Who may do what: the permission matrix as plain data, and the per-case access rule."""
 
 from enum import StrEnum
-from typing import Any
 
 
 class Role(StrEnum):
@@ -43,10 +42,10 @@ def permissions_of(roles: list[Role] | list[str]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
-def may_open_case(permissions: frozenset[Permission], staff_id: str | None, case: dict[str, Any]) -> bool:
-    """Caseworkers open free cases and their own; leads (and API tokens scoped to assign) open every case."""
+def may_open_case(permissions: frozenset[Permission], staff_id: str | None, assignee_id: str | None) -> bool:
+    """Caseworkers open free cases (no assignee) and their own; leads (and API tokens scoped to assign) open every case."""
     if Permission.CASE_READ not in permissions:
         return False
     if Permission.CASE_ASSIGN in permissions:
         return True
-    return case.get("assignee_id") in (None, staff_id)
+    return assignee_id in (None, staff_id)

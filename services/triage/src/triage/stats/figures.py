@@ -5,26 +5,20 @@ them, so the figures cannot depend on which of them computed them.
 """
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from meldestelle_shared.events import MonthlyStatisticsPublished, StatisticsDimension
-from meldestelle_shared.taxonomy import ClosureReason, District, Form, Ground, LifeArea, ReporterRole
+from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea, ReporterRole
+from triage.cases.model import CaseFigures
 from triage.stats.suppression import suppress_table
 
 NOT_STATED = "not_stated"
 TOTAL_CELL = "total"
 # Contributions are grouped in buckets so that one change recounts a small slice of its month.
 BUCKETS = 64
-
-# A report closed for one of these reasons was not a discrimination report the office received.
-EXCLUDING_CLOSURES = frozenset({ClosureReason.SPAM, ClosureReason.DUPLICATE, ClosureReason.OUT_OF_SCOPE})
-
-# Where the workbench keeps the staff classification on a case: {"grounds", "forms", "life_area"}.
-STAFF_CLASSIFICATION_FIELD = "classification"
-STAFF_DIMENSIONS = ("grounds", "forms", "life_area")
 
 # Dimension -> (codes in display order, additive: one code per report).
 DIMENSIONS: dict[StatisticsDimension, tuple[tuple[str, ...], bool]] = {
@@ -55,26 +49,27 @@ def bucket_of(case_id: str) -> int:
     return zlib.crc32(case_id.encode()) % BUCKETS
 
 
-def _codes(value: Any) -> list[str]:
-    if value is None or value == []:
-        return [NOT_STATED]
-    return sorted(set(value)) if isinstance(value, list) else [str(value)]
+def _codes(value: Sequence[str] | str | None) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return sorted(set(value)) if value else [NOT_STATED]
 
 
-def contribution_of(case: Mapping[str, Any]) -> dict[str, Any]:
-    """The read-model document of one case: its month, whether it counts, and the cells it counts in."""
-    reporter = case.get("reporter") or {}
-    staff = case.get(STAFF_CLASSIFICATION_FIELD)
-    answers = {**reporter, **{name: staff.get(name) for name in STAFF_DIMENSIONS}} if staff else reporter
+def contribution_of(figures: CaseFigures) -> dict[str, Any]:
+    """The read-model document of one case: its month, whether it counts, and the cells it counts in.
+
+    Which codes count (staff's classification over the reporter's answers) and whether the case counts
+    at all are the case's rules (`Case.figures`); here they become cells.
+    """
     cells = [TOTAL_CELL]
     for dimension in DIMENSIONS:
-        cells.extend(cell(dimension, code) for code in _codes(answers.get(dimension)))
+        cells.extend(cell(dimension, code) for code in _codes(figures.answers.get(dimension)))
     return {
-        "_id": case["_id"],
-        "month": case["received_month"],
-        "bucket": bucket_of(case["_id"]),
-        "counted": case.get("closure_reason") not in EXCLUDING_CLOSURES,
-        "source": "staff" if staff else "reporter",
+        "_id": figures.case_id,
+        "month": figures.month,
+        "bucket": bucket_of(figures.case_id),
+        "counted": figures.counted,
+        "source": figures.source,
         "cells": cells,
     }
 

@@ -6,7 +6,7 @@ any other filter. A month's counts are one document in `stats_months`; a month's
 `_id`s (`YYYY-MM:NNN`), so even the exact recount for publication fetches them by `_id`.
 """
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +16,9 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
 from meldestelle_shared.mongo import find_by_ids
-from triage.stats.figures import BUCKETS, STAFF_CLASSIFICATION_FIELD, count_members
+from triage.cases.ports import CaseFiguresPort, case_figures_port
+from triage.stats.figures import BUCKETS, count_members
 
-# Only what a contribution needs: nothing sealed is ever read for statistics.
-_CASE_FIELDS = {"received_month": 1, "reporter": 1, STAFF_CLASSIFICATION_FIELD: 1, "closure_reason": 1}
 _DUPLICATE_KEY = 11000
 
 Placement = tuple[str, int]  # (month, bucket)
@@ -33,29 +32,15 @@ def bucket_id(month: str, bucket: int) -> str:
 
 
 class StatisticsRepository:
-    """The collections of the read model, next to the cases they are derived from."""
+    """The collections of the read model, and the port through which it reads what cases contribute."""
 
-    def __init__(self, database: AsyncDatabase) -> None:
-        self._cases = database["cases"]
+    def __init__(self, database: AsyncDatabase, cases: CaseFiguresPort | None = None) -> None:
+        # The cases themselves belong to `triage.cases`: only its port reads them, never a case document here.
+        self.cases = cases or case_figures_port(database)
         self._contributions = database["stats_contributions"]
         self._buckets = database["stats_buckets"]
         self._months = database["stats_months"]
         self._publications = database["stats_publications"]
-
-    async def cases_by_ids(self, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The statistically relevant fields of these cases, by id; erased cases are missing."""
-        return {case["_id"]: case for case in await find_by_ids(self._cases, case_ids, _CASE_FIELDS)}
-
-    async def all_cases(self, batch_size: int) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every case's relevant fields, in batches."""
-        batch = []
-        async for case in self._cases.find({}, _CASE_FIELDS, batch_size=batch_size):
-            batch.append(case)
-            if len(batch) == batch_size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
 
     async def placements(self, case_ids: Iterable[str]) -> dict[str, tuple[Placement, bool]]:
         """Where these cases' contributions sit now (month, bucket), and whether each is an erased case's tombstone."""

@@ -16,7 +16,7 @@ RECHECK_BATCH = 200
 async def apply_case_events(events: Sequence[Event], *, repository: StatisticsRepository) -> set[Placement]:
     """Bring the cases these events name up to date in the read model; returns the (month, bucket) pairs recounted.
 
-    What a case contributes is derived from the case as it is now, and buckets hold each member's
+    What a case contributes is read through the cases' port as the case is now (the events only name the case), and buckets hold each member's
     cells (set, never incremented) and are recounted from them in the same write. So applying an event twice, or
     late, changes nothing, and a crash between any two steps is healed by the redelivery.
     """
@@ -28,8 +28,8 @@ async def apply_case_events(events: Sequence[Event], *, repository: StatisticsRe
     # if its document is still there when the event arrives.
     erased = {str(e.case_id) for e in events if isinstance(e, CaseErased)}
     erased |= {case_id for case_id, (_, tombstone) in before.items() if tombstone}
-    cases = await repository.cases_by_ids(case_id for case_id in case_ids if case_id not in erased)
-    contributions = {case_id: contribution_of(case) for case_id, case in cases.items()}
+    cases = await repository.cases.figures_by_ids(case_id for case_id in case_ids if case_id not in erased)
+    contributions = {case_id: contribution_of(figures) for case_id, figures in cases.items()}
     # Contributions first: they remember where a case sits, which an erasure's retry needs to find it.
     await repository.save_contributions(list(contributions.values()))
     await repository.tombstone([case_id for case_id in case_ids if case_id not in cases and case_id in before])
@@ -63,9 +63,9 @@ async def exact_counts(month: str, *, repository: StatisticsRepository) -> Month
     ids = [case_id for members in await repository.bucket_members(month) for case_id in members]
     sums: dict[str, int] = {}
     for start in range(0, len(ids), RECHECK_BATCH):
-        cases = await repository.cases_by_ids(ids[start : start + RECHECK_BATCH])
-        for case in cases.values():
-            contribution = contribution_of(case)
+        cases = await repository.cases.figures_by_ids(ids[start : start + RECHECK_BATCH])
+        for figures in cases.values():
+            contribution = contribution_of(figures)
             if contribution["counted"] and contribution["month"] == month:
                 add_counts(sums, ((key, 1) for key in contribution["cells"]))
     return month_counts(month, sums)
@@ -85,8 +85,8 @@ async def rebuild(*, repository: StatisticsRepository, batch_size: int = 5000) -
     buckets: dict[Placement, dict[str, list[str]]] = {}
     months: set[str] = set()
     cases = 0
-    async for batch in repository.all_cases(batch_size):
-        contributions = [contribution_of(case) for case in batch]
+    async for batch in repository.cases.all_figures(batch_size):
+        contributions = [contribution_of(figures) for figures in batch]
         await repository.insert_contributions(contributions)
         cases += len(contributions)
         for doc in contributions:

@@ -14,6 +14,7 @@ from triage.auth import CurrentPrincipal, Principal, context_of, require
 from triage.cases import actions
 from triage.cases.access import case_read, load_case
 from triage.cases.jobs import first_response_due
+from triage.cases.model import Case
 from triage.cases.queue import parse_case_query
 from triage.cases.router import queue_page
 from triage.cookies import LANGUAGE, LOGIN_CSRF, SESSION, delete_cookie, read_cookie, set_cookie
@@ -121,19 +122,19 @@ async def case_page(principal: Reader, case_id: str, request: Request, notice: s
     assignable = [a for a in await context.staff.all() if a["active"] and Permission.CASE_WORK in permissions_of(a["roles"])]
     return render(
         request, "case.html", principal=principal, case=case_read(opened, working_days=context.settings.first_response_working_days),
-        names=names, assignable=assignable, contact=contact_fields(opened["contact"]),
+        names=names, assignable=assignable, contact=contact_fields(opened.contact),
         notice=notice if notice in NOTICE_SECTIONS else None, notice_section=NOTICE_SECTIONS.get(notice or ""), **CHOICES,
     )  # fmt: skip
 
 
-async def _case_form(principal: Principal, case_id: str, request: Request) -> tuple[dict[str, Any], Any]:
+async def _case_form(principal: Principal, case_id: str, request: Request) -> tuple[Case, Any]:
     case = await load_case(case_id, principal, request)
     return case, await request.form()
 
 
-def _back(case: dict[str, Any], notice: str) -> RedirectResponse:
+def _back(case: Case, notice: str) -> RedirectResponse:
     """Post/Redirect/Get to the section that changed, which then says what happened."""
-    return RedirectResponse(f"/cases/{case['_id']}?notice={notice}#{NOTICE_SECTIONS[notice]}", status_code=303)
+    return RedirectResponse(f"/cases/{case.id}?notice={notice}#{NOTICE_SECTIONS[notice]}", status_code=303)
 
 
 def _choice(form: Any, field: str, kind: type) -> Any:
@@ -174,8 +175,8 @@ async def assign_case(principal: Worker, case_id: str, request: Request) -> Resp
     context = context_of(request)
     case, form = await _case_form(principal, case_id, request)
     assignee = str(form.get("assignee_id", "")) or None
-    if not principal.can(Permission.CASE_ASSIGN) and not (assignee == principal.id and case.get("assignee_id") is None):
-        await context.audit.append(principal.actor, "case.assign", case_id=case["_id"], outcome="refused", reason="role_lacks_permission")
+    if not principal.can(Permission.CASE_ASSIGN) and not (assignee == principal.id and case.assignee_id is None):
+        await context.audit.append(principal.actor, "case.assign", case_id=case.id, outcome="refused", reason="role_lacks_permission")
         raise Forbidden("Only a lead assigns cases; you may take a free case for yourself.")
     await actions.assign_case(case, assignee, actor=principal.actor, desk=context.desk, staff=context.staff)
     return _back(case, "assigned")

@@ -1,0 +1,361 @@
+"""The case aggregate: a report as the office works it, with every rule about how it may change.
+
+A `Case` is a value. Each change (`move_to`, `close`, `classify`, ...) checks the workflow and returns a
+`Change`: the case after it, the timeline entry it adds and the events it produces. The repository
+writes a `Change` in one guarded document write; nothing else decides what a change means.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from zoneinfo import ZoneInfo
+
+from meldestelle_shared.days import office_day
+from meldestelle_shared.events import (
+    CaseAssigned,
+    CaseClassified,
+    CaseClosed,
+    CaseCreated,
+    CaseErased,
+    CaseReopened,
+    CaseStatusChanged,
+    Event,
+    FirstResponseOverdue,
+    OfficeMessageSent,
+    ReportSubmitted,
+)
+from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, LifeArea, Priority
+from triage.cases import workflow
+from triage.cases.priority import PriorityDecision, assess_priority
+from triage.errors import Conflict, NotFound
+
+OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
+_CASE_IDS = UUID("0b5f8a52-3f0c-4f55-9b8e-2d7c1e6a4f10")
+# Event ids derived from what caused them: a retried step emits the very same event.
+_TRIAGE_EVENT_IDS = uuid5(NAMESPACE_URL, "https://meldestelle/triage/events")
+# A report closed for one of these reasons was not a discrimination report the office received.
+EXCLUDING_CLOSURES = frozenset({ClosureReason.SPAM, ClosureReason.DUPLICATE, ClosureReason.OUT_OF_SCOPE})
+
+
+@dataclass(frozen=True)
+class CaseRules:
+    """The configurable parts of how a case is opened and prioritised."""
+
+    reference_prefix: str = "DU"
+    deadline_months: int = 2
+    near_days: int = 21
+
+
+def case_id_for(report_id: UUID) -> str:
+    """A report's case id, derived from it, so a redelivered report meets its case on the primary key."""
+    return str(uuid5(_CASE_IDS, str(report_id)))
+
+
+def derived_event_id(*parts: object) -> UUID:
+    """A stable event id for a step that may be retried."""
+    return uuid5(_TRIAGE_EVENT_IDS, ":".join(str(part) for part in parts))
+
+
+def office_month(moment: datetime) -> str:
+    """The office's (Europe/Berlin) month of a moment, YYYY-MM."""
+    return moment.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class Codes:
+    """Grounds, forms and life area: what the reporter answered, or what staff classified."""
+
+    grounds: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    life_area: str | None = None
+
+
+@dataclass(frozen=True)
+class ReporterAnswers:
+    """The reporter's own answers: their perception, never overwritten."""
+
+    codes: Codes
+    district: str | None = None
+    reporter_role: str | None = None
+    incident_date: str | None = None
+    language: str | None = None
+
+
+def effective_codes(reporter: ReporterAnswers, classification: Codes | None) -> Codes:
+    """What the office works and counts with: staff's classification wins over the reporter's answers."""
+    return classification if classification is not None else reporter.codes
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    """What one case contributes to the monthly statistics: its month, whether it counts, and its codes."""
+
+    case_id: str
+    month: str
+    counted: bool
+    source: str  # "staff" or "reporter": whose grounds, forms and life area are counted
+    answers: Mapping[str, Sequence[str] | str | None]
+
+
+def figures_of(case_id: str, month: str, reporter: ReporterAnswers, classification: Codes | None, closure_reason: str | None) -> CaseFigures:
+    """A case's statistics contribution; spam, duplicates and out-of-scope reports do not count."""
+    codes = effective_codes(reporter, classification)
+    return CaseFigures(
+        case_id=case_id,
+        month=month,
+        counted=closure_reason not in EXCLUDING_CLOSURES,
+        source="staff" if classification is not None else "reporter",
+        answers={
+            "grounds": codes.grounds, "forms": codes.forms, "life_area": codes.life_area,
+            "district": reporter.district, "reporter_role": reporter.reporter_role,
+        },
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """Something that happened to a case; messages and notes carry their text sealed to the office."""
+
+    id: str
+    kind: str
+    at: datetime
+    actor_id: str | None
+    details: Mapping[str, object] = field(default_factory=dict)
+    sealed_text: str | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateHint:
+    """Another case that may report the same incident, and what staff decided about it."""
+
+    case_id: str
+    reference: str
+    score: float
+    state: str = "suggested"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a case: the case after it, its timeline entry, its events, and what must not have changed meanwhile."""
+
+    before: "Case"
+    after: "Case"
+    entry: TimelineEntry | None
+    events: tuple[Event, ...]
+    # Case fields whose values must still be those of `before` when the change is written.
+    guard: tuple[str, ...] = ("status",)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case: the reporter's sealed report and answers, and the office's work on it.
+
+    Lists load cases without their sealed texts and timeline; those fields are then None and empty.
+    """
+
+    id: str
+    report_id: str
+    reference: str
+    status: CaseStatus
+    priority: PriorityDecision
+    received_at: datetime
+    received_month: str
+    reporter: ReporterAnswers
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    sealed_description: str | None = None
+    sealed_contact: str | None = None
+    reporter_public_key: str | None = None
+    reporter_verify_key: str | None = None
+    classification: Codes | None = None
+    assignee_id: str | None = None
+    closure_reason: ClosureReason | None = None
+    closed_at: datetime | None = None
+    retention_review: bool = False
+    reminded_on: str | None = None
+    unread_replies: int = 0
+    reply_waiting: bool = False
+    timeline: tuple[TimelineEntry, ...] = ()
+    duplicates: Mapping[str, DuplicateHint] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, event: ReportSubmitted, *, reference: str, rules: CaseRules, created_at: datetime) -> "Case":
+        """The case for a submitted report, prioritised as of the day it was received."""
+        received_at = office_day(event.occurred_at)  # the day only, even from a producer that sent the exact time
+        reporter = ReporterAnswers(
+            codes=Codes(tuple(g.value for g in event.grounds), tuple(f.value for f in event.forms), _value(event.life_area)),
+            district=_value(event.district),
+            reporter_role=_value(event.reporter_role),
+            incident_date=event.incident_date,
+            language=event.language,
+        )
+        case = cls(
+            id=case_id_for(event.report_id),
+            report_id=str(event.report_id),
+            reference=reference,
+            status=CaseStatus.NEW,
+            priority=PriorityDecision(Priority.NORMAL, "no_rule_applies"),
+            received_at=received_at,
+            received_month=office_month(received_at),
+            reporter=reporter,
+            created_at=created_at,
+            sealed_description=event.sealed_description,
+            sealed_contact=event.sealed_contact,
+            reporter_public_key=event.reporter_public_key,
+            reporter_verify_key=event.reporter_verify_key,
+        )
+        return replace(case, priority=case.priority_on(received_at.astimezone(OFFICE_TIMEZONE).date(), rules))
+
+    # -- derived rules --------------------------------------------------------------------------
+
+    @property
+    def effective(self) -> Codes:
+        """The codes the office works with: staff's classification where there is one."""
+        return effective_codes(self.reporter, self.classification)
+
+    @property
+    def can_receive_messages(self) -> bool:
+        """Whether the reporter left a key for office messages."""
+        return bool(self.reporter_public_key)
+
+    def priority_on(self, today: date, rules: CaseRules) -> PriorityDecision:
+        """The priority as of `today`, from the effective forms and life area and the reported incident date."""
+        codes = self.effective
+        return assess_priority(
+            forms=[Form(form) for form in codes.forms],
+            life_area=LifeArea(codes.life_area) if codes.life_area else None,
+            incident_date=self.reporter.incident_date,
+            today=today,
+            deadline_months=rules.deadline_months,
+            near_days=rules.near_days,
+        )
+
+    def reprioritised(self, today: date, rules: CaseRules) -> "Case":
+        """The case with its priority as of `today` (a deadline turns a case high as it nears)."""
+        return replace(self, priority=self.priority_on(today, rules))
+
+    def figures(self) -> CaseFigures:
+        """What the case contributes to the monthly statistics."""
+        return figures_of(self.id, self.received_month, self.reporter, self.classification, self.closure_reason)
+
+    def next_statuses(self) -> list[CaseStatus]:
+        """Where the workflow allows the case to go next."""
+        return workflow.allowed_next(self.status)
+
+    # -- changes --------------------------------------------------------------------------------
+
+    def move_to(self, target: CaseStatus, *, actor_id: str | None, cause: str | None = None) -> Change:
+        """One step in the workflow (not to closed: that needs a reason); `cause` notes a move nobody chose."""
+        _check(workflow.check_status_change, self.status, target)
+        entry = _entry("status_changed", actor_id, status=target.value, previous_status=self.status.value, **({"cause": cause} if cause else {}))
+        event = CaseStatusChanged(**self._ids(), status=target, previous_status=self.status)
+        return self._change(entry, [event], status=target)
+
+    def close(self, reason: ClosureReason, *, actor_id: str | None) -> Change:
+        """Close the case with a reason from the list."""
+        _check(workflow.check_close, self.status)
+        entry = _entry("closed", actor_id, closure_reason=reason.value, previous_status=self.status.value)
+        event = CaseClosed(**self._ids(), previous_status=self.status, closure_reason=reason)
+        return self._change(entry, [event], status=CaseStatus.CLOSED, closure_reason=reason, closed_at=datetime.now(UTC))
+
+    def reopen(self, *, actor_id: str | None) -> Change:
+        """Reopen a closed case; it goes back to work and out of any retention review."""
+        _check(workflow.check_reopen, self.status)
+        target = workflow.REOPENED_STATUS
+        entry = _entry("reopened", actor_id, status=target.value)
+        event = CaseReopened(**self._ids(), status=target)
+        return self._change(entry, [event], status=target, closure_reason=None, closed_at=None, retention_review=False)
+
+    def assign(self, assignee_id: str | None, *, actor_id: str | None) -> Change:
+        """Give the case to someone (or nobody), unless someone else was given it meanwhile."""
+        entry = _entry("assigned", actor_id, assignee_id=assignee_id)
+        event = CaseAssigned(**self._ids(), assignee_id=assignee_id)
+        return self._change(entry, [event], guard=("status", "assignee_id"), assignee_id=assignee_id)
+
+    def classify(self, codes: Codes, *, today: date, rules: CaseRules, actor_id: str | None) -> Change:
+        """Store staff's classification beside the reporter's answers; the priority follows it."""
+        classification = Codes(tuple(sorted(set(codes.grounds))), tuple(sorted(set(codes.forms))), codes.life_area)
+        entry = _entry("classified", actor_id, grounds=list(classification.grounds), forms=list(classification.forms), life_area=classification.life_area)
+        event = CaseClassified(
+            **self._ids(), grounds=list(classification.grounds), forms=list(classification.forms), life_area=classification.life_area
+        )
+        classified = replace(self, classification=classification)
+        return self._change(entry, [event], classification=classification, priority=classified.priority_on(today, rules))
+
+    def check_message(self) -> None:
+        """Refuse a message to a reporter who left no reply key."""
+        if not self.can_receive_messages:
+            raise Conflict("This report has no reply key: its reporter cannot receive messages.")
+
+    def send_message(self, *, sealed_for_reporter: str, sealed_for_office: str, actor_id: str | None) -> Change:
+        """A message to the reporter, sealed once for them (the event) and once for the office (the timeline)."""
+        self.check_message()
+        message_id = uuid4()
+        entry = _entry("office_message", actor_id, entry_id=str(message_id), sealed_text=sealed_for_office)
+        event = OfficeMessageSent(**self._ids(), message_id=message_id, sealed_for_reporter=sealed_for_reporter)
+        return self._change(entry, [event])
+
+    def add_note(self, *, sealed_text: str, actor_id: str | None) -> Change:
+        """An internal note: it never leaves triage, so no event."""
+        return self._change(_entry("note", actor_id, sealed_text=sealed_text), [])
+
+    def settle_duplicate(self, other_id: str, *, confirmed: bool, actor_id: str | None) -> Change:
+        """Confirm or dismiss this case's duplicate hint about another case."""
+        hint = self.duplicates.get(other_id)
+        if hint is None:
+            raise NotFound("This case has no duplicate hint for that case.")
+        state = "confirmed" if confirmed else "dismissed"
+        entry = _entry("duplicate_" + state, actor_id, other_case_id=other_id)
+        return self._change(entry, [], duplicates={**self.duplicates, other_id: replace(hint, state=state)})
+
+    def remind_overdue(self, today: date, waited: int) -> Change:
+        """Remind the leads that a new case waits for a first response; once per case and day."""
+        event = FirstResponseOverdue(
+            event_id=derived_event_id("FirstResponseOverdue", self.id, today),
+            **self._ids(),
+            reference=self.reference,
+            working_days=waited,
+        )
+        after = replace(self, reminded_on=today.isoformat())
+        return Change(before=self, after=after, entry=None, events=(event,), guard=("status", "reminded_on"))
+
+    def announcement(self) -> CaseCreated:
+        """The CaseCreated event, identical each time it is made (redelivery heals a crash by repeating it)."""
+        return CaseCreated.for_case(
+            case_id=UUID(self.id), report_id=UUID(self.report_id), reference=self.reference,
+            priority=self.priority.priority, created_at=self.created_at,
+        )  # fmt: skip
+
+    def erasure(self, reason: str, *, repeatable: bool = True) -> CaseErased:
+        """The CaseErased event announcing the case's deletion; a repeatable one has an id derived from the case."""
+        derived = {"event_id": derived_event_id("CaseErased", self.id), "occurred_at": datetime.now(UTC)} if repeatable else {}
+        return CaseErased(**derived, **self._ids(), reason=reason)
+
+    def _ids(self) -> dict[str, UUID]:
+        report_id = UUID(self.report_id)
+        return {"correlation_id": report_id, "report_id": report_id, "case_id": UUID(self.id)}
+
+    def _change(self, entry: TimelineEntry, events: list[Event], *, guard: tuple[str, ...] = ("status",), **fields: object) -> Change:
+        after = replace(self, **fields, updated_at=entry.at, timeline=(*self.timeline, entry))  # type: ignore[arg-type]
+        return Change(before=self, after=after, entry=entry, events=tuple(events), guard=guard)
+
+
+def reporter_reply(message_id: UUID, *, at: datetime, sealed_text: str) -> TimelineEntry:
+    """A reporter's reply as it goes on the timeline."""
+    return TimelineEntry(id=str(message_id), kind="reporter_message", at=at, actor_id=None, sealed_text=sealed_text)
+
+
+def _entry(kind: str, actor_id: str | None, *, entry_id: str | None = None, sealed_text: str | None = None, **details: object) -> TimelineEntry:
+    return TimelineEntry(id=entry_id or str(uuid4()), kind=kind, at=datetime.now(UTC), actor_id=actor_id, details=details, sealed_text=sealed_text)
+
+
+def _check(rule, *statuses: CaseStatus) -> None:  # noqa: ANN001 - one of the workflow's check functions
+    try:
+        rule(*statuses)
+    except workflow.InvalidTransition as error:
+        raise Conflict(str(error)) from None
+
+
+def _value(code: object) -> str | None:
+    return None if code is None else str(code)
