@@ -26,7 +26,7 @@ from devstack.pytest_plugin import running_stack
 from intake.site.i18n import load_translations
 from meldestelle_shared.events import CaseCreated, MonthlyStatisticsPublished, ReportSubmitted, decode_event, encode_event
 from meldestelle_shared.sealing import load_public_key, seal
-from triage.cases.repository import case_document
+from triage.cases.documents import case_document
 from triage.cases.service import CaseRules, new_case
 from triage.stats.schedule import OFFICE_TIMEZONE, last_due_month
 

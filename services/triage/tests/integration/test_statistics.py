@@ -21,7 +21,7 @@ from meldestelle_shared.kafka import create_broker, publish_event
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
-from triage.cases.repository import figures_from_document
+from triage.cases.documents import figures_from_document
 from triage.stats.figures import contribution_of, count_members, month_counts, publication
 from triage.stats.publication import publish_due_months
 from triage.stats.service import current_counts, exact_counts, rebuild

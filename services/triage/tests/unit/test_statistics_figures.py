@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from triage.cases.repository import figures_from_document
+from triage.cases.documents import figures_from_document
 from triage.stats.figures import (
     CLASSIFICATION_NOTE,
     NOT_STATED,

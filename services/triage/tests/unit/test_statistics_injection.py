@@ -9,7 +9,7 @@ closed (the reason is not shown). See docs/statistics.md, "Injected reports".
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
-from triage.cases.repository import figures_from_document
+from triage.cases.documents import figures_from_document
 from triage.stats.figures import contribution_of, count_members, month_counts, suppress_month
 
 MONTH = "2026-03"

@@ -5,7 +5,7 @@ A `Case` is a value. Each change (`move_to`, `close`, `classify`, ...) checks th
 writes a `Change` in one guarded document write; nothing else decides what a change means.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -28,14 +28,13 @@ from meldestelle_shared.events import (
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, LifeArea, Priority
 from triage.cases import workflow
 from triage.cases.priority import PriorityDecision, assess_priority
+from triage.cases.values import CaseFigures, Codes, DuplicateHint, ReporterAnswers, TimelineEntry, effective_codes, figures_of
 from triage.errors import Conflict, NotFound
 
 OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
 _CASE_IDS = UUID("0b5f8a52-3f0c-4f55-9b8e-2d7c1e6a4f10")
 # Event ids derived from what caused them: a retried step emits the very same event.
 _TRIAGE_EVENT_IDS = uuid5(NAMESPACE_URL, "https://meldestelle/triage/events")
-# A report closed for one of these reasons was not a discrimination report the office received.
-EXCLUDING_CLOSURES = frozenset({ClosureReason.SPAM, ClosureReason.DUPLICATE, ClosureReason.OUT_OF_SCOPE})
 
 
 @dataclass(frozen=True)
@@ -60,79 +59,6 @@ def derived_event_id(*parts: object) -> UUID:
 def office_month(moment: datetime) -> str:
     """The office's (Europe/Berlin) month of a moment, YYYY-MM."""
     return moment.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
-
-
-@dataclass(frozen=True)
-class Codes:
-    """Grounds, forms and life area: what the reporter answered, or what staff classified."""
-
-    grounds: tuple[str, ...] = ()
-    forms: tuple[str, ...] = ()
-    life_area: str | None = None
-
-
-@dataclass(frozen=True)
-class ReporterAnswers:
-    """The reporter's own answers: their perception, never overwritten."""
-
-    codes: Codes
-    district: str | None = None
-    reporter_role: str | None = None
-    incident_date: str | None = None
-    language: str | None = None
-
-
-def effective_codes(reporter: ReporterAnswers, classification: Codes | None) -> Codes:
-    """What the office works and counts with: staff's classification wins over the reporter's answers."""
-    return classification if classification is not None else reporter.codes
-
-
-@dataclass(frozen=True)
-class CaseFigures:
-    """What one case contributes to the monthly statistics: its month, whether it counts, and its codes."""
-
-    case_id: str
-    month: str
-    counted: bool
-    source: str  # "staff" or "reporter": whose grounds, forms and life area are counted
-    answers: Mapping[str, Sequence[str] | str | None]
-
-
-def figures_of(case_id: str, month: str, reporter: ReporterAnswers, classification: Codes | None, closure_reason: str | None) -> CaseFigures:
-    """A case's statistics contribution; spam, duplicates and out-of-scope reports do not count."""
-    codes = effective_codes(reporter, classification)
-    return CaseFigures(
-        case_id=case_id,
-        month=month,
-        counted=closure_reason not in EXCLUDING_CLOSURES,
-        source="staff" if classification is not None else "reporter",
-        answers={
-            "grounds": codes.grounds, "forms": codes.forms, "life_area": codes.life_area,
-            "district": reporter.district, "reporter_role": reporter.reporter_role,
-        },
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """Something that happened to a case; messages and notes carry their text sealed to the office."""
-
-    id: str
-    kind: str
-    at: datetime
-    actor_id: str | None
-    details: Mapping[str, object] = field(default_factory=dict)
-    sealed_text: str | None = None
-
-
-@dataclass(frozen=True)
-class DuplicateHint:
-    """Another case that may report the same incident, and what staff decided about it."""
-
-    case_id: str
-    reference: str
-    score: float
-    state: str = "suggested"
 
 
 @dataclass(frozen=True)

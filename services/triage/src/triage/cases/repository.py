@@ -1,12 +1,10 @@
 """Case storage. One document per report, unique on report_id: redelivery can never make a second case.
 
-The only module that knows the document format: it maps documents to and from `Case`. Fields are only
-ever added, so documents written by an older triage still read.
+Documents go in and come out as `Case` (mapped in `triage.cases.documents`); nothing outside `triage.cases` reads one.
 """
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -15,23 +13,21 @@ from pymongo.errors import BulkWriteError
 
 from meldestelle_shared.events import encode_event
 from meldestelle_shared.mongo import find_by_ids
-from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Priority
-from triage.cases.model import (
-    Case,
-    CaseFigures,
-    Change,
-    Codes,
-    DuplicateHint,
-    ReporterAnswers,
-    TimelineEntry,
-    figures_of,
+from triage.cases.documents import (
+    FIGURES_PROJECTION,
+    Document,
+    case_document,
+    case_from_document,
+    case_or_none,
+    differences,
+    entry_document,
+    figures_from_document,
+    hint_document,
 )
-from triage.cases.priority import PriorityDecision
+from triage.cases.model import Case, Change
+from triage.cases.values import CaseFigures, DuplicateHint, TimelineEntry
 
-Document = dict[str, Any]
 _DUPLICATE_KEY = 11000
-# The queue sorts by this: urgent first.
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
 
 class CaseRepository:
@@ -80,7 +76,7 @@ class CaseRepository:
 
     async def get(self, case_id: UUID) -> Case | None:
         """One case by id."""
-        return _case_or_none(await self._cases.find_one({"_id": str(case_id)}))
+        return case_or_none(await self._cases.find_one({"_id": str(case_id)}))
 
     async def get_many(self, case_ids: Iterable[str], *, full: bool = False) -> list[Case]:
         """These cases (each looked up by `_id`); missing ones are left out."""
@@ -88,7 +84,7 @@ class CaseRepository:
 
     async def get_by_report_id(self, report_id: UUID) -> Case | None:
         """The case of a report."""
-        return _case_or_none(await self._cases.find_one({"report_id": str(report_id)}))
+        return case_or_none(await self._cases.find_one({"report_id": str(report_id)}))
 
     async def page(self, query: Document, *, sort: list[tuple[str, int]], skip: int, limit: int) -> tuple[list[Case], int]:
         """A page of matching cases without their sealed texts and timeline, and the total count."""
@@ -120,23 +116,23 @@ class CaseRepository:
         there for the relay. The change's guard refuses it after a concurrent change (None: nothing matched).
         """
         before = case_document(change.before)
-        fields = _differences(before, case_document(change.after))
+        fields = differences(before, case_document(change.after))
         outbox = {f"outbox.{event.event_id}": encode_event(event).decode() for event in change.events}
         update: Document = {"$set": {**fields, **outbox}}
         if change.entry is not None:
-            update["$push"] = {"timeline": _entry_document(change.entry)}
+            update["$push"] = {"timeline": entry_document(change.entry)}
         expect = {name: before.get(name) for name in change.guard}
         updated = await self._cases.find_one_and_update({"_id": change.before.id, **expect}, update, return_document=ReturnDocument.AFTER)
-        return _case_or_none(updated)
+        return case_or_none(updated)
 
     async def update(self, before: Case, after: Case) -> None:
         """Write what differs between two versions of a case, unguarded: for changes no event announces (priority refreshes)."""
-        if fields := _differences(case_document(before), case_document(after)):
+        if fields := differences(case_document(before), case_document(after)):
             await self._cases.update_one({"_id": before.id}, {"$set": fields})
 
     async def add_duplicate_hint(self, case_id: str, hint: DuplicateHint) -> None:
         """Put a duplicate hint about another case on a case."""
-        await self._cases.update_one({"_id": case_id}, {"$set": {f"duplicates.{hint.case_id}": _hint_document(hint)}})
+        await self._cases.update_one({"_id": case_id}, {"$set": {f"duplicates.{hint.case_id}": hint_document(hint)}})
 
     async def settle_duplicate_hint(self, case_id: str, other_id: str, state: str) -> None:
         """Mark a case's hint about another case confirmed or dismissed (the other side of a settled pair)."""
@@ -155,7 +151,7 @@ class CaseRepository:
         """Append a reporter's reply to their case unless it is there, and mark it unread; False if not added."""
         result = await self._cases.update_one(
             {"report_id": str(report_id), "timeline.id": {"$ne": entry.id}},
-            {"$push": {"timeline": _entry_document(entry)}, "$inc": {"unread_replies": 1}, "$set": {"reply_waiting": True}},
+            {"$push": {"timeline": entry_document(entry)}, "$inc": {"unread_replies": 1}, "$set": {"reply_waiting": True}},
         )
         return result.modified_count == 1
 
@@ -185,12 +181,12 @@ class CaseRepository:
 
     async def figures_by_ids(self, case_ids: Iterable[str]) -> dict[str, CaseFigures]:
         """What these cases contribute to the statistics, by id (read by `_id`); erased cases are missing."""
-        return {doc["_id"]: figures_from_document(doc) for doc in await find_by_ids(self._cases, case_ids, _FIGURES_PROJECTION)}
+        return {doc["_id"]: figures_from_document(doc) for doc in await find_by_ids(self._cases, case_ids, FIGURES_PROJECTION)}
 
     async def all_figures(self, batch_size: int) -> AsyncIterator[list[CaseFigures]]:
         """What every case contributes to the statistics, in batches (for a rebuild)."""
         batch = []
-        async for doc in self._cases.find({}, _FIGURES_PROJECTION, batch_size=batch_size):
+        async for doc in self._cases.find({}, FIGURES_PROJECTION, batch_size=batch_size):
             batch.append(figures_from_document(doc))
             if len(batch) == batch_size:
                 yield batch
@@ -201,144 +197,3 @@ class CaseRepository:
 
 # Lists never carry sealed texts, the timeline or the outbox: smaller, and nothing to open by mistake.
 _LIST_PROJECTION = {"sealed_description": 0, "sealed_contact": 0, "timeline": 0, "outbox": 0, "reporter_public_key": 0}
-# Only what a statistics contribution needs: nothing sealed is ever read for statistics.
-_FIGURES_PROJECTION = {"received_month": 1, "reporter": 1, "classification": 1, "closure_reason": 1}
-# Not compared when a change is written: the timeline is appended to and the outbox is the change's own.
-_NOT_DIFFED = frozenset({"_id", "timeline", "outbox"})
-
-
-def case_document(case: Case) -> Document:
-    """The stored form of a case."""
-    doc: Document = {
-        "_id": case.id,
-        "report_id": case.report_id,
-        "reference": case.reference,
-        "status": case.status.value,
-        "priority": case.priority.priority.value,
-        "priority_rank": PRIORITY_RANK[case.priority.priority],
-        "priority_reason": case.priority.reason,
-        "agg_deadline": case.priority.agg_deadline.isoformat() if case.priority.agg_deadline else None,
-        "received_at": case.received_at,
-        "created_at": case.created_at,
-        "received_month": case.received_month,
-        # The reporter's perception, kept apart from any later staff classification.
-        "reporter": _reporter_document(case.reporter),
-        "sealed_description": case.sealed_description,
-        "sealed_contact": case.sealed_contact,
-        # Office messages are sealed to this key; only the reporter's receipt opens them.
-        "reporter_public_key": case.reporter_public_key,
-        # Replies and erasure requests must be signed with the matching key, which only the receipt yields.
-        "reporter_verify_key": case.reporter_verify_key,
-        # Stored for the queue's filters: the reporter's codes until staff classify the case.
-        "effective": _codes_document(case.effective),
-        "classification": _codes_document(case.classification) if case.classification else None,
-        "assignee_id": case.assignee_id,
-        "closure_reason": case.closure_reason.value if case.closure_reason else None,
-        "closed_at": case.closed_at,
-        "retention_review": case.retention_review,
-        "timeline": [_entry_document(entry) for entry in case.timeline],
-        "outbox": {},
-        "duplicates": {other_id: _hint_document(hint) for other_id, hint in case.duplicates.items()},
-    }
-    # Written only once they are set, so a new case's document is what it always was.
-    later = {"updated_at": case.updated_at, "reminded_on": case.reminded_on, "unread_replies": case.unread_replies, "reply_waiting": case.reply_waiting}
-    doc.update({name: value for name, value in later.items() if value})
-    return doc
-
-
-def case_from_document(doc: Document) -> Case:
-    """A stored case; a list's projection leaves the sealed texts and the timeline out."""
-    deadline = doc.get("agg_deadline")
-    return Case(
-        id=doc["_id"],
-        report_id=doc["report_id"],
-        reference=doc["reference"],
-        status=CaseStatus(doc["status"]),
-        priority=PriorityDecision(Priority(doc["priority"]), doc["priority_reason"], date.fromisoformat(deadline) if deadline else None),
-        received_at=doc["received_at"],
-        received_month=doc["received_month"],
-        reporter=_reporter_from(doc.get("reporter") or {}),
-        created_at=doc.get("created_at"),
-        updated_at=doc.get("updated_at"),
-        sealed_description=doc.get("sealed_description"),
-        sealed_contact=doc.get("sealed_contact"),
-        reporter_public_key=doc.get("reporter_public_key"),
-        reporter_verify_key=doc.get("reporter_verify_key"),
-        classification=_codes_from(doc["classification"]) if doc.get("classification") else None,
-        assignee_id=doc.get("assignee_id"),
-        closure_reason=ClosureReason(doc["closure_reason"]) if doc.get("closure_reason") else None,
-        closed_at=doc.get("closed_at"),
-        retention_review=bool(doc.get("retention_review")),
-        reminded_on=doc.get("reminded_on"),
-        unread_replies=doc.get("unread_replies") or 0,
-        reply_waiting=bool(doc.get("reply_waiting")),
-        timeline=tuple(_entry_from(entry) for entry in doc.get("timeline") or ()),
-        duplicates={other_id: _hint_from(hint) for other_id, hint in (doc.get("duplicates") or {}).items()},
-    )
-
-
-def figures_from_document(doc: Document) -> CaseFigures:
-    """A case's statistics contribution from the few fields it needs (see `_FIGURES_PROJECTION`)."""
-    staff = doc.get("classification")
-    reporter = _reporter_from(doc.get("reporter") or {})
-    return figures_of(doc["_id"], doc["received_month"], reporter, _codes_from(staff) if staff else None, doc.get("closure_reason"))
-
-
-def _case_or_none(doc: Document | None) -> Case | None:
-    return None if doc is None else case_from_document(doc)
-
-
-def _differences(before: Document, after: Document, prefix: str = "") -> Document:
-    """The `$set` that turns `before` into `after`: nested documents field by field, so concurrent writes to siblings survive."""
-    changed: Document = {}
-    for name, value in after.items():
-        if not prefix and name in _NOT_DIFFED:
-            continue
-        old = before.get(name)
-        if isinstance(value, dict) and isinstance(old, dict):
-            changed.update(_differences(old, value, f"{prefix}{name}."))
-        elif name not in before or old != value:
-            changed[f"{prefix}{name}"] = value
-    return changed
-
-
-def _codes_document(codes: Codes) -> Document:
-    return {"grounds": list(codes.grounds), "forms": list(codes.forms), "life_area": codes.life_area}
-
-
-def _codes_from(doc: Document) -> Codes:
-    return Codes(tuple(doc.get("grounds") or ()), tuple(doc.get("forms") or ()), doc.get("life_area"))
-
-
-def _reporter_document(reporter: ReporterAnswers) -> Document:
-    return {
-        **_codes_document(reporter.codes), "district": reporter.district, "reporter_role": reporter.reporter_role,
-        "incident_date": reporter.incident_date, "language": reporter.language,
-    }  # fmt: skip
-
-
-def _reporter_from(doc: Document) -> ReporterAnswers:
-    return ReporterAnswers(
-        codes=_codes_from(doc), district=doc.get("district"), reporter_role=doc.get("reporter_role"),
-        incident_date=doc.get("incident_date"), language=doc.get("language"),
-    )  # fmt: skip
-
-
-def _entry_document(entry: TimelineEntry) -> Document:
-    doc: Document = {"id": entry.id, "kind": entry.kind, "at": entry.at, "actor_id": entry.actor_id, **entry.details}
-    if entry.sealed_text is not None:
-        doc["sealed_text"] = entry.sealed_text
-    return doc
-
-
-def _entry_from(doc: Document) -> TimelineEntry:
-    details = {key: value for key, value in doc.items() if key not in ("id", "kind", "at", "actor_id", "sealed_text")}
-    return TimelineEntry(doc["id"], doc["kind"], doc["at"], doc.get("actor_id"), details, doc.get("sealed_text"))
-
-
-def _hint_document(hint: DuplicateHint) -> Document:
-    return {"case_id": hint.case_id, "reference": hint.reference, "score": hint.score, "state": hint.state}
-
-
-def _hint_from(doc: Document) -> DuplicateHint:
-    return DuplicateHint(doc["case_id"], doc["reference"], doc["score"], doc.get("state", "suggested"))
