@@ -1,10 +1,11 @@
 """Opening cases with an in-memory repository (unit tier): one case per report, stable announcements."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from meldestelle_shared.events import CaseCreated, CaseErased, ReportAbandoned, ReportSubmitted
-from meldestelle_shared.taxonomy import Form
+from meldestelle_shared.taxonomy import Form, LifeArea
+from triage.cases.jobs import first_response_due
 from triage.cases.documents import case_document, case_from_document
 from triage.cases.service import CaseRules, format_reference, open_cases
 
@@ -43,7 +44,7 @@ class MemoryCases:
 
 def report(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), **fields) -> ReportSubmitted:
     report_id = uuid4()
-    return ReportSubmitted(correlation_id=report_id, report_id=report_id, receipt_hash="00", sealed_description="x", occurred_at=at, **fields)
+    return ReportSubmitted(correlation_id=report_id, report_id=report_id, sealed_description="x", occurred_at=at, **fields)
 
 
 async def test_each_report_becomes_one_case_and_repeats_are_announced_identically():
@@ -83,3 +84,19 @@ async def test_abandoned_report_gets_no_case_or_loses_it():
     assert repository.cases == {}
     created, erased = published
     assert isinstance(erased, CaseErased) and erased.reason == "abandoned" and erased.case_id == created.case_id
+
+
+async def test_a_case_keeps_only_the_day_and_its_deadlines_still_count_from_it():
+    """Item 10 of issue 11: the exact time is gone; the AGG deadline and the first-response reminder need only the day."""
+    repository = MemoryCases()
+
+    async def publish(events):
+        pass
+
+    exact = datetime(2026, 11, 30, 23, 47, 12, 345678, tzinfo=UTC)  # already 1 December in Berlin
+    event = report(at=exact, forms=[Form.UNEQUAL_TREATMENT], life_area=LifeArea.HOUSING, incident_date="2026-10-20")
+    await open_cases([event], repository=repository, publish=publish, rules=CaseRules())
+    [case] = repository.cases.values()
+    assert case["received_at"] == datetime(2026, 12, 1, tzinfo=UTC) and case["received_month"] == "2026-12"
+    assert case["agg_deadline"] == "2026-12-20" and case["priority"] == "high"  # 19 days left on the office's day
+    assert first_response_due(case["received_at"], 3) == date(2026, 12, 4)  # Tuesday + 3 working days
