@@ -134,8 +134,9 @@ async def test_empty_or_long_texts_are_refused_naming_the_field(text, field):
 
 
 async def test_settling_a_duplicate_marks_both_cases():
-    case = a_case(duplicates={"other": DuplicateHint("other", "DU-2026-000002", 0.9)})
-    desk, published = desk_for(case)
-    updated = await actions.settle_duplicate(case, "other", False, actor=SYSTEM, desk=desk)
-    assert updated.duplicates["other"].state == "dismissed" and desk.cases.settled == [("other", case.id, "dismissed")]
+    other = a_case()
+    case = a_case(duplicates={other.id: DuplicateHint(other.id, other.reference, 0.9)})
+    desk, published = desk_for(case, other)
+    updated = await actions.settle_duplicate(case, other, False, actor=SYSTEM, desk=desk)
+    assert updated.duplicates[other.id].state == "dismissed" and desk.cases.settled == [(other.id, case.id, "dismissed")]
     assert published == []

@@ -13,7 +13,6 @@ from meldestelle_shared.events import (
     CaseClosed,
     CaseCreated,
     CaseErased,
-    CaseReopened,
     CaseStatusChanged,
     FirstResponseOverdue,
     OfficeMessageSent,
