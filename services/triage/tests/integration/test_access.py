@@ -264,13 +264,14 @@ def test_a_caseworker_cannot_settle_a_duplicate_against_a_case_they_may_not_open
         worker, _ = staff.log_in(client, "worker-a", ["caseworker"])
         _, colleague_id = staff.log_in(client, "worker-b", ["caseworker"])
         assert client.put(f"/api/v1/cases/{theirs}/assignee", json={"assignee_id": colleague_id}, headers=service_headers).status_code == 200
-        cases = client.app.state.context.cases
+        context = client.app.state.context
+        cases = context.client[context.settings.database]["cases"]  # the stored documents themselves
         hint = {"case_id": theirs, "reference": "DU-0", "score": 0.9, "state": "open"}
-        client.portal.call(lambda: cases.update_fields(mine, {f"duplicates.{theirs}": hint}))
-        client.portal.call(lambda: cases.update_fields(theirs, {f"duplicates.{mine}": {**hint, "case_id": mine}}))
+        client.portal.call(lambda: cases.update_one({"_id": mine}, {"$set": {f"duplicates.{theirs}": hint}}))
+        client.portal.call(lambda: cases.update_one({"_id": theirs}, {"$set": {f"duplicates.{mine}": {**hint, "case_id": mine}}}))
         api = client.post(f"/api/v1/cases/{mine}/duplicates/{theirs}", json={"confirmed": True}, headers=worker)
         form = client.post(f"/cases/{mine}/duplicates/{theirs}", data={"decision": "confirm", "csrf_token": worker["X-CSRF-Token"]}, headers={"Cookie": worker["Cookie"]})
-        other = client.portal.call(lambda: cases.get(theirs))
+        other = client.portal.call(lambda: cases.find_one({"_id": theirs}))
         refused = audit(client, action="case.access", outcome="refused")
     assert api.status_code == 403 and form.status_code == 403
     assert other["duplicates"][mine]["state"] == "open"  # the colleague's case was not written
