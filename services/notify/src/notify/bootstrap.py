@@ -15,7 +15,7 @@ from meldestelle_shared.errors import TRANSIENT_ERRORS
 from meldestelle_shared.kafka import create_broker
 from meldestelle_shared.metrics import ConsumerMetrics
 from meldestelle_shared.mongo import create_client
-from meldestelle_shared.sealing import load_private_key, unseal
+from meldestelle_shared.sealing import load_keyring
 from meldestelle_shared.settings import secrets_dir
 from notify.deliveries import ContactBook, DeliveryLog
 from notify.refusals import MailDeferred
@@ -118,8 +118,8 @@ def smtp_connection(smtp: SmtpSettings) -> Connect:
 
 
 def unsealer(settings: Settings) -> OpenSealed | None:
-    """What opens reporters' sealed addresses; None without a key, so reporters get no notices."""
+    """What opens reporters' sealed addresses (with the current key or a retired one); None without a key, so reporters get no notices."""
     if not settings.private_key:
         return None
-    private_key = load_private_key(settings.private_key.get_secret_value())
-    return lambda sealed: unseal(private_key, sealed)
+    keyring = load_keyring(settings.private_key.get_secret_value(), settings.retired_private_keys.get_secret_value())
+    return keyring.open

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     private_key: SecretStr | None = Field(
         default=None, description="notify's private key (base64): opens reporters' e-mail addresses, nothing else."
     )
+    retired_private_keys: SecretStr = Field(
+        default=SecretStr(""), description="Comma-separated earlier keys: addresses sealed to them still open after a rotation."
+    )
     sender: str = Field(default="meldestelle@localhost", description="From address of every e-mail.")
     office_address: str = Field(default="antidiskriminierung@localhost", description="Where case notices go.")
     leads_address: str = Field(default="leitung@localhost", description="Where first-response reminders go.")

@@ -82,7 +82,13 @@ def outbox():
 
 
 @pytest.fixture
-def notifier(outbox):
+def open_sealed():
+    """How the notifier opens sealed addresses: with notify's one key (a test module may override this)."""
+    return lambda sealed: unseal(load_private_key(KEYS[0]), sealed)
+
+
+@pytest.fixture
+def notifier(outbox, open_sealed):
     @asynccontextmanager
     async def connect():
         outbox.connections += 1
@@ -98,7 +104,7 @@ def notifier(outbox):
         connect=connect,
         notices=MemoryNotices(),
         addresses=ADDRESSES,
-        open_sealed=lambda sealed: unseal(load_private_key(KEYS[0]), sealed),
+        open_sealed=open_sealed,
     )
 
 
