@@ -75,7 +75,7 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
     client = create_client(settings.mongodb, app_name="intake")
     database = client[settings.database]
     pepper = settings.receipt_pepper.get_secret_value()
-    guard = FormGuard(pepper, https_only=settings.https_only)
+    guard = FormGuard(pepper, https_only=settings.https_only)  # current pepper only: a form open across a rotation expires once
     throttle_store = MemoryThrottleStore()  # one process's counts; see intake.throttling for sharing them
     context = IntakeContext(
         settings=settings,
@@ -85,7 +85,7 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
         inboxes=InboxRepository(database),
         statistics=install_statistics(broker, database, topics=settings.kafka.topics, consumer_group=settings.consumer_group),
         keys=SealingKeys(office=load_public_key(settings.office_public_key), notify=load_public_key(settings.notify_public_key)),
-        hasher=ReceiptHasher(pepper, time_cost=settings.receipt_hash.time_cost, memory_kib=settings.receipt_hash.memory_kib),
+        hasher=receipt_hasher(settings),
         throttle=receipt_throttle(settings, throttle_store),
         submissions=SubmissionThrottle(
             store=throttle_store,
@@ -98,6 +98,16 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
     )
     consume_case_events(context, ConsumerMetrics(context.registry))
     return context
+
+
+def receipt_hasher(settings: Settings) -> ReceiptHasher:
+    """The receipt hash under the current pepper, with the retired ones for receipts made before a rotation."""
+    return ReceiptHasher(
+        settings.receipt_pepper.get_secret_value(),
+        retired_peppers=settings.retired_peppers,
+        time_cost=settings.receipt_hash.time_cost,
+        memory_kib=settings.receipt_hash.memory_kib,
+    )
 
 
 def receipt_throttle(settings: Settings, store: ThrottleStore) -> ReceiptThrottle:

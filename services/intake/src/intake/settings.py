@@ -1,6 +1,6 @@
 """intake's settings (INTAKE_*): its parts nested under their own prefixes, with the shared Kafka, database, metrics and office settings."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
@@ -72,11 +72,15 @@ class ReportThrottleSettings(BaseSettings):
 class Settings(BaseSettings):
     """Everything intake reads from its environment; each part's settings are nested under their own prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="INTAKE_")
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", hide_input_in_errors=True)  # a refused pepper must not reach the log
 
     office_public_key: str = Field(description="The office's public key (base64); reports are sealed to it.")
     notify_public_key: str = Field(description="notify's public key (base64); the reporter's e-mail is sealed to it.")
     receipt_pepper: SecretStr = Field(min_length=16, description="Server-side key of the receipt hash and form tokens.")
+    receipt_retired_peppers: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated earlier peppers: receipts made under them still work (tried after the current one).",
+    )
     https_only: bool = Field(
         default=True,
         description="Residents reach the site only over https (a TLS proxy in front): HSTS, and a Secure __Host- cookie. "
@@ -97,3 +101,19 @@ class Settings(BaseSettings):
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"
+
+    @field_validator("receipt_retired_peppers")
+    @classmethod
+    def _retired_peppers_are_long_enough(cls, value: SecretStr) -> SecretStr:
+        if any(len(pepper) < 16 for pepper in _split(value)):
+            raise ValueError("each retired pepper must be at least 16 characters")  # never the pepper itself
+        return value
+
+    @property
+    def retired_peppers(self) -> list[str]:
+        """The retired peppers, in their given order."""
+        return _split(self.receipt_retired_peppers)
+
+
+def _split(peppers: SecretStr) -> list[str]:
+    return [pepper.strip() for pepper in peppers.get_secret_value().split(",") if pepper.strip()]

@@ -179,3 +179,38 @@ async def test_the_case_consumer_wired_by_bootstrap_links_the_inbox_to_its_case(
         await test_broker.publish(encode_event(created), topic=TOPICS.cases, key=created.partition_key())
     inbox = inboxes.inboxes[str(accepted.report_id)]
     assert inbox["case_id"] == str(case_id) and inbox["status"] == created.status.value
+
+
+class CountingHasher(ReceiptHasher):
+    """A receipt hasher that records which pepper each (slow) run used."""
+
+    def __init__(self, pepper: str, **options) -> None:
+        super().__init__(pepper, time_cost=1, memory_kib=8192, **options)
+        self.runs: list[str] = []
+
+    def derive(self, receipt: str, pepper_id: str | None = None):
+        self.runs.append(pepper_id or self.pepper_id)
+        return super().derive(receipt, pepper_id)
+
+
+async def test_after_a_pepper_rotation_lookups_try_the_current_pepper_first_then_each_retired_one(kafka, inboxes, sealing):
+    old = CountingHasher("pepper-aaaa-0123456789")
+    rotated = CountingHasher("pepper-cccc-0123456789", retired_peppers=["pepper-bbbb-0123456789", "pepper-aaaa-0123456789"])
+    current, middle, oldest = rotated.pepper_ids
+    async with TestKafkaBroker(kafka) as test_broker:
+        before = await submit_report(REPORT, **submission(test_broker, inboxes, old, sealing))
+        after = await submit_report(REPORT, **submission(test_broker, inboxes, rotated, sealing))
+        rotated.runs.clear()
+        inbox, _ = await unlock_inbox(before.receipt, client=CLIENT, throttle=receipt_throttle(), inboxes=inboxes, hasher=rotated)
+        assert rotated.runs == [current, middle, oldest] and inbox.document["_id"] == str(before.report_id)
+        await erase_report(inbox, inboxes=inboxes, delivery=Delivery(test_broker, TOPICS.reports, 5))
+        rotated.runs.clear()
+        await unlock_inbox(after.receipt, client=CLIENT, throttle=receipt_throttle(), inboxes=inboxes, hasher=rotated)
+        assert rotated.runs == [current]  # a found inbox costs no further run
+        rotated.runs.clear()
+        with pytest.raises(ReceiptRefused, match="not_found"):
+            await unlock_inbox("1" * 16, client=CLIENT, throttle=receipt_throttle(), inboxes=inboxes, hasher=rotated)
+        assert rotated.runs == [current, middle, oldest]
+    [(_, report), *_, (_, erasure)] = kafka.reports
+    verify(report.reporter_verify_key, erasure.signed_content(), erasure.signature)  # the old receipt still signs as its reporter
+    assert inboxes.inboxes[str(after.report_id)]["pepper_id"] == current

@@ -47,6 +47,12 @@ class InboxRepository:
         """The inbox a receipt belongs to."""
         return await self._inboxes.find_one({"receipt_hash": receipt_hash})
 
+    async def count(self, *, pepper_id: str | None = None, without_pepper_id: bool = False) -> int:
+        """How many inboxes there are: all, those made under one pepper, or those from before pepper ids were recorded."""
+        if without_pepper_id:
+            return await self._inboxes.count_documents({"pepper_id": {"$exists": False}})
+        return await self._inboxes.count_documents({"pepper_id": pepper_id} if pepper_id else {})
+
     async def exists(self, report_id: str) -> bool:
         """Whether the report has an inbox."""
         return await self._inboxes.count_documents({"_id": report_id}, limit=1) > 0

@@ -106,12 +106,13 @@ async def unlock_inbox(
 
 
 async def find_inbox(receipt: str, *, inboxes: InboxRepository, hasher: ReceiptHasher) -> UnlockedInbox:
-    """The inbox of a well-formed receipt, or ReceiptNotFound."""
-    secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop
-    inbox = await inboxes.find_by_receipt_hash(secrets.lookup_hash)
-    if inbox is None:
-        raise ReceiptNotFound()
-    return UnlockedInbox(inbox, secrets.key, secrets.signing_seed)
+    """The inbox of a well-formed receipt, or ReceiptNotFound; receipts made under a retired pepper are tried with it after the current one."""
+    for pepper_id in hasher.pepper_ids:
+        secrets = await asyncio.to_thread(hasher.derive, receipt, pepper_id)  # deliberately slow: off the event loop
+        inbox = await inboxes.find_by_receipt_hash(secrets.lookup_hash)
+        if inbox is not None:
+            return UnlockedInbox(inbox, secrets.key, secrets.signing_seed)
+    raise ReceiptNotFound()
 
 
 async def read_inbox(unlocked: UnlockedInbox, *, inboxes: InboxRepository) -> InboxView:

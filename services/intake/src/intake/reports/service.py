@@ -14,7 +14,7 @@ from pymongo.errors import PyMongoError
 
 from intake.followup.keys import ReporterKeys, create_reporter_keys
 from intake.followup.repository import NEVER, InboxRepository
-from intake.receipts import ReceiptHasher, new_receipt
+from intake.receipts import ReceiptHasher, ReceiptSecrets, new_receipt
 from intake.reports.schemas import ReportCreate
 from intake.reports.throttle import SubmissionThrottle
 from meldestelle_shared.days import office_date, office_day
@@ -78,11 +78,12 @@ def build_report_event(
     )
 
 
-def new_inbox(report_id: UUID, receipt_hash: str, reporter_keys: ReporterKeys) -> dict:
+def new_inbox(report_id: UUID, receipt: ReceiptSecrets, reporter_keys: ReporterKeys) -> dict:
     """The reporter's inbox document: status "new" until triage says more."""
     return {
         "_id": str(report_id),
-        "receipt_hash": receipt_hash,
+        "receipt_hash": receipt.lookup_hash,
+        "pepper_id": receipt.pepper_id,  # which pepper this receipt needs (see intake.followup.peppers)
         "case_id": None,
         "status": "new",
         "status_at": NEVER,
@@ -116,7 +117,7 @@ async def submit_report(
     report_id = report_id or uuid4()
     receipt = new_receipt()
     secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop
-    receipt_hash, reporter_keys = secrets.lookup_hash, create_reporter_keys(secrets.key)
+    reporter_keys = create_reporter_keys(secrets.key)
     event = build_report_event(
         report,
         report_id=report_id,
@@ -125,7 +126,7 @@ async def submit_report(
         reporter_verify_key=public_verify_key(signing_key(secrets.signing_seed)),
     )
     try:
-        await inboxes.insert(new_inbox(report_id, receipt_hash, reporter_keys))
+        await inboxes.insert(new_inbox(report_id, secrets, reporter_keys))
     except PyMongoError as error:
         raise ReportNotSaved(type(error).__name__) from error
     try:
