@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from meldestelle_shared.errors import TRANSIENT_ERRORS
 from triage.cases.jobs import apply_retention, refresh_priorities, remind_overdue
 from triage.cases.outbox import relay_outbox
-from triage.cases.service import office_today
+from meldestelle_shared.settings import office_today
 
 if TYPE_CHECKING:
     from triage.app import TriageContext

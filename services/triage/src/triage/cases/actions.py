@@ -9,12 +9,13 @@ from uuid import UUID
 
 
 from meldestelle_shared.sealing import Keyring, SealingError, load_public_key, seal, unseal
+from meldestelle_shared.settings import office_today
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, LifeArea
 from triage.audit.log import Actor, AuditLog
 from triage.cases.model import Case, Change, Codes, TimelineEntry
 from triage.cases.outbox import deliver
 from triage.cases.repository import CaseRepository
-from triage.cases.service import CaseRules, Publish, office_today
+from triage.cases.service import CaseRules, Publish
 from triage.errors import Conflict, Invalid
 from triage.staff.permissions import Permission, permissions_of
 from triage.staff.repository import StaffRepository
