@@ -1,4 +1,4 @@
-"""Failures a caller can act on, as domain errors: no HTTP here. `triage.workbench.pages` maps them to a status, JSON or a page, at the edge."""
+"""Failures a caller can act on, as domain errors without HTTP: `triage.edge` maps them to a status, JSON or a page."""
 
 from meldestelle_shared.web import FieldError
 

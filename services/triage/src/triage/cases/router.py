@@ -76,8 +76,9 @@ async def reopen_case(principal: Reopener, case: CurrentCase, context: Context) 
 @router.put("/{case_id}/assignee", summary="Assign a case")
 async def assign_case(principal: Worker, body: Assignment, case: CurrentCase, context: Context) -> CaseSummary:
     """Leads assign anyone; a caseworker may only take a free case for themselves."""
+    lead = principal.can(Permission.CASE_ASSIGN)
     updated = await actions.assign_case(
-        case, body.assignee_id, assigns_anyone=principal.can(Permission.CASE_ASSIGN), actor=principal.actor, desk=context.desk, staff=context.staff
+        case, body.assignee_id, assigns_anyone=lead, actor=principal.actor, desk=context.desk, staff=context.staff
     )
     return case_summary(updated)
 

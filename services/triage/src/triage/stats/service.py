@@ -53,7 +53,9 @@ async def current_counts(month: str, *, repository: StatisticsRepository) -> Mon
     return month_counts(month, sums)
 
 
-async def month_for_staff(month: str, *, reader: Actor, repository: StatisticsRepository, audit: AuditLog) -> tuple[list[str], MonthCounts | None]:
+async def month_for_staff(
+    month: str, *, reader: Actor, repository: StatisticsRepository, audit: AuditLog
+) -> tuple[list[str], MonthCounts | None]:
     """The months with figures and the chosen month's unsuppressed counts (the latest unless another is chosen); audited."""
     months = await repository.months()
     chosen = month if month in months else (months[-1] if months else "")

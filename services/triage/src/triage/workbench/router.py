@@ -166,9 +166,8 @@ async def assign_case(principal: Worker, case_id: str, request: Request, context
     """Leads assign anyone; caseworkers take a free case."""
     case, form = await _case_form(principal, case_id, request, context)
     assignee = str(form.get("assignee_id", "")) or None
-    await actions.assign_case(
-        case, assignee, assigns_anyone=principal.can(Permission.CASE_ASSIGN), actor=principal.actor, desk=context.desk, staff=context.staff
-    )
+    lead = principal.can(Permission.CASE_ASSIGN)
+    await actions.assign_case(case, assignee, assigns_anyone=lead, actor=principal.actor, desk=context.desk, staff=context.staff)
     return _back(case, "assigned")
 
 
