@@ -28,7 +28,8 @@ from meldestelle_shared.events import CaseCreated, MonthlyStatisticsPublished, R
 from meldestelle_shared.sealing import load_public_key, seal
 from triage.cases.documents import case_document
 from triage.cases.service import CaseRules, new_case
-from triage.stats.schedule import OFFICE_TIMEZONE, last_due_month
+from meldestelle_shared.settings import office_today
+from triage.stats.schedule import last_due_month
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -52,7 +53,7 @@ def stack(tmp_path_factory):
 
 def due_month() -> str:
     """The newest month triage publishes today: the month the cases are made for."""
-    return last_due_month(datetime.now(OFFICE_TIMEZONE).date(), publish_day=PUBLISH_DAY)
+    return last_due_month(office_today(), publish_day=PUBLISH_DAY)
 
 
 def cases_of(month: str, office_key: PublicKey) -> list[dict]:

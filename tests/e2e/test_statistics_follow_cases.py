@@ -9,13 +9,13 @@ from them ten minutes on).
 import asyncio
 from collections import Counter
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 import pyotp
 import pytest
 
 from devstack.probes import eventually
+from meldestelle_shared.days import OFFICE_TIMEZONE
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.sealing import load_keyring
 from meldestelle_shared.settings import MongoSettings
@@ -71,7 +71,7 @@ def cases(stack, headers) -> list[dict]:
 
 
 def month_of(case: dict) -> str:
-    return datetime.fromisoformat(case["received_at"]).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m")
+    return datetime.fromisoformat(case["received_at"]).astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
 
 
 def recount(all_cases: list[dict], month: str) -> tuple[int, Counter]:

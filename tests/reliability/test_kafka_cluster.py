@@ -61,24 +61,29 @@ def test_no_acknowledged_report_is_lost_when_a_broker_dies(cluster, infrastructu
         # Leadership moves in a few seconds; give a publish room to ride it out rather than fail.
         kafka=cluster_access(cluster, "intake").settings(topic_prefix=topics.prefix, publish_timeout_ms=20_000),
     )
-    accepted, stop = [], threading.Event()
+    accepted, unexpected, stop = [], [], threading.Event()
     with TestClient(create_app(settings)) as client:
 
         def submit_steadily() -> None:
             while not stop.is_set():
                 response = client.post("/api/v1/reports", json={"description": "Beleidigung im Bus, Linie 903."})
-                assert response.status_code in (201, 503), response.text
                 if response.status_code == 201:
                     accepted.append(response.json()["report_id"])
+                elif response.status_code != 503:  # asserted in the test's thread: a failed assert here would only be a warning
+                    unexpected.append(f"{response.status_code} {response.text}")
+                    return
 
         submitter = threading.Thread(target=submit_steadily)
         submitter.start()
-        eventually(lambda: len(accepted) >= 50, timeout=60, what="reports before the crash")
-        cluster[1].kill()
-        crashed_at = len(accepted)
-        eventually(lambda: len(accepted) >= crashed_at + 50, timeout=90, what="reports after the crash")
-        stop.set()
-        submitter.join()
+        try:
+            eventually(lambda: len(accepted) >= 50 or unexpected, timeout=60, what="reports before the crash")
+            cluster[1].kill()
+            crashed_at = len(accepted)
+            eventually(lambda: len(accepted) >= crashed_at + 50 or unexpected, timeout=90, what="reports after the crash")
+        finally:
+            stop.set()
+            submitter.join()
+    assert unexpected == []
 
     time.sleep(1)
     survivors = cluster_access([broker for broker in cluster if broker is not cluster[1]])

@@ -1,8 +1,8 @@
 """HTTP conventions of every service: errors as `{error, message, fields}`, bounded bodies, JSON only on the API."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -24,6 +24,9 @@ class ErrorBody(BaseModel):
     message: str = Field(description="Human-readable explanation.")
     fields: list[FieldError] = Field(default_factory=list, description="The fields at fault, if any.")
 
+
+# A month of receipt in a path, as both services' statistics routes take it.
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, month of receipt.", examples=["2026-03"])]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Malformed JSON."},

@@ -8,6 +8,8 @@ a session, and every answer carries HSTS. Plain http on loopback (devstack, test
 from fastapi import Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from triage.bootstrap import context_of
+
 SESSION = "triage_session"
 LOGIN_CSRF = "triage_login_csrf"
 LANGUAGE = "lang"
@@ -15,7 +17,7 @@ HSTS = b"max-age=31536000; includeSubDomains"
 
 
 def _https_only(request: Request) -> bool:
-    return request.app.state.context.settings.https_only
+    return context_of(request).settings.https_only
 
 
 def cookie_name(request: Request, base: str) -> str:
@@ -37,6 +39,11 @@ def set_cookie(response: Response, request: Request, base: str, value: str, *, h
 def delete_cookie(response: Response, request: Request, base: str) -> None:
     """Expire a cookie set by set_cookie."""
     response.delete_cookie(cookie_name(request, base), path="/", secure=_https_only(request), samesite="strict")
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """HttpOnly, SameSite=Strict, Secure and `__Host-` behind TLS; no Max-Age, so it dies with the browser."""
+    set_cookie(response, request, SESSION, token)
 
 
 class StrictTransportSecurity:

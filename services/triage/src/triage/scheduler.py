@@ -3,20 +3,17 @@
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from meldestelle_shared.errors import TRANSIENT_ERRORS
+from meldestelle_shared.settings import office_today
+from triage.bootstrap import TriageContext
 from triage.cases.jobs import apply_retention, refresh_priorities, remind_overdue
 from triage.cases.outbox import relay_outbox
-from triage.cases.service import office_today
-
-if TYPE_CHECKING:
-    from triage.app import TriageContext
 
 log = logging.getLogger(__name__)
 
 
-async def run_jobs(context: "TriageContext") -> None:
+async def run_jobs(context: TriageContext) -> None:
     """One round: republish stranded events, refresh priorities, remind leads, apply retention, purge sessions."""
     desk, settings = context.desk, context.settings
     today, now = office_today(), datetime.now(UTC)
@@ -31,7 +28,7 @@ async def run_jobs(context: "TriageContext") -> None:
     )
 
 
-async def run_forever(context: "TriageContext") -> None:
+async def run_forever(context: TriageContext) -> None:
     """Run the jobs, then wait; an outage or a bug in one round is logged and the next round tries again."""
     while True:
         try:

@@ -1,9 +1,34 @@
-"""triage's settings (TRIAGE_*), with the shared Kafka and database settings nested."""
+"""triage's settings (TRIAGE_*), with each part's settings and the shared Kafka, database and office settings nested."""
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings
+from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
+from triage.stats.settings import StatisticsSettings
+
+
+class LoginSettings(BaseSettings):
+    """How failed logins slow down an account and a client (TRIAGE_LOGIN_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_LOGIN_")
+
+    max_failures: int = Field(default=5, ge=1, description="Failed logins in a row before an account is slowed down.")
+    account_delay_max_seconds: int = Field(
+        default=30, ge=1, le=900, description="Longest wait (growing from 1 s) an account's repeated failed logins impose on its next login."
+    )
+    free_failures: int = Field(default=3, ge=1, description="Failed logins per client before it must wait.")
+    client_delay_max_seconds: int = Field(
+        default=300, ge=1, description="Longest wait (growing from 1 s) a client's repeated failed logins impose on its next try."
+    )
+
+
+class SessionSettings(BaseSettings):
+    """How long a staff session lasts (TRIAGE_SESSION_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_SESSION_")
+
+    idle_minutes: int = Field(default=30, ge=1, le=720, description="A staff session ends after this long unused.")
+    max_hours: int = Field(default=10, ge=1, le=24, description="A staff session ends this long after login, used or not.")
 
 
 class Settings(BaseSettings):
@@ -26,20 +51,10 @@ class Settings(BaseSettings):
     agg_deadline_months: int = Field(default=2, ge=1, description="AGG period for asserting claims, in months.")
     deadline_near_days: int = Field(default=21, ge=0, description="Days before the AGG deadline a case turns high.")
     batch_size: int = Field(default=500, ge=1, le=5000, description="Most report events handled in one batch.")
-    session_idle_minutes: int = Field(default=30, ge=1, le=720, description="A staff session ends after this long unused.")
-    session_max_hours: int = Field(default=10, ge=1, le=24, description="A staff session ends this long after login, used or not.")
     https_only: bool = Field(
         default=True,
         description="Staff reach the workbench only over https (a TLS proxy in front): HSTS, and Secure __Host- cookies. "
         "Turn off only for plain http on loopback (devstack, tests).",
-    )
-    login_max_failures: int = Field(default=5, ge=1, description="Failed logins in a row before an account is slowed down.")
-    login_account_delay_max_seconds: int = Field(
-        default=30, ge=1, le=900, description="Longest wait (growing from 1 s) an account's repeated failed logins impose on its next login."
-    )
-    login_free_failures: int = Field(default=3, ge=1, description="Failed logins per client before it must wait.")
-    login_client_delay_max_seconds: int = Field(
-        default=300, ge=1, description="Longest wait (growing from 1 s) a client's repeated failed logins impose on its next try."
     )
     first_response_working_days: int = Field(
         default=3, ge=1, description="Working days (NRW) a case may stay new before the leads are reminded."
@@ -52,6 +67,10 @@ class Settings(BaseSettings):
         default=300, ge=0, description="Pause between runs of the scheduled jobs (reminders, retention, outbox); 0 turns them off."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    login: LoginSettings = Field(default_factory=LoginSettings)
+    session: SessionSettings = Field(default_factory=SessionSettings)
+    statistics: StatisticsSettings = Field(default_factory=StatisticsSettings)
+    office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)

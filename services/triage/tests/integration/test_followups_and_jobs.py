@@ -28,7 +28,8 @@ from triage.cases import actions
 from triage.cases.duplicates import DuplicateGroups
 from triage.cases.jobs import apply_retention, remind_overdue
 from triage.cases.outbox import relay_outbox
-from triage.cases.service import OFFICE_TIMEZONE, case_id_for
+from meldestelle_shared.days import OFFICE_TIMEZONE
+from triage.cases.service import case_id_for
 
 pytestmark = pytest.mark.infra
 

@@ -90,7 +90,7 @@ async def test_a_change_decided_on_a_stale_case_is_refused_and_nothing_is_sent()
     desk, published = desk_for(case)
     await actions.close_case(case, ClosureReason.SPAM, actor=STAFF, desk=desk)
     with pytest.raises(Conflict, match="changed meanwhile"):
-        await actions.assign_case(case, None, actor=STAFF, desk=desk, staff=None)
+        await actions.assign_case(case, None, assigns_anyone=True, actor=STAFF, desk=desk, staff=None)
     assert len(published) == 1 and [entry[1] for entry in desk.audit.entries] == ["case.close"]
 
 

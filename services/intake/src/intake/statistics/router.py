@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from intake.bootstrap import Context
@@ -12,11 +12,10 @@ from intake.statistics.page import build_page
 from intake.statistics.schemas import MonthlyStatistics, MonthlyStatisticsList
 from intake.statistics.service import published_month, trend_window
 from meldestelle_shared.settings import office_today
-from meldestelle_shared.web import ErrorBody
+from meldestelle_shared.web import ErrorBody, Month
 
 router = APIRouter(tags=["statistics"])
 
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, month of receipt.", examples=["2026-03"])]
 Limit = Annotated[int, Query(ge=1, le=120, description="How many months, newest first.")]
 NOT_PUBLISHED = {404: {"model": ErrorBody, "description": "The month is not published (yet)."}}
 CSV_RESPONSE = {"content": {"text/csv": {}}, "description": "month,dimension,code,value,note; '.' = suppressed."}

@@ -4,10 +4,11 @@ from dataclasses import asdict
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from meldestelle_shared.taxonomy import CaseStatus
-from triage.auth import CurrentPrincipal, Principal, context_of
+from triage.auth import CurrentPrincipal, Principal
+from triage.bootstrap import Context, TriageContext
 from triage.cases.actions import OpenedCase
 from triage.cases.jobs import first_response_due
 from triage.cases.model import Case, Codes
@@ -16,9 +17,8 @@ from triage.errors import Forbidden, NotFound
 from triage.staff.permissions import may_open_case
 
 
-async def load_case(case_id: str, principal: Principal, request: Request) -> Case:
+async def load_case(case_id: str, principal: Principal, context: TriageContext) -> Case:
     """The case if it exists and the principal may open it; a malformed or unknown id is simply not found."""
-    context = context_of(request)
     try:
         parsed = UUID(case_id)
     except ValueError:
@@ -34,8 +34,8 @@ async def load_case(case_id: str, principal: Principal, request: Request) -> Cas
     return case
 
 
-async def _current_case(case_id: str, principal: CurrentPrincipal, request: Request) -> Case:
-    return await load_case(case_id, principal, request)
+async def _current_case(case_id: str, principal: CurrentPrincipal, context: Context) -> Case:
+    return await load_case(case_id, principal, context)
 
 
 CurrentCase = Annotated[Case, Depends(_current_case)]

@@ -9,13 +9,14 @@ from uuid import UUID
 
 
 from meldestelle_shared.sealing import Keyring, SealingError, load_public_key, seal, unseal
+from meldestelle_shared.settings import office_today
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, LifeArea
 from triage.audit.log import Actor, AuditLog
 from triage.cases.model import Case, Change, Codes, TimelineEntry
 from triage.cases.outbox import deliver
 from triage.cases.repository import CaseRepository
-from triage.cases.service import CaseRules, Publish, office_today
-from triage.errors import Conflict, Invalid
+from triage.cases.service import CaseRules, Publish
+from triage.errors import Conflict, Forbidden, Invalid
 from triage.staff.permissions import Permission, permissions_of
 from triage.staff.repository import StaffRepository
 
@@ -101,8 +102,13 @@ async def reopen_case(case: Case, *, actor: Actor, desk: CaseDesk) -> Case:
     return await _commit(case.reopen(actor_id=actor.id), "case.reopen", actor=actor, desk=desk)
 
 
-async def assign_case(case: Case, assignee_id: str | None, *, actor: Actor, desk: CaseDesk, staff: StaffRepository) -> Case:
-    """Give a case to a caseworker or lead (or to nobody)."""
+async def assign_case(
+    case: Case, assignee_id: str | None, *, assigns_anyone: bool, actor: Actor, desk: CaseDesk, staff: StaffRepository
+) -> Case:
+    """Give a case to a caseworker or lead (or to nobody); without `assigns_anyone` (leads) only a free case to oneself."""
+    if not assigns_anyone and not (assignee_id == actor.id and case.assignee_id is None):
+        await desk.audit.append(actor, "case.assign", case_id=case.id, outcome="refused", reason="role_lacks_permission")
+        raise Forbidden("Only a lead assigns cases; you may take a free case for yourself.")
     if assignee_id is not None:
         account = await staff.get(assignee_id)
         if account is None or not account["active"] or Permission.CASE_WORK not in permissions_of(account["roles"]):

@@ -3,12 +3,13 @@
 import logging
 from datetime import UTC, date, datetime, timedelta
 
+from meldestelle_shared.days import OFFICE_TIMEZONE
 from triage.audit.log import AuditLog
 from triage.cases.followups import erase_case
 from triage.cases.outbox import deliver
 from triage.cases.priority import add_months
 from triage.cases.repository import CaseRepository
-from triage.cases.service import OFFICE_TIMEZONE, CaseRules, Publish
+from triage.cases.service import CaseRules, Publish
 from triage.cases.workdays import working_days_between
 from triage.cases.workflow import OPEN_STATUSES
 

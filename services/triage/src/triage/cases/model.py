@@ -9,9 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
-from zoneinfo import ZoneInfo
 
-from meldestelle_shared.days import office_day
+from meldestelle_shared.days import OFFICE_TIMEZONE, office_day
 from meldestelle_shared.events import (
     CaseAssigned,
     CaseClassified,
@@ -31,7 +30,6 @@ from triage.cases.priority import PriorityDecision, assess_priority
 from triage.cases.values import CaseFigures, Codes, DuplicateHint, ReporterAnswers, TimelineEntry, effective_codes, figures_of
 from triage.errors import Conflict, NotFound
 
-OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
 _CASE_IDS = UUID("0b5f8a52-3f0c-4f55-9b8e-2d7c1e6a4f10")
 # Event ids derived from what caused them: a retried step emits the very same event.
 _TRIAGE_EVENT_IDS = uuid5(NAMESPACE_URL, "https://meldestelle/triage/events")

@@ -1,26 +1,22 @@
 """Opening cases from reports: one case per report, announced with CaseCreated."""
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
-from triage.cases.model import OFFICE_TIMEZONE, Case, CaseRules, case_id_for
+from meldestelle_shared.days import OFFICE_TIMEZONE
+from triage.cases.model import Case, CaseRules, case_id_for
 from triage.cases.repository import CaseRepository
 
 Publish = Callable[[Sequence[Event]], Awaitable[None]]
 
-__all__ = ["OFFICE_TIMEZONE", "Case", "CaseRules", "Publish", "case_id_for", "format_reference", "new_case", "office_today", "open_cases"]
+__all__ = ["Case", "CaseRules", "Publish", "case_id_for", "format_reference", "new_case", "open_cases"]
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:
     """A human-friendly case reference such as DU-2026-000123."""
     return f"{prefix}-{year}-{number:06d}"
-
-
-def office_today() -> date:
-    """Today's date at the office (Europe/Berlin)."""
-    return datetime.now(OFFICE_TIMEZONE).date()
 
 
 def new_case(event: ReportSubmitted, *, reference: str, rules: CaseRules) -> Case:

@@ -1,170 +1,95 @@
-"""HTTP edge of sessions (log in, log out, who am I) and of account management (admins)."""
+"""HTTP edge of sessions (log in, log out, who am I) and of account management (admins): adapters over `triage.staff`."""
 
-import math
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from triage.audit.log import ANONYMOUS
-from triage.auth import CurrentPrincipal, Principal, context_of, require
-from triage.cookies import SESSION, delete_cookie, read_cookie, set_cookie
-from triage.errors import API_ERROR_RESPONSES, Forbidden, Invalid, LoginFailed, Locked, NotFound
-from triage.staff import approvals, service
+from triage.auth import Admin, CurrentPrincipal, client_of
+from triage.bootstrap import Context
+from triage.cookies import SESSION, delete_cookie, read_cookie, set_session_cookie
+from triage.edge import API_ERROR_RESPONSES
+from triage.errors import NotFound
+from triage.staff import admin, service
 from triage.staff.factors import provisioning_uri
-from triage.staff.permissions import Permission, permissions_of
-from triage.staff.repository import UsernameTaken
+from triage.staff.permissions import permissions_of
 from triage.staff.schemas import (
     AccountCreate, AccountRead, AccountUpdate, ApprovalDecision, ApprovalRead, Approved, Enrolment, LoginRequest, Me, PendingEnrolment,
 )  # fmt: skip
 
 router = APIRouter(prefix="/api/v1", tags=["staff"], responses=API_ERROR_RESPONSES)
-Admin = Annotated[Principal, require(Permission.STAFF_MANAGE)]
-
-
-def set_session_cookie(response: Response, request: Request, token: str) -> None:
-    """HttpOnly, SameSite=Strict, Secure and `__Host-` behind TLS; no Max-Age, so it dies with the browser."""
-    set_cookie(response, request, SESSION, token)
-
-
-async def start_session(request: Request, username: str, password: str, code: str) -> service.StartedSession:
-    """Log in with both factors; a client that failed too often waits first; every refusal reads the same for any username."""
-    context = context_of(request)
-    address = request.client.host if request.client else ""
-    if wait := context.login_throttle.wait(address):
-        await context.audit.append(ANONYMOUS, "login", outcome="refused", reason="client_throttled")
-        raise Locked(f"Too many failed attempts from here. Please wait {math.ceil(wait)} seconds, then try again.")
-    try:
-        started = await service.log_in(
-            username, password, code, staff=context.staff, sessions=context.sessions, audit=context.audit,
-            totp_key=context.totp_key, office_key=context.office_key, policy=context.policy,
-        )  # fmt: skip
-    except service.LoginRefused:
-        context.login_throttle.failed(address)
-        raise LoginFailed("Username, password or code is wrong.") from None
-    context.login_throttle.succeeded(address)
-    return started
 
 
 @router.post("/session", status_code=status.HTTP_201_CREATED, summary="Log in with password and TOTP code")
-async def log_in(body: LoginRequest, request: Request, response: Response) -> Me:
+async def log_in(body: LoginRequest, request: Request, response: Response, context: Context) -> Me:
     """Sets the session cookie; the CSRF token in the answer goes into X-CSRF-Token on unsafe requests."""
-    started = await start_session(request, body.username, body.password, body.totp)
+    started = await service.start_session(body.username, body.password, body.totp, client=client_of(request), **context.login())
     set_session_cookie(response, request, started.token)
     return _me(started.account, started.csrf_token)
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, summary="Log out")
-async def log_out(principal: CurrentPrincipal, request: Request) -> Response:
+async def log_out(principal: CurrentPrincipal, request: Request, context: Context) -> Response:
     """Ends the session on the server and clears the cookie."""
-    context = context_of(request)
-    await service.log_out(read_cookie(request, SESSION), sessions=context.sessions)
-    await context.audit.append(principal.actor, "logout")
+    await service.log_out(read_cookie(request, SESSION), actor=principal.actor, sessions=context.sessions, audit=context.audit)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     delete_cookie(response, request, SESSION)
     return response
 
 
 @router.get("/me", summary="Who is logged in")
-async def me(principal: CurrentPrincipal, request: Request) -> Me:
+async def me(principal: CurrentPrincipal, context: Context) -> Me:
     """The account, roles and permissions of this session."""
     if principal.kind != "staff":
         raise NotFound("An API token belongs to no staff account.")
-    account = await context_of(request).staff.get(principal.id)
+    account = await context.staff.get(principal.id)
     return _me(account, principal.csrf_token)
 
 
 @router.get("/staff", summary="Every staff account (admins)")
-async def list_accounts(principal: Admin, request: Request) -> list[AccountRead]:
+async def list_accounts(principal: Admin, context: Context) -> list[AccountRead]:
     """Accounts without their secrets."""
-    return [account_read(account) for account in await context_of(request).staff.all()]
+    return [account_read(account) for account in await context.staff.all()]
 
 
 @router.post("/staff", status_code=status.HTTP_201_CREATED, summary="Create a staff account (admins); inactive until a second admin approves")
-async def create_account(principal: Admin, body: AccountCreate, request: Request) -> PendingEnrolment:
+async def create_account(principal: Admin, body: AccountCreate, context: Context) -> PendingEnrolment:
     """The TOTP secret is returned this once; the account can log in once another admin approves `approval`."""
-    context = context_of(request)
-    try:
-        account, secret, pending = await approvals.create_account(
-            body.username, body.password, [r.value for r in body.roles], requested_by=principal.id,
-            staff=context.staff, approvals=context.approvals, totp_key=context.totp_key,
-        )  # fmt: skip
-    except service.InvalidAccount as error:
-        raise Invalid(error.field, error.reason) from None
-    except UsernameTaken:
-        raise Invalid("username", "is taken") from None
-    await context.audit.append(principal.actor, "staff.create", reason=f"account:{account['_id']}")
-    await context.audit.append(principal.actor, "staff.approval.request", reason=f"approval:{pending['_id']}")
+    roles = [role.value for role in body.roles]
+    enrolled = await admin.create_account(body.username, body.password, roles, admin=principal.actor, desk=context.accounts)
+    account, secret = enrolled.account, enrolled.totp_secret
     uri = provisioning_uri(secret, account["username"])
-    return PendingEnrolment(account=account_read(account), totp_secret=secret, totp_uri=uri, approval=approval_read(pending))
+    return PendingEnrolment(account=account_read(account), totp_secret=secret, totp_uri=uri, approval=approval_read(enrolled.approval))
 
 
 @router.patch("/staff/{staff_id}", summary="Change roles or deactivate an account (admins)")
-async def update_account(principal: Admin, staff_id: str, body: AccountUpdate, request: Request, response: Response) -> AccountRead | ApprovalRead:
+async def update_account(principal: Admin, staff_id: str, body: AccountUpdate, response: Response, context: Context) -> AccountRead | ApprovalRead:
     """Deactivating ends the account's sessions at once; granting a case role answers 202 with a request another admin approves."""
-    context = context_of(request)
-    try:
-        account, pending = await approvals.change_account(
-            staff_id, roles=[r.value for r in body.roles] if body.roles else None, active=body.active, requested_by=principal.id,
-            staff=context.staff, sessions=context.sessions, approvals=context.approvals,
-        )  # fmt: skip
-    except approvals.ApprovalRefused as refused:
-        await context.audit.append(principal.actor, "staff.update", outcome="refused", reason=refused.reason)
-        raise Forbidden(_REFUSALS[refused.reason]) from None
-    except service.InvalidAccount as error:
-        raise Invalid(error.field, error.reason) from None
-    if account is None:
-        raise NotFound("No account with this id.")
+    roles = [role.value for role in body.roles] if body.roles else None
+    account, pending = await admin.change_account(staff_id, roles=roles, active=body.active, admin=principal.actor, desk=context.accounts)
     if pending:
-        await context.audit.append(principal.actor, "staff.approval.request", reason=f"approval:{pending['_id']}")
         response.status_code = status.HTTP_202_ACCEPTED
         return approval_read(pending)
-    await context.audit.append(principal.actor, "staff.update", reason=f"account:{staff_id}")
     return account_read(account)
 
 
 @router.post("/staff/{staff_id}/reset-factors", status_code=status.HTTP_202_ACCEPTED, summary="Ask for a factor reset (admins)")
-async def reset_factors(principal: Admin, staff_id: str, request: Request) -> ApprovalRead:
+async def reset_factors(principal: Admin, staff_id: str, context: Context) -> ApprovalRead:
     """Another admin approves it, sets the new password and receives the new TOTP secret."""
-    context = context_of(request)
-    if await context.staff.get(staff_id) is None:
-        raise NotFound("No account with this id.")
-    pending = await approvals.request_change("reset_factors", staff_id, requested_by=principal.id, approvals=context.approvals)
-    await context.audit.append(principal.actor, "staff.approval.request", reason=f"approval:{pending['_id']}")
-    return approval_read(pending)
+    return approval_read(await admin.request_factor_reset(staff_id, admin=principal.actor, desk=context.accounts))
 
 
 @router.get("/staff/approvals", summary="Changes waiting for a second admin (admins)")
-async def pending_approvals(principal: Admin, request: Request) -> list[ApprovalRead]:
+async def pending_approvals(principal: Admin, context: Context) -> list[ApprovalRead]:
     """Oldest first."""
-    return [approval_read(pending) for pending in await context_of(request).approvals.pending()]
+    return [approval_read(pending) for pending in await context.approvals.pending()]
 
 
 @router.post("/staff/approvals/{approval_id}", summary="Approve another admin's request (admins)")
-async def approve(principal: Admin, approval_id: str, body: ApprovalDecision, request: Request) -> Approved:
+async def approve(principal: Admin, approval_id: str, body: ApprovalDecision, context: Context) -> Approved:
     """Neither the requester nor the account concerned may approve; a reset returns its new TOTP secret this once."""
-    context = context_of(request)
-    try:
-        done, account, secret = await approvals.approve(
-            approval_id, principal.id, body.password, approvals=context.approvals, staff=context.staff,
-            sessions=context.sessions, totp_key=context.totp_key,
-        )  # fmt: skip
-    except approvals.ApprovalRefused as refused:
-        await context.audit.append(principal.actor, "staff.approval.approve", outcome="refused", reason=refused.reason)
-        raise Forbidden(_REFUSALS[refused.reason]) from None
-    except service.InvalidAccount as error:
-        raise Invalid(error.field, error.reason) from None
-    await context.audit.append(principal.actor, "staff.approval.approve", reason=f"approval:{approval_id}")
+    done, account, secret = await admin.approve(approval_id, body.password, admin=principal.actor, desk=context.accounts)
     enrolment = Enrolment(account=account_read(account), totp_secret=secret, totp_uri=provisioning_uri(secret, account["username"])) if secret else None
     return Approved(request=approval_read(done), account=account_read(account), enrolment=enrolment)
-
-
-_REFUSALS = {
-    "own_roles": "Nobody changes their own roles.",
-    "awaiting_approval": "This new account waits for a second admin's approval.",
-    "needs_another_admin": "Another admin must approve this: not the one who asked, nor the account concerned.",
-    "not_pending": "This request is not pending (already approved, or unknown).",
-    "account_gone": "The account no longer exists.",
-}
 
 
 def approval_read(pending: dict[str, Any]) -> ApprovalRead:

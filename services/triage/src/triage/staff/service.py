@@ -1,6 +1,7 @@
 """Accounts, two-factor login with growing delays, and sessions with idle and absolute timeouts."""
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -10,9 +11,11 @@ from uuid import uuid4
 
 from meldestelle_shared.sealing import Keyring, SealingError, seal, unseal
 from triage.audit.log import ANONYMOUS, Actor, AuditLog
+from triage.errors import Locked, LoginFailed
 from triage.staff import factors
 from triage.staff.permissions import Role
 from triage.staff.repository import SessionRepository, StaffRepository
+from triage.staff.throttle import LoginThrottle
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
@@ -266,7 +269,27 @@ async def resolve_session(
     return session, account
 
 
-async def log_out(token: str | None, *, sessions: SessionRepository) -> None:
-    """End the session behind a cookie token, if any."""
+async def log_out(token: str | None, *, actor: Actor, sessions: SessionRepository, audit: AuditLog) -> None:
+    """End the session behind a cookie token, if any; audited."""
     if token:
         await sessions.delete(token_hash(token))
+    await audit.append(actor, "logout")
+
+
+async def start_session(
+    username: str, password: str, code: str, *, client: str, throttle: LoginThrottle, staff: StaffRepository,
+    sessions: SessionRepository, audit: AuditLog, totp_key: Keyring, office_key: Keyring, policy: LoginPolicy,
+) -> StartedSession:  # fmt: skip
+    """Log in with both factors; a client that failed too often waits first; every refusal reads the same for any username."""
+    if wait := throttle.wait(client):
+        await audit.append(ANONYMOUS, "login", outcome="refused", reason="client_throttled")
+        raise Locked(f"Too many failed attempts from here. Please wait {math.ceil(wait)} seconds, then try again.")
+    try:
+        started = await log_in(
+            username, password, code, staff=staff, sessions=sessions, audit=audit, totp_key=totp_key, office_key=office_key, policy=policy
+        )
+    except LoginRefused:
+        throttle.failed(client)
+        raise LoginFailed("Username, password or code is wrong.") from None
+    throttle.succeeded(client)
+    return started

@@ -5,10 +5,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from meldestelle_shared.days import OFFICE_TIMEZONE
 from meldestelle_shared.events import MonthlyStatisticsPublished
 from triage.stats.figures import publication
 from triage.stats.repository import StatisticsRepository
-from triage.stats.schedule import OFFICE_TIMEZONE, due_months
+from triage.stats.schedule import due_months
 from triage.stats.service import exact_counts
 from triage.stats.settings import StatisticsSettings
 

@@ -1,10 +1,6 @@
 """When a month may be published: only closed months, a configurable number of days after they end."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
-
-# Months are the office's: a report received at 00:30 on 1 March in Duisburg belongs to March.
-OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
 
 
 def month_of(day: date) -> str:

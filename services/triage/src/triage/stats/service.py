@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from meldestelle_shared.events import CaseClassified, CaseClosed, CaseCreated, CaseErased, CaseReopened, Event
+from triage.audit.log import Actor, AuditLog
 from triage.stats.figures import MonthCounts, add_counts, contribution_of, month_counts
 from triage.stats.repository import Placement, StatisticsRepository
 
@@ -50,6 +51,17 @@ async def current_counts(month: str, *, repository: StatisticsRepository) -> Mon
     for counts in await repository.bucket_counts(month):
         add_counts(sums, counts.items())
     return month_counts(month, sums)
+
+
+async def month_for_staff(
+    month: str, *, reader: Actor, repository: StatisticsRepository, audit: AuditLog
+) -> tuple[list[str], MonthCounts | None]:
+    """The months with figures and the chosen month's unsuppressed counts (the latest unless another is chosen); audited."""
+    months = await repository.months()
+    chosen = month if month in months else (months[-1] if months else "")
+    figures = await current_counts(chosen, repository=repository) if chosen else None
+    await audit.append(reader, "statistics.view", reason=f"month:{chosen}" if chosen else None)
+    return months, figures
 
 
 async def exact_counts(month: str, *, repository: StatisticsRepository) -> MonthCounts:

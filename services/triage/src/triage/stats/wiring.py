@@ -53,10 +53,10 @@ def install_statistics(
     *,
     topics: Topics,
     consumer_group: str,
-    settings: StatisticsSettings | None = None,
+    settings: StatisticsSettings,
 ) -> StatisticsFeature:
     """Subscribe the read model to case events in a consumer group of its own, and build the job."""
-    feature = StatisticsFeature(StatisticsRepository(database), broker, topics, settings or StatisticsSettings())
+    feature = StatisticsFeature(StatisticsRepository(database), broker, topics, settings)
     group = f"{consumer_group}-stats"
 
     async def handle(events: Sequence[Event]) -> None:

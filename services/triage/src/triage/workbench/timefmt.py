@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from triage.cases.service import OFFICE_TIMEZONE
+from meldestelle_shared.days import OFFICE_TIMEZONE
 
 # German readers know the zones as MEZ/MESZ; English keeps CET/CEST.
 _ZONE_NAMES = {"de": {"CET": "MEZ", "CEST": "MESZ"}}

@@ -1,0 +1,39 @@
+"""The queue and its export, for the API and the workbench alike; each read is audited."""
+
+import csv
+import io
+
+from triage.audit.log import Actor, AuditLog
+from triage.cases.access import case_summary
+from triage.cases.queue import SORTS, CaseQuery, build_filter
+from triage.cases.repository import CaseRepository
+from triage.cases.schemas import CasePage
+
+EXPORT_COLUMNS = ["reference", "status", "priority", "received_month", "life_area", "district", "grounds", "forms", "closure_reason"]
+
+
+async def queue_page(query: CaseQuery, *, reader: Actor, cases: CaseRepository, audit: AuditLog) -> CasePage:
+    """The queue for a query, with a count per status (the status filter aside); audited as one view of the queue."""
+    found = build_filter(query, me=reader.id)
+    page, total = await cases.page(found, sort=SORTS[query.sort], skip=(query.page - 1) * query.page_size, limit=query.page_size)
+    counts, replies = await cases.queue_counts(build_filter(query, me=reader.id, with_status=False))
+    await audit.append(reader, "queue.view")
+    items = [case_summary(case) for case in page]
+    return CasePage(items=items, total=total, page=query.page, page_size=query.page_size, counts=counts, replies_waiting=replies)
+
+
+async def export_csv(query: CaseQuery, *, reader: Actor, cases: CaseRepository, audit: AuditLog) -> str:
+    """The queue's codes as CSV, never texts: for the office's own reporting. Audited as an export."""
+    rows = await cases.find(build_filter(query, me=reader.id))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for case in rows:
+        effective = case.effective
+        writer.writerow(
+            [case.reference, case.status.value, case.priority.priority.value, case.received_month, effective.life_area or "",
+             case.reporter.district or "", " ".join(effective.grounds), " ".join(effective.forms),
+             case.closure_reason.value if case.closure_reason else ""]
+        )  # fmt: skip
+    await audit.append(reader, "case.export", reason=f"{len(rows)} cases")
+    return buffer.getvalue()
