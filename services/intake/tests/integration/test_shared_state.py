@@ -10,10 +10,7 @@ import httpx
 import pytest
 
 from intake.settings import Settings
-from intake.site.drafts import Draft
-from intake.site.report_form import Answers
 from intake.site.sealed_drafts import COLLECTION as DRAFTS
-from intake.site.sealed_drafts import SealedDraftStore
 from intake.site.security import CSRF_COOKIE
 from intake.throttle_database import COLLECTION as THROTTLES
 from intake.throttle_database import DatabaseThrottleStore
@@ -116,22 +113,3 @@ async def test_a_draft_written_by_one_instance_is_read_by_another_and_stored_sea
     assert b"Vermieter" not in raw and "Vermieter".encode("utf-16-le") not in raw
     session = resident.cookies[CSRF_COOKIE]
     assert session.encode() not in raw and stored[0]["_id"] != session
-
-
-async def test_a_draft_is_dropped_after_an_hour_idle_and_opens_only_with_its_cookie(live_settings):
-    now = [1000.0]
-    client = create_client(live_settings.mongodb, app_name="test")
-    try:
-        drafts = SealedDraftStore(client[live_settings.database], clock=lambda: now[0])
-        await drafts.put("a" * 43, Draft("form-1", Answers(description=STORY)))
-        now[0] += 3599
-        kept = await drafts.get("a" * 43)
-        other_cookie = await drafts.get("b" * 43)
-        now[0] += 3601
-        expired = await drafts.get("a" * 43)
-        left = await client[live_settings.database][DRAFTS].count_documents({})
-    finally:
-        await client.close()
-
-    assert kept.answers.description == STORY and other_cookie is None
-    assert expired is None and left == 0
