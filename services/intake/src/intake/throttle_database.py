@@ -1,32 +1,22 @@
 """The throttles' counts in intake's database, shared by all workers and instances.
 
-One document per (scope, window) holds that window's random salt; one document per
+One document per scope holds its current window and that window's random salt; one document per
 (scope, window, client key) holds the counts, found by `_id` only. FerretDB has no TTL indexes, so
 the code drops a scope's older windows (counts and salt) when it first sees a newer one. Writes are
 made one after another, never gathered (see docs/architecture.md on FerretDB's connection pool).
-
-FerretDB 1.24 applies `$inc` in find_one_and_update as read, change, write without isolation:
-measured, eight parallel increments of one document returned the same "before" value several times
-(lost updates). So each counter document is changed under a lock document: inserting an `_id` is
-atomic on both databases, the only such step FerretDB offers. A lock left by a crashed worker
-expires after `LOCK_EXPIRY` seconds.
 """
 
-import asyncio
-import random
 import secrets
-import time
 from collections.abc import Mapping
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from intake.throttling import NOTHING, ThrottleBusy
+from intake.throttling import NOTHING
 
 COLLECTION = "throttles"
-LOCK_EXPIRY = 5.0  # seconds; far longer than the two steps a lock covers
-LOCK_WAIT = 5.0  # seconds a request waits for a busy counter before it gives up
 
 
 class DatabaseThrottleStore:
@@ -64,56 +54,39 @@ class DatabaseThrottleStore:
         if window < known[0]:
             return {}  # the window has ended: what was counted in it is gone
         counter_id = f"{scope}:{window}:{key.hex()}"
+        change: dict[str, Any] = {"$setOnInsert": {"scope": scope, "window": window}}
+        if add:
+            change["$inc"] = dict(add)
+        if raise_to:
+            change["$max"] = dict(raise_to)
         if not (add or raise_to):
             document = await self._collection.find_one({"_id": counter_id})
-            return _counts(document)
-        lock_id = f"lock:{counter_id}"
-        await self._lock(lock_id, scope, window)
-        try:
-            previous = _counts(await self._collection.find_one({"_id": counter_id}))
-            counts = dict(previous)
-            for name, amount in add.items():
-                counts[name] = counts.get(name, 0) + amount
-            for name, value in raise_to.items():
-                counts[name] = max(counts.get(name, value), value)
-            await self._collection.replace_one({"_id": counter_id}, {"scope": scope, "window": window, **counts}, upsert=True)
-        finally:
-            await self._collection.delete_one({"_id": lock_id})
-        return previous if before else counts
-
-    async def _lock(self, lock_id: str, scope: str, window: int) -> None:
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                await self._collection.insert_one({"_id": lock_id, "scope": scope, "window": window, "at": time.time()})
-                return
-            except DuplicateKeyError:
-                pass
-            held = await self._collection.find_one({"_id": lock_id})
-            if held and held["at"] < time.time() - LOCK_EXPIRY:
-                await self._collection.delete_one({"_id": lock_id, "at": held["at"]})  # its holder died
-                continue
-            if time.monotonic() > deadline:
-                raise ThrottleBusy(scope)
-            await asyncio.sleep(random.uniform(0.002, 0.02))
+        else:
+            document = await self._collection.find_one_and_update(
+                {"_id": counter_id},
+                change,
+                upsert=True,
+                return_document=ReturnDocument.BEFORE if before else ReturnDocument.AFTER,
+            )
+        return {name: value for name, value in (document or {}).items() if name not in ("_id", "scope", "window")}
 
     async def _enter(self, scope: str, window: int) -> tuple[int, bytes]:
-        """Make `window` the scope's current one unless this process knows a newer one; return it and its salt."""
-        known = self._salts.get(scope)
-        if known and known[0] >= window:
-            return known
-        salt_id = f"salt:{scope}:{window}"
-        salt = secrets.token_bytes(32)
+        """Make `window` the scope's current one unless a newer one is; return the current window and its salt."""
+        scope_id = f"window:{scope}"
         try:
-            # Inserting is atomic on both databases: the first worker's salt is everyone's.
-            await self._collection.insert_one({"_id": salt_id, "scope": scope, "window": window, "salt": salt})
+            document = await self._collection.find_one_and_update(
+                {"_id": scope_id, "window": {"$lt": window}},
+                {"$set": {"window": window, "salt": secrets.token_bytes(32)}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
         except DuplicateKeyError:
-            salt = bytes((await self._collection.find_one({"_id": salt_id}))["salt"])
+            document = None  # the scope is at this window or a newer one already
+        if document is None:
+            document = await self._collection.find_one({"_id": scope_id})
         else:
-            # This worker opened the window: older windows' counts and salts go.
+            # This process moved the scope on: what its older windows counted goes, with their salts.
             await self._collection.delete_many({"scope": scope, "window": {"$lt": window}})
-        self._salts[scope] = (window, salt)
-        return window, salt
-
-def _counts(document: Mapping[str, Any] | None) -> dict[str, float]:
-    return {name: value for name, value in (document or {}).items() if name not in ("_id", "scope", "window")}
+        current = (document["window"], bytes(document["salt"]))
+        self._salts[scope] = current
+        return current

@@ -37,10 +37,6 @@ class Refusal:
     retry_after: int
 
 
-class ThrottleBusy(Exception):
-    """A client's counter stayed busy with its other requests for too long; the attempt is refused for a moment."""
-
-
 NOTHING: Mapping[str, float] = MappingProxyType({})
 
 

@@ -12,12 +12,11 @@ slowed by a growing delay (at most `global_max_delay`), never refused, so a resi
 real receipt always gets through.
 """
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from intake.throttling import Refusal, RefusalReason, ThrottleBusy, ThrottleStore, client_key, whole_seconds
+from intake.throttling import Refusal, RefusalReason, ThrottleStore, client_key, whole_seconds
 
 _CLIENTS = "receipt-clients"
 _FAILURES = "receipt-failures"  # one counter per minute, for all clients together
@@ -61,12 +60,6 @@ class ReceiptThrottle:
 
     async def attempt(self, address: str) -> Admission | Refusal:
         """Register an attempt from `address`: an Admission (with the global brake's delay) or a Refusal."""
-        try:
-            return await self._attempt(address)
-        except ThrottleBusy:
-            return Refusal(RefusalReason.SLOW_DOWN, 1)  # too many parallel attempts of one client
-
-    async def _attempt(self, address: str) -> Admission | Refusal:
         now = self._clock()
         window = int(now // self._window)
         window_left = (window + 1) * self._window - now
@@ -95,13 +88,11 @@ class ReceiptThrottle:
 
     async def forgive(self, admission: Admission) -> None:
         """The receipt was right (or could not be checked): take back this attempt's failure, and only it."""
-        with contextlib.suppress(ThrottleBusy):  # the failure stays counted: the safe side
-            await self._store.update(_CLIENTS, admission.window, admission.key, add={"failures": -1})
+        await self._store.update(_CLIENTS, admission.window, admission.key, add={"failures": -1})
 
     async def failed(self, admission: Admission) -> None:
         """The receipt was wrong: it stays a failure of the client's and counts toward the global brake."""
-        with contextlib.suppress(ThrottleBusy):  # the brake only slows; the client's own count holds the failure
-            await self._store.update(_FAILURES, self._minute(), _EVERYONE, add={"failures": 1})
+        await self._store.update(_FAILURES, self._minute(), _EVERYONE, add={"failures": 1})
 
     def _wait_after(self, failures: int) -> float:
         if failures < self._free:

@@ -7,7 +7,7 @@ is cut off while everyone else still reports.
 import time
 from collections.abc import Callable
 
-from intake.throttling import Refusal, RefusalReason, ThrottleBusy, ThrottleStore, client_key, whole_seconds
+from intake.throttling import Refusal, RefusalReason, ThrottleStore, client_key, whole_seconds
 
 _CLIENTS = "report-clients"
 
@@ -28,10 +28,7 @@ class SubmissionThrottle:
         now = self._clock()
         window = int(now // self._window)
         key = await client_key(self._store, _CLIENTS, window, address)
-        try:
-            counts = await self._store.update(_CLIENTS, window, key, add={"reports": 1})
-        except ThrottleBusy:
-            return Refusal(RefusalReason.TOO_MANY, 1)  # too many parallel reports of one client
+        counts = await self._store.update(_CLIENTS, window, key, add={"reports": 1})
         if counts.get("reports", 0) > self._max:
             return Refusal(RefusalReason.TOO_MANY, whole_seconds((window + 1) * self._window - now))
         return None
