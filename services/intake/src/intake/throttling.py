@@ -3,9 +3,8 @@
 A client's key is `HMAC-SHA256(salt, address)[:16]`; the salt is random, belongs to one fixed time
 window, and is dropped together with everything counted under it when the next window begins, so no
 address can be recovered or linked across windows. The store's interface is the few atomic steps a
-database collection keyed by (scope, window, client key) offers too (`$inc`, `$max`, upsert by `_id`):
-intake keeps them in its database (intake.throttle_database) so that all workers and replicas share
-them; the store in memory serves unit tests.
+database collection keyed by (scope, window, client key) offers too (`$setOnInsert`, `$inc`, `$max`),
+so the counts can move there once several intake instances must share them; in memory for now.
 """
 
 import hashlib
@@ -47,17 +46,9 @@ class ThrottleStore(Protocol):
         """The random salt of `window`, made on first use; older windows of the scope are dropped."""
 
     async def update(
-        self,
-        scope: str,
-        window: int,
-        key: bytes,
-        *,
-        add: Mapping[str, int] = NOTHING,
-        raise_to: Mapping[str, float] = NOTHING,
-        before: bool = False,
+        self, scope: str, window: int, key: bytes, *, add: Mapping[str, int] = NOTHING, raise_to: Mapping[str, float] = NOTHING
     ) -> dict[str, float]:
-        """Atomically add to counters and raise others to at least a value; return the counters after the change
-        (before it, with `before`).
+        """Atomically add to counters and raise others to at least a value; return the counters after the change.
 
         An update for a window older than the scope's newest changes nothing and returns no counters.
         """
@@ -81,30 +72,21 @@ class MemoryThrottleStore:
         return self._salts[scope]
 
     async def update(
-        self,
-        scope: str,
-        window: int,
-        key: bytes,
-        *,
-        add: Mapping[str, int] = NOTHING,
-        raise_to: Mapping[str, float] = NOTHING,
-        before: bool = False,
+        self, scope: str, window: int, key: bytes, *, add: Mapping[str, int] = NOTHING, raise_to: Mapping[str, float] = NOTHING
     ) -> dict[str, float]:
-        """Atomically add to counters and raise others to at least a value; return the counters after the change
-        (before it, with `before`)."""
+        """Atomically add to counters and raise others to at least a value; return the counters after the change."""
         if window < self._windows.get(scope, window):
             return {}  # the window has ended: what was counted in it is gone
         self._enter(scope, window)
         counters = self._counters[scope]
         entry = counters.setdefault(key, {})
-        previous = dict(entry)
         for name, amount in add.items():
             entry[name] = entry.get(name, 0) + amount
         for name, value in raise_to.items():
             entry[name] = max(entry.get(name, value), value)
         if len(counters) > self.MAX_KEYS:
             del counters[next(iter(counters))]
-        return previous if before else dict(entry)
+        return dict(entry)
 
     def _enter(self, scope: str, window: int) -> None:
         if self._windows.get(scope) != window:

@@ -64,18 +64,7 @@ class ReceiptThrottle:
         window = int(now // self._window)
         window_left = (window + 1) * self._window - now
         key = await client_key(self._store, _CLIENTS, window, address)
-        # Count first and decide on the counts before this attempt, in one atomic step: parallel attempts
-        # (other requests, workers or instances) each see the others', so none slips past the caps.
-        counts = await self._store.update(_CLIENTS, window, key, add={"attempts": 1, "failures": 1}, before=True)
-        refusal = self._refusal(counts, now, window_left)
-        if refusal:
-            await self._store.update(_CLIENTS, window, key, add={"attempts": -1, "failures": -1})
-            return refusal
-        # Only admitted attempts restart the wait: refreshing during a wait does not prolong it.
-        await self._store.update(_CLIENTS, window, key, raise_to={"last_attempt_at": now})
-        return Admission(window, key, await self._global_delay(now))
-
-    def _refusal(self, counts: dict[str, float], now: float, window_left: float) -> Refusal | None:
+        counts = await self._store.update(_CLIENTS, window, key)
         failures = int(counts.get("failures", 0))
         if counts.get("attempts", 0) >= self._max_attempts:
             return Refusal(RefusalReason.TOO_MANY, whole_seconds(window_left))
@@ -84,7 +73,9 @@ class ReceiptThrottle:
         not_before = counts.get("last_attempt_at", 0) + self._wait_after(failures)
         if not_before > now:
             return Refusal(RefusalReason.SLOW_DOWN, whole_seconds(not_before - now))
-        return None
+        # No await between the read above and this update on the in-memory store, so nothing slips in between.
+        await self._store.update(_CLIENTS, window, key, add={"attempts": 1, "failures": 1}, raise_to={"last_attempt_at": now})
+        return Admission(window, key, await self._global_delay(now))
 
     async def forgive(self, admission: Admission) -> None:
         """The receipt was right (or could not be checked): take back this attempt's failure, and only it."""
