@@ -108,7 +108,10 @@ async def test_a_publish_kafka_does_not_confirm_in_time_is_not_saved_and_abandon
     async with TestKafkaBroker(kafka) as test_broker:
         with pytest.raises(ReportNotSaved):
             await submit_report(REPORT, **submission(test_broker, inboxes, hasher, sealing, timeout=0))
-        await asyncio.sleep(0.1)  # the abandon notice goes out in the background
+        for _ in range(200):  # the abandon notice goes out in the background: wait for it, up to 10 s
+            if kafka.reports:
+                break
+            await asyncio.sleep(0.05)
     assert inboxes.inboxes == {}  # nobody holds a receipt for it
     [(_, abandoned)] = kafka.reports
     assert isinstance(abandoned, ReportAbandoned)
