@@ -26,6 +26,7 @@ from devstack.stack import LocalStack, Ports
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "post_json.lua"
+RESULTS_JSON = Path(__file__).resolve().parent / "results.json"
 
 
 def machine() -> str:
@@ -51,6 +52,44 @@ def percentile(values: Sequence[float], share: float) -> float:
 def ratio(value: float, baseline: float) -> str:
     """value/baseline as text, guarding against an empty baseline."""
     return f"{value / baseline:.2f}" if baseline else "n/a"
+
+
+def record_result(
+    name: str, *, target: str, measured: float, baseline: float | None, unit: str, met: bool, ratio: float | None = None, note: str = ""
+) -> dict:
+    """Write one benchmark figure to bench/results.json (replacing an earlier figure of the same name) and return it.
+
+    `ratio` defaults to measured/baseline; `target` is the issue's target as text ("p99 < 200 ms").
+    The file is what tools read; RESULTS.md explains the figures.
+    """
+    entry = {
+        "name": name,
+        "target": target,
+        "measured": round(measured, 3),
+        "baseline": None if baseline is None else round(baseline, 3),
+        "ratio": round(ratio if ratio is not None else measured / baseline, 4) if (ratio is not None or baseline) else None,
+        "unit": unit,
+        "met": bool(met),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _commit(),
+        "load": load(),
+        "note": note,
+    }
+    entries = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else []
+    entries = [e for e in entries if e["name"] != name] + [entry]
+    RESULTS_JSON.write_text(json.dumps(sorted(entries, key=lambda e: e["name"]), indent=2, ensure_ascii=False) + "\n")
+    print(f"results.json: {name}: {entry['measured']} {unit} (target {target}, baseline {entry['baseline']}, ratio {entry['ratio']}) met={entry['met']}")
+    return entry
+
+
+def _commit() -> str:
+    """The checked-out commit, with '+changes' when the tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head}+changes" if dirty else head
 
 
 @contextmanager
