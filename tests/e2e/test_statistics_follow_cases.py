@@ -15,7 +15,7 @@ import pyotp
 import pytest
 
 from devstack.probes import eventually
-from meldestelle_shared.days import OFFICE_TIMEZONE
+from meldestelle_shared.days import in_office_time
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.sealing import load_keyring
 from meldestelle_shared.settings import MongoSettings
@@ -71,7 +71,7 @@ def cases(stack, headers) -> list[dict]:
 
 
 def month_of(case: dict) -> str:
-    return datetime.fromisoformat(case["received_at"]).astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
+    return in_office_time(datetime.fromisoformat(case["received_at"])).strftime("%Y-%m")
 
 
 def recount(all_cases: list[dict], month: str) -> tuple[int, Counter]:

@@ -5,14 +5,15 @@ the environment variable in lower case (e.g. /run/secrets/triage_office_private_
 """
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from meldestelle_shared.days import office_date
 from meldestelle_shared.topics import Topics
 
 
@@ -88,14 +89,24 @@ class OfficeSettings(BaseSettings):
         default=ZoneInfo("Europe/Berlin"), description="IANA time zone of the office: its days, months and years of receipt."
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _not_behind_utc(cls, zone: ZoneInfo) -> ZoneInfo:
+        # A resident's day is stored as midnight UTC of the office's date (meldestelle_shared.days); read back in a
+        # zone behind UTC it would fall on the day before.
+        year = datetime.now(UTC).year
+        if any(datetime(year, month, 1, tzinfo=zone).utcoffset() < timedelta(0) for month in (1, 7)):
+            raise ValueError("the office's time zone must not be behind UTC")
+        return zone
+
     def date_of(self, moment: datetime) -> date:
         """The office's calendar day at a moment (a moment without a time zone is UTC, as the database gives it)."""
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(self.timezone).date()
+        return office_date(moment, self.timezone)
 
 
 def office_today(office: OfficeSettings | None = None) -> date:
     """Today's date at the office."""
-    return (office or OfficeSettings()).date_of(datetime.now(UTC))
+    return office_date(zone=(office or OfficeSettings()).timezone)
 
 
 def secrets_dir() -> Path | None:

@@ -28,3 +28,18 @@ def test_the_time_zone_comes_from_the_environment_and_is_checked(monkeypatch):
     monkeypatch.setenv("OFFICE_TIMEZONE", "Europe/Nowhere")
     with pytest.raises(ValidationError, match="timezone"):
         OfficeSettings()
+
+
+def test_a_time_zone_behind_utc_is_refused(monkeypatch):
+    # The resident's day is midnight UTC of the office's date; read back west of UTC it would be the day before.
+    monkeypatch.setenv("OFFICE_TIMEZONE", "America/New_York")
+    with pytest.raises(ValidationError, match="behind UTC"):
+        OfficeSettings()
+
+
+def test_the_shared_day_helpers_follow_the_setting(monkeypatch):
+    from meldestelle_shared.days import office_date
+
+    monkeypatch.setenv("OFFICE_TIMEZONE", "Asia/Tokyo")
+    zone = OfficeSettings().timezone
+    assert office_date(datetime(2026, 3, 1, 15, 0, tzinfo=UTC), zone).isoformat() == "2026-03-02"

@@ -28,7 +28,7 @@ from triage.cases import actions
 from triage.cases.duplicates import DuplicateGroups
 from triage.cases.jobs import apply_retention, remind_overdue
 from triage.cases.outbox import relay_outbox
-from meldestelle_shared.days import OFFICE_TIMEZONE
+from meldestelle_shared.days import in_office_time
 from triage.cases.service import case_id_for
 
 pytestmark = pytest.mark.infra
@@ -44,7 +44,7 @@ def events_of(bootstrap, topic, kind) -> list:
 
 def berlin_month(received_at: str) -> str:
     """The office's month of receipt, as the queue filters it."""
-    return datetime.fromisoformat(received_at).astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
+    return in_office_time(datetime.fromisoformat(received_at)).strftime("%Y-%m")
 
 
 def case_documents(client):

@@ -3,7 +3,7 @@
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-from meldestelle_shared.days import OFFICE_TIMEZONE
+from meldestelle_shared.days import in_office_time, office_timezone
 from triage.audit.log import AuditLog
 from triage.cases.followups import erase_case
 from triage.cases.outbox import deliver
@@ -30,8 +30,8 @@ async def refresh_priorities(today: date, *, cases: CaseRepository, rules: CaseR
 
 def first_response_due(received_at: datetime, working_days: int) -> date:
     """The first office day on which a case still new counts as overdue."""
-    day = received_at.astimezone(OFFICE_TIMEZONE).date()
-    while working_days_between(received_at.astimezone(OFFICE_TIMEZONE).date(), day) < working_days:
+    day = in_office_time(received_at).date()
+    while working_days_between(in_office_time(received_at).date(), day) < working_days:
         day += timedelta(days=1)
     return day
 
@@ -39,10 +39,10 @@ def first_response_due(received_at: datetime, working_days: int) -> date:
 async def remind_overdue(today: date, *, working_days: int, cases: CaseRepository, publish: Publish) -> int:
     """Emit FirstResponseOverdue for each case still new after `working_days`, at most once per case and day."""
     # Working days are never fewer than calendar days, so older-than-N-calendar-days narrows the search safely.
-    bound = datetime.combine(today - timedelta(days=working_days), datetime.min.time(), OFFICE_TIMEZONE)
+    bound = datetime.combine(today - timedelta(days=working_days), datetime.min.time(), office_timezone())
     reminded = 0
     for case in await cases.find({"status": "new", "received_at": {"$lt": bound}, "reminded_on": {"$ne": today.isoformat()}}):
-        waited = working_days_between(case.received_at.astimezone(OFFICE_TIMEZONE).date(), today)
+        waited = working_days_between(in_office_time(case.received_at).date(), today)
         if waited < working_days:
             continue
         change = case.remind_overdue(today, waited)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from meldestelle_shared.days import OFFICE_TIMEZONE, office_day
+from meldestelle_shared.days import in_office_time, office_day
 from meldestelle_shared.events import (
     CaseAssigned,
     CaseClassified,
@@ -56,7 +56,7 @@ def derived_event_id(*parts: object) -> UUID:
 
 def office_month(moment: datetime) -> str:
     """The office's (Europe/Berlin) month of a moment, YYYY-MM."""
-    return moment.astimezone(OFFICE_TIMEZONE).strftime("%Y-%m")
+    return in_office_time(moment).strftime("%Y-%m")
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ class Case:
             reporter_public_key=event.reporter_public_key,
             reporter_verify_key=event.reporter_verify_key,
         )
-        return replace(case, priority=case.priority_on(received_at.astimezone(OFFICE_TIMEZONE).date(), rules))
+        return replace(case, priority=case.priority_on(in_office_time(received_at).date(), rules))
 
     # -- derived rules --------------------------------------------------------------------------
 

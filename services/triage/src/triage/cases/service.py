@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from meldestelle_shared.events import CaseCreated, Event, ReportAbandoned, ReportSubmitted
-from meldestelle_shared.days import OFFICE_TIMEZONE
+from meldestelle_shared.days import in_office_time
 from triage.cases.model import Case, CaseRules, case_id_for
 from triage.cases.repository import CaseRepository
 
@@ -66,7 +66,7 @@ async def _with_references(
 ) -> list[Case]:
     by_year: dict[int, list[ReportSubmitted]] = {}
     for event in reports:
-        by_year.setdefault(event.occurred_at.astimezone(OFFICE_TIMEZONE).year, []).append(event)
+        by_year.setdefault(in_office_time(event.occurred_at).year, []).append(event)
     cases = []
     for year, group in by_year.items():
         numbers = await repository.allocate_reference_numbers(f"{rules.reference_prefix}-{year}", len(group))

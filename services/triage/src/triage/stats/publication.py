@@ -5,7 +5,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from meldestelle_shared.days import OFFICE_TIMEZONE
+from meldestelle_shared.days import in_office_time
 from meldestelle_shared.events import MonthlyStatisticsPublished
 from triage.stats.figures import publication
 from triage.stats.repository import StatisticsRepository
@@ -23,7 +23,7 @@ async def publish_due_months(
 ) -> list[str]:
     """Publish every closed month that is due and not yet published, oldest first; returns the months published."""
     now = now or datetime.now(UTC)
-    today = now.astimezone(OFFICE_TIMEZONE).date()
+    today = in_office_time(now).date()
     months = due_months(
         today,
         publish_day=settings.publish_day,

@@ -1,23 +1,18 @@
-"""Dates and times as the office reads them: Europe/Berlin, in the page's language, with the zone named."""
+"""Dates and times as the office reads them: in its time zone (OFFICE_TIMEZONE), in the page's language, with the zone named."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from meldestelle_shared.days import OFFICE_TIMEZONE
+from meldestelle_shared.days import in_office_time
 
 # German readers know the zones as MEZ/MESZ; English keeps CET/CEST.
 _ZONE_NAMES = {"de": {"CET": "MEZ", "CEST": "MESZ"}}
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def office_time(moment: datetime) -> datetime:
-    """A stored moment at the office; the database hands back UTC without a zone."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(OFFICE_TIMEZONE)
-
-
 def format_date(day: date | datetime, language: str) -> str:
     """01.12.2026 in German, 1 Dec 2026 in English; a moment counts by its office date."""
     if isinstance(day, datetime):
-        day = office_time(day).date()
+        day = in_office_time(day).date()
     if language == "de":
         return f"{day:%d.%m.%Y}"
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
@@ -25,7 +20,7 @@ def format_date(day: date | datetime, language: str) -> str:
 
 def format_moment(moment: datetime, language: str, *, seconds: bool = False) -> str:
     """01.12.2026 16:27 MEZ in German, 1 Dec 2026 16:27 CET in English: office time, zone named."""
-    local = office_time(moment)
+    local = in_office_time(moment)
     zone = str(local.tzname())
     clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
     return f"{format_date(local.date(), language)} {clock} {_ZONE_NAMES.get(language, {}).get(zone, zone)}"
@@ -43,4 +38,4 @@ def format_reported_date(text: str | None, language: str) -> str:
 
 def iso_moment(moment: datetime) -> str:
     """The machine-readable form for `<time datetime>`, with the office's offset."""
-    return office_time(moment).isoformat(timespec="seconds")
+    return in_office_time(moment).isoformat(timespec="seconds")
