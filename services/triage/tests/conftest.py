@@ -1,21 +1,50 @@
 import hashlib
+import threading
 import time
+from collections.abc import Callable, Iterator
 from uuid import UUID, uuid4
 
 import pyotp
 import pytest
+import uvicorn
 from nacl.signing import SigningKey
 from pymongo import MongoClient
 
+from devstack.probes import eventually
+from devstack.processes import free_port
 from meldestelle_shared.events import ReporterSigned, ReportSubmitted
 from meldestelle_shared.sealing import generate_key_pair, load_public_key, seal
 from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.signing import public_verify_key, sign, signing_key
+from triage.app import create_app
 from triage.settings import Settings
 from triage.staff.service import create_account
 from triage.staff.tokens import SCOPES, new_token
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Settings], str]]:
+    """Serves triage under a real uvicorn on a free port of 127.0.0.1, in a thread; returns its base URL.
+
+    Browsers and clients on other loopback addresses (127.0.0.2 ...) reach it as they would in production.
+    """
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(settings: Settings) -> str:
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        eventually(lambda: server.started, timeout=30, what="triage to start")
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,14 @@
 """What the workbench's browser tests share: the app served by uvicorn, staff accounts and logins, an axe check."""
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pyotp
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 
-from devstack.probes import eventually, run_async
-from devstack.processes import free_port
+from devstack.probes import run_async
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.sealing import load_keyring
-from triage.app import create_app
 from triage.staff.repository import StaffRepository
 from triage.staff.service import create_account
 
@@ -20,16 +16,9 @@ PASSWORD = "a caseworker's long password"
 
 
 @pytest.fixture
-def workbench(triage_settings) -> Iterator[str]:
+def workbench(triage_settings, serve) -> str:
     """triage served by uvicorn on a free port, as a browser would reach it."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(triage_settings), host="127.0.0.1", port=port, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    eventually(lambda: server.started, timeout=30, what="the workbench to start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    return serve(triage_settings)
 
 
 @pytest.fixture

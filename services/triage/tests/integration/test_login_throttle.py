@@ -1,21 +1,16 @@
 """Staff login: guessing is slowed per client, never locks the real person out, reveals no usernames, and never blocks the loop."""
 
 import statistics
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pyotp
 import pytest
-import uvicorn
 from pymongo import AsyncMongoClient
 
-from devstack.probes import eventually, run_async
-from devstack.processes import free_port
+from devstack.probes import run_async
 from meldestelle_shared.sealing import load_keyring
-from triage.app import create_app
 from triage.staff.factors import password_matches
 from triage.staff.repository import StaffRepository
 from triage.staff.service import create_account
@@ -32,16 +27,9 @@ def settings(triage_settings):
 
 
 @pytest.fixture
-def served(settings) -> Iterator[str]:
+def served(settings, serve) -> str:
     """triage served by uvicorn on 127.0.0.1, so each client's real source address reaches it."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    eventually(lambda: server.started, timeout=30, what="triage to start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    return serve(settings)
 
 
 def add_account(settings, username: str) -> str:
