@@ -109,6 +109,92 @@ class Priority(StrEnum):
     NORMAL = "normal"
 
 
+class Wish(StrEnum):
+    """What the person wants the office to do (several may apply)."""
+
+    RECORD_ONLY = "record_only"
+    ADVICE = "advice"
+    OFFICE_ACTION = "office_action"
+    REFERRAL_TO_COUNSELLING = "referral_to_counselling"
+    LEGAL_SUPPORT = "legal_support"
+
+
+class Level(StrEnum):
+    """On which level the discrimination works (ADS/DeZIM minimum documentation standards)."""
+
+    INDIVIDUAL = "individual"
+    INSTITUTIONAL = "institutional"
+    STRUCTURAL = "structural"
+
+
+class Consequence(StrEnum):
+    """What the discrimination did to the person (several may apply)."""
+
+    HEALTH = "health"
+    FINANCIAL = "financial"
+    JOB_OR_HOUSING = "job_or_housing"
+    WITHDRAWAL_FROM_PUBLIC_LIFE = "withdrawal_from_public_life"
+    OTHER = "other"
+
+
+class OtherSide(StrEnum):
+    """Who discriminated, as a category only: never a name."""
+
+    EMPLOYER = "employer"
+    LANDLORD = "landlord"
+    BUSINESS = "business"
+    AUTHORITY = "authority"
+    POLICE = "police"
+    SCHOOL = "school"
+    PRIVATE_PERSON = "private_person"
+    ONLINE = "online"
+    OTHER = "other"
+
+
+class CaseSource(StrEnum):
+    """How the office learned of the case."""
+
+    ONLINE_FORM = "online_form"
+    EMAIL = "email"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+    REFERRAL_BY_SERVICE = "referral_by_service"
+    OUTREACH = "outreach"
+    OTHER = "other"
+
+
+class ConsultationChannel(StrEnum):
+    """How a caseworker was in contact with the person."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+    EMAIL = "email"
+    FOLLOWUP_PORTAL = "followup_portal"
+
+
+class InterventionKind(StrEnum):
+    """What the office did about a case beyond advice."""
+
+    COMPLAINT_LETTER = "complaint_letter"
+    STATEMENT_REQUEST = "statement_request"
+    MEDIATION = "mediation"
+    DISCRIMINATION_TESTING = "discrimination_testing"
+    COMPLAINT_SUPPORT = "complaint_support"
+    REFERRAL = "referral"
+
+
+class InterventionOutcome(StrEnum):
+    """How an intervention ended, or that it has not yet."""
+
+    OPEN = "open"
+    SUCCESSFUL = "successful"
+    PARTLY_SUCCESSFUL = "partly_successful"
+    UNSUCCESSFUL = "unsuccessful"
+    WITHDRAWN = "withdrawn"
+
+
 LABELS: dict[str, dict[str, str]] = {
     # grounds
     "racist_attribution": {"de": "Rassistische Zuschreibung", "en": "Racist attribution"},
@@ -177,6 +263,50 @@ LABELS: dict[str, dict[str, str]] = {
     "urgent": {"de": "Dringend", "en": "Urgent"},
     "high": {"de": "Hoch", "en": "High"},
     "normal": {"de": "Normal", "en": "Normal"},
+    # wishes: what the person wants
+    "record_only": {"de": "Nur erfassen, für die Statistik", "en": "Only record it, for the statistics"},
+    "advice": {"de": "Beratung", "en": "Advice"},
+    "office_action": {"de": "Die Stelle soll tätig werden", "en": "The office should act"},
+    "referral_to_counselling": {"de": "Vermittlung an eine Fachberatungsstelle", "en": "Referral to a specialised counselling service"},
+    "legal_support": {"de": "Unterstützung bei rechtlichen Schritten", "en": "Support with legal steps"},
+    # levels ("institutional" shares the form's label, which says the same)
+    "individual": {"de": "Individuelle Diskriminierung", "en": "Individual discrimination"},
+    "structural": {"de": "Strukturelle Diskriminierung", "en": "Structural discrimination"},
+    # consequences
+    "health": {"de": "Gesundheitliche Folgen", "en": "Health consequences"},
+    "financial": {"de": "Finanzielle Folgen", "en": "Financial consequences"},
+    "job_or_housing": {"de": "Verlust oder Gefährdung von Arbeit oder Wohnung", "en": "Job or housing lost or at risk"},
+    "withdrawal_from_public_life": {"de": "Rückzug aus dem öffentlichen Leben", "en": "Withdrawal from public life"},
+    # other sides ("online" and "other" share the district's and the grounds' labels)
+    "employer": {"de": "Arbeitgeberin oder Arbeitgeber", "en": "Employer"},
+    "landlord": {"de": "Vermieterin oder Vermieter", "en": "Landlord"},
+    "business": {"de": "Unternehmen oder Geschäft", "en": "Business"},
+    "authority": {"de": "Behörde oder Amt", "en": "Authority"},
+    "police": {"de": "Polizei", "en": "Police"},
+    "school": {"de": "Schule oder Bildungseinrichtung", "en": "School or place of education"},
+    "private_person": {"de": "Privatperson", "en": "Private person"},
+    # case sources and consultation channels (shared codes, one label)
+    "online_form": {"de": "Online-Meldeformular", "en": "Online form"},
+    "email": {"de": "E-Mail", "en": "E-mail"},
+    "phone": {"de": "Telefon", "en": "Phone"},
+    "in_person": {"de": "Persönlich", "en": "In person"},
+    "letter": {"de": "Brief", "en": "Letter"},
+    "referral_by_service": {"de": "Verwiesen von einer anderen Stelle", "en": "Referred by another service"},
+    "outreach": {"de": "Aufsuchende Arbeit oder Veranstaltung", "en": "Outreach or event"},
+    "video": {"de": "Videogespräch", "en": "Video call"},
+    "followup_portal": {"de": "Über „Meine Meldung ansehen“ (mit Quittung)", "en": "Through “Check my report” (with the receipt)"},
+    # intervention kinds
+    "complaint_letter": {"de": "Beschwerdebrief", "en": "Complaint letter"},
+    "statement_request": {"de": "Bitte um Stellungnahme", "en": "Request for a statement"},
+    "mediation": {"de": "Vermittlungsgespräch (Mediation)", "en": "Mediation"},
+    "discrimination_testing": {"de": "Testing", "en": "Discrimination testing"},
+    "complaint_support": {"de": "Unterstützung einer Beschwerde bei Behörde oder Gericht", "en": "Support with a complaint to an authority or court"},
+    "referral": {"de": "Verweisberatung", "en": "Referral"},
+    # intervention outcomes ("withdrawn" shares the closure reason's label)
+    "open": {"de": "Offen", "en": "Open"},
+    "successful": {"de": "Erfolgreich", "en": "Successful"},
+    "partly_successful": {"de": "Teilweise erfolgreich", "en": "Partly successful"},
+    "unsuccessful": {"de": "Nicht erfolgreich", "en": "Unsuccessful"},
 }
 
 
