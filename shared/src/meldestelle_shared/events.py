@@ -21,6 +21,7 @@ from meldestelle_shared.taxonomy import (
     LifeArea,
     Priority,
     ReporterRole,
+    Wish,
 )
 from meldestelle_shared.validation import IncidentDate, LanguageTag
 
@@ -55,6 +56,7 @@ class ReportSubmitted(Event):
 
     Version 2 dropped `receipt_hash` (no reader used it; it linked Kafka to intake's inboxes) and added
     `reporter_verify_key`. Readers of version 2 still read version 1 (the extra field is ignored).
+    `wishes` and `referral_consent` were added later as optional fields; events without them read as none and false.
     """
 
     SCHEMA_VERSION: ClassVar[int] = 2
@@ -69,6 +71,10 @@ class ReportSubmitted(Event):
     reporter_role: ReporterRole | None = Field(default=None, description="Affected, witness or on behalf.")
     incident_date: IncidentDate | None = Field(default=None, description="YYYY-MM-DD or YYYY-MM.")
     language: LanguageTag = Field(default="de", description="BCP 47 tag of the language the reporter used.")
+    wishes: list[Wish] = Field(default_factory=list, description="What the reporter wants the office to do; empty if not asked.")
+    referral_consent: bool = Field(
+        default=False, description="The reporter lets the office pass the case, without contact data, to a counselling service."
+    )
     sealed_description: str = Field(description="The description, sealed for the office (base64).")
     sealed_contact: str | None = Field(default=None, description="Contact data sealed for the office, if consented.")
     sealed_contact_for_notify: str | None = Field(

@@ -4,10 +4,12 @@ import json
 from typing import Literal
 from uuid import UUID, uuid4
 
+import pytest
 from pydantic import BaseModel, ConfigDict
 
-from meldestelle_shared.events import ReportSubmitted, decode_event, encode_event
+from meldestelle_shared.events import ReportSubmitted, UndecodableEvent, decode_event, encode_event
 from meldestelle_shared.sealing import generate_key_pair
+from meldestelle_shared.taxonomy import Wish
 
 
 class ReportSubmittedAsFirstReleased(BaseModel):
@@ -77,3 +79,23 @@ def test_current_reader_reads_a_newer_event_with_an_added_optional_field():
     newer |= {"added_in_a_later_minor_version": {"nested": [1, 2, 3]}, "schema_version": 1}
     event = decode_event(json.dumps(newer).encode())
     assert isinstance(event, ReportSubmitted) and str(event.report_id) == newer["report_id"]
+
+
+def test_a_report_from_before_wishes_and_referral_consent_reads_as_none_asked_and_no_consent():
+    before = json.loads(encode_event(current_report()))
+    del before["wishes"], before["referral_consent"]
+    event = decode_event(json.dumps(before).encode())
+    assert isinstance(event, ReportSubmitted) and event.wishes == [] and event.referral_consent is False
+
+
+def test_wishes_and_referral_consent_survive_the_topic_and_older_readers_ignore_them():
+    current = current_report().model_copy(update={"wishes": [Wish.ADVICE, Wish.LEGAL_SUPPORT], "referral_consent": True})
+    event = decode_event(encode_event(current))
+    assert event.wishes == [Wish.ADVICE, Wish.LEGAL_SUPPORT] and event.referral_consent is True
+    assert ReportSubmittedAsVersion2.model_validate_json(encode_event(current)).report_id == current.report_id
+
+
+def test_an_unknown_wish_on_the_topic_is_undecodable_and_says_where():
+    newer = json.loads(encode_event(current_report())) | {"wishes": ["telepathy"]}
+    with pytest.raises(UndecodableEvent, match="wishes"):
+        decode_event(json.dumps(newer).encode())

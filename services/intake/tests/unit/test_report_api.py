@@ -6,6 +6,7 @@ import pytest
 
 from meldestelle_shared.events import ReportSubmitted, decode_event
 from meldestelle_shared.sealing import load_private_key, unseal
+from meldestelle_shared.taxonomy import Wish
 
 VALID = {
     "description": "Der Vermieter sagte, an Ausländer vermiete er nicht.",
@@ -60,6 +61,10 @@ def test_minimal_report_needs_only_a_description(client, broker):
         ({"contact": {"email": "a@example.org"}}, "contact", "consent_contact"),
         ({"consent_contact": True, "contact": {"email": "not-an-address"}}, "contact.email", "e-mail"),
         ({"name": "Max Mustermann"}, "name", "not a known field"),
+        ({"wishes": ["advice", "revenge"]}, "wishes.1", "Input should be"),
+        ({"wishes": "advice"}, "wishes", "valid list"),
+        ({"wishes": ["advice", "advice"]}, "wishes", "twice"),
+        ({"referral_consent": "maybe"}, "referral_consent", "valid boolean"),
     ],
 )
 def test_invalid_fields_are_named_with_a_reason(client, broker, change, field, reason):
@@ -69,6 +74,21 @@ def test_invalid_fields_are_named_with_a_reason(client, broker, change, field, r
     errors = response.json()["fields"]
     assert any(e["field"] == field and reason in e["reason"] for e in errors), errors
     assert broker.published == []
+
+
+def test_wishes_and_referral_consent_reach_the_event_in_clear(client, broker):
+    response = client.post("/api/v1/reports", json=VALID | {"wishes": ["legal_support", "advice"], "referral_consent": True})
+    assert response.status_code == 201, response.text
+    [(_, value, _)] = broker.published
+    event = decode_event(value)
+    assert event.wishes == [Wish.LEGAL_SUPPORT, Wish.ADVICE] and event.referral_consent is True
+
+
+def test_a_report_without_wishes_asks_for_nothing_and_consents_to_no_referral(client, broker):
+    assert client.post("/api/v1/reports", json=VALID).status_code == 201
+    [(_, value, _)] = broker.published
+    event = decode_event(value)
+    assert event.wishes == [] and event.referral_consent is False
 
 
 def test_malformed_json_is_a_400(client, broker):

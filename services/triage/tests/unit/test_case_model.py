@@ -18,7 +18,7 @@ from meldestelle_shared.events import (
     OfficeMessageSent,
     ReportSubmitted,
 )
-from meldestelle_shared.taxonomy import CaseStatus as S, ClosureReason, District, Form, Ground, LifeArea, Priority
+from meldestelle_shared.taxonomy import CaseStatus as S, ClosureReason, District, Form, Ground, LifeArea, Priority, Wish
 from triage.cases.documents import case_document, case_from_document, differences, figures_from_document
 from triage.cases.model import Case, CaseRules, Codes, DuplicateHint, case_id_for
 from triage.cases.workflow import NEXT_STATUSES
@@ -260,6 +260,22 @@ def test_a_reminder_is_the_same_event_all_day_and_guards_on_the_day():
     assert case.remind_overdue(date(2026, 3, 21), 9).events[0].event_id != event.event_id
 
 
+@pytest.mark.parametrize(
+    ("wishes", "awaits"),
+    [
+        ([], True),  # not asked (older reports, or the step skipped): the office answers as always
+        ([Wish.RECORD_ONLY], False),
+        ([Wish.RECORD_ONLY, Wish.ADVICE], True),  # whoever also wants something gets a response
+        ([Wish.ADVICE], True),
+        ([Wish.REFERRAL_TO_COUNSELLING, Wish.LEGAL_SUPPORT, Wish.OFFICE_ACTION], True),
+    ],
+)
+def test_only_a_case_that_asks_just_to_be_recorded_awaits_no_first_response(wishes, awaits):
+    case = opened(wishes=wishes)
+    assert case.awaits_first_response is awaits
+    assert case_from_document(case_document(case)).awaits_first_response is awaits
+
+
 def replace_time(event, like):
     return event.model_copy(update={"occurred_at": like.occurred_at})
 
@@ -291,3 +307,18 @@ def test_a_new_case_document_has_the_fields_it_always_had():
     assert {"unread_replies", "reply_waiting", "reminded_on", "updated_at"}.isdisjoint(doc)
     assert doc["effective"] == {"grounds": ["age"], "forms": ["unequal_treatment"], "life_area": "housing"}
     assert doc["status"] == "new" and doc["priority_rank"] == 2 and doc["classification"] is None
+
+
+def test_wishes_and_referral_consent_are_the_reporters_answers_and_survive_the_document():
+    case = opened(wishes=[Wish.LEGAL_SUPPORT, Wish.ADVICE], referral_consent=True)
+    assert case.reporter.wishes == ("legal_support", "advice") and case.reporter.referral_consent is True
+    doc = case_document(case)
+    assert doc["reporter"]["wishes"] == ["legal_support", "advice"] and doc["reporter"]["referral_consent"] is True
+    assert case_from_document(doc) == case
+
+
+def test_a_document_stored_before_wishes_reads_as_nothing_asked_and_no_consent():
+    doc = case_document(opened())
+    del doc["reporter"]["wishes"], doc["reporter"]["referral_consent"]
+    case = case_from_document(doc)
+    assert (case.reporter.wishes, case.reporter.referral_consent, case.awaits_first_response) == ((), False, True)

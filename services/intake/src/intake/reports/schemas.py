@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea, ReporterRole
+from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea, ReporterRole, Wish
 from meldestelle_shared.validation import IncidentDate, LanguageTag
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -43,10 +43,16 @@ class ReportCreate(BaseModel):
     reporter_role: ReporterRole | None = Field(default=None, description="Who the reporter is in the incident.")
     incident_date: IncidentDate | None = Field(default=None, description="YYYY-MM-DD or YYYY-MM, not in the future.")
     language: LanguageTag = Field(default="de", description="BCP 47 tag of the reporter's language.")
+    wishes: list[Wish] = Field(
+        default_factory=list, max_length=len(Wish), description="What the reporter wants the office to do (optional, several)."
+    )
+    referral_consent: bool = Field(
+        default=False, description="The office may pass the case, without contact data, to a specialised counselling service."
+    )
     consent_contact: bool = Field(default=False, description="The reporter agrees to be contacted.")
     contact: ContactCreate | None = Field(default=None, description="Contact data; requires consent_contact.")
 
-    @field_validator("grounds", "forms")
+    @field_validator("grounds", "forms", "wishes")
     @classmethod
     def _no_repeats(cls, values: list) -> list:
         if len(set(values)) != len(values):

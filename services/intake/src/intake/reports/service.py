@@ -70,6 +70,8 @@ def build_report_event(
         reporter_role=report.reporter_role,
         incident_date=report.incident_date,
         language=report.language,
+        wishes=report.wishes,
+        referral_consent=report.referral_consent,
         sealed_description=seal(keys.office, report.description),
         sealed_contact=seal(keys.office, json.dumps(contact)) if contact else None,
         sealed_contact_for_notify=seal(keys.notify, contact["email"]) if contact else None,

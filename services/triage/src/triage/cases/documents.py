@@ -125,6 +125,7 @@ def _reporter_document(reporter: ReporterAnswers) -> Document:
     return {
         **_codes_document(reporter.codes), "district": reporter.district, "reporter_role": reporter.reporter_role,
         "incident_date": reporter.incident_date, "language": reporter.language,
+        "wishes": list(reporter.wishes), "referral_consent": reporter.referral_consent,
     }  # fmt: skip
 
 
@@ -132,6 +133,7 @@ def _reporter_from(doc: Document) -> ReporterAnswers:
     return ReporterAnswers(
         codes=_codes_from(doc), district=doc.get("district"), reporter_role=doc.get("reporter_role"),
         incident_date=doc.get("incident_date"), language=doc.get("language"),
+        wishes=tuple(doc.get("wishes") or ()), referral_consent=bool(doc.get("referral_consent")),
     )  # fmt: skip
 
 

@@ -37,13 +37,13 @@ def first_response_due(received_at: datetime, working_days: int) -> date:
 
 
 async def remind_overdue(today: date, *, working_days: int, cases: CaseRepository, publish: Publish) -> int:
-    """Emit FirstResponseOverdue for each case still new after `working_days`, at most once per case and day."""
+    """Emit FirstResponseOverdue for each case still new after `working_days` that awaits a response, at most once per case and day."""
     # Working days are never fewer than calendar days, so older-than-N-calendar-days narrows the search safely.
     bound = datetime.combine(today - timedelta(days=working_days), datetime.min.time(), office_timezone())
     reminded = 0
     for case in await cases.find({"status": "new", "received_at": {"$lt": bound}, "reminded_on": {"$ne": today.isoformat()}}):
         waited = working_days_between(in_office_time(case.received_at).date(), today)
-        if waited < working_days:
+        if waited < working_days or not case.awaits_first_response:
             continue
         change = case.remind_overdue(today, waited)
         # The guard on reminded_on makes a second run on the same day (or a second instance) a no-op.

@@ -24,7 +24,7 @@ from meldestelle_shared.events import (
     OfficeMessageSent,
     ReportSubmitted,
 )
-from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, LifeArea, Priority
+from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, LifeArea, Priority, Wish
 from triage.cases import workflow
 from triage.cases.priority import PriorityDecision, assess_priority
 from triage.cases.values import CaseFigures, Codes, DuplicateHint, ReporterAnswers, TimelineEntry, effective_codes, figures_of
@@ -113,6 +113,8 @@ class Case:
             reporter_role=_value(event.reporter_role),
             incident_date=event.incident_date,
             language=event.language,
+            wishes=tuple(wish.value for wish in event.wishes),
+            referral_consent=event.referral_consent,
         )
         case = cls(
             id=case_id_for(event.report_id),
@@ -142,6 +144,11 @@ class Case:
     def can_receive_messages(self) -> bool:
         """Whether the reporter left a key for office messages."""
         return bool(self.reporter_public_key)
+
+    @property
+    def awaits_first_response(self) -> bool:
+        """Whether the office owes the person a first response: not when all they asked is that it be recorded."""
+        return self.reporter.wishes != (Wish.RECORD_ONLY.value,)
 
     def priority_on(self, today: date, rules: CaseRules) -> PriorityDecision:
         """The priority as of `today`, from the effective forms and life area and the reported incident date."""

@@ -28,6 +28,8 @@ class ReporterAnswers:
     reporter_role: str | None = None
     incident_date: str | None = None
     language: str | None = None
+    wishes: tuple[str, ...] = ()  # what they want the office to do; empty when the form did not ask
+    referral_consent: bool = False  # the case may go, without contact data, to a counselling service
 
 
 def effective_codes(reporter: ReporterAnswers, classification: Codes | None) -> Codes:
