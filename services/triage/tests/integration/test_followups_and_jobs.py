@@ -21,7 +21,7 @@ from meldestelle_shared.events import (
 )
 from meldestelle_shared.sealing import load_public_key, seal
 from meldestelle_shared.signing import sign, signing_key
-from meldestelle_shared.taxonomy import CaseStatus, District, LifeArea
+from meldestelle_shared.taxonomy import CaseStatus, District, LifeArea, Wish
 from triage.app import create_app
 from triage.audit.log import SYSTEM
 from triage.cases import actions
@@ -207,11 +207,15 @@ def test_queue_filters_sorting_and_counts(triage_settings, topics, infrastructur
 
 def test_overdue_first_response_is_announced_once_per_day(triage_settings, topics, infrastructure, make_report, service_headers):
     bootstrap = infrastructure.kafka.admin
-    old, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=14))
+    old, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=14), wishes=[Wish.ADVICE])
     fresh, _ = make_report()
+    # As old, but all the person asked is that it be recorded: the office owes no first response.
+    record_only, _ = make_report(occurred_at=datetime.now(UTC) - timedelta(days=14), wishes=[Wish.RECORD_ONLY], referral_consent=True)
     with TestClient(create_app(triage_settings)) as client:
-        publish(bootstrap, topics.reports, old, fresh)
-        eventually(lambda: len(cases(client, service_headers)) == 2, what="two cases")
+        publish(bootstrap, topics.reports, old, fresh, record_only)
+        eventually(lambda: len(cases(client, service_headers)) == 3, what="three cases")
+        stored = client.portal.call(lambda: case_documents(client).find_one({"_id": case_id_for(record_only.report_id)}))
+        assert stored["reporter"]["wishes"] == ["record_only"] and stored["reporter"]["referral_consent"] is True
         desk = client.app.state.context.desk
         today = datetime.now(UTC).date()
         remind = lambda: client.portal.call(lambda: remind_overdue(today, working_days=3, cases=desk.cases, publish=desk.publish))  # noqa: E731
