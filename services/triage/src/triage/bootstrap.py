@@ -120,8 +120,8 @@ def case_rules(settings: Settings) -> CaseRules:
     """The configurable triage rules."""
     return CaseRules(
         reference_prefix=settings.reference_prefix,
-        deadline_months=settings.agg_deadline_months,
-        near_days=settings.deadline_near_days,
+        deadline_periods=settings.deadline.periods(),
+        near_days=settings.deadline.near_days,
     )
 
 

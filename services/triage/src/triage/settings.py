@@ -4,6 +4,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
+from triage.cases.deadlines.settings import DeadlineSettings
 from triage.stats.settings import StatisticsSettings
 
 
@@ -48,8 +49,6 @@ class Settings(BaseSettings):
     database: str = Field(default="triage", description="Database name on the MongoDB server.")
     consumer_group: str = Field(default="triage", description="Kafka consumer group.")
     reference_prefix: str = Field(default="DU", pattern=r"^[A-Z]{1,5}$", description="Prefix of case references.")
-    agg_deadline_months: int = Field(default=2, ge=1, description="AGG period for asserting claims, in months.")
-    deadline_near_days: int = Field(default=21, ge=0, description="Days before the AGG deadline a case turns high.")
     batch_size: int = Field(default=500, ge=1, le=5000, description="Most report events handled in one batch.")
     https_only: bool = Field(
         default=True,
@@ -70,6 +69,7 @@ class Settings(BaseSettings):
     login: LoginSettings = Field(default_factory=LoginSettings)
     session: SessionSettings = Field(default_factory=SessionSettings)
     statistics: StatisticsSettings = Field(default_factory=StatisticsSettings)
+    deadline: DeadlineSettings = Field(default_factory=DeadlineSettings)
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)

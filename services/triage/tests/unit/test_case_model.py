@@ -19,6 +19,7 @@ from meldestelle_shared.events import (
     ReportSubmitted,
 )
 from meldestelle_shared.taxonomy import CaseStatus as S, ClosureReason, District, Form, Ground, LifeArea, Priority, Wish
+from triage.cases.deadlines import DeadlineKind, DeadlinePeriods
 from triage.cases.documents import case_document, case_from_document, differences, figures_from_document
 from triage.cases.model import Case, CaseRules, Codes, DuplicateHint, case_id_for
 from triage.cases.workflow import NEXT_STATUSES
@@ -127,9 +128,12 @@ def test_classifying_sorts_and_deduplicates_and_stores_beside_the_answers():
         ({"incident_date": "2026-02-01"}, Priority.NORMAL, "agg_deadline_not_near", date(2026, 4, 1)),  # 22 days > 21
         ({"incident_date": "2026-01-10"}, Priority.URGENT, "agg_deadline_today", date(2026, 3, 10)),
         # A month without a day counts from its first day, so the deadline shown is never later than the real one.
-        ({"incident_date": "2026-01"}, Priority.NORMAL, "agg_deadline_passed", date(2026, 3, 1)),
-        ({"incident_date": "2025-12-01"}, Priority.NORMAL, "agg_deadline_passed", date(2026, 2, 1)),
-        ({"incident_date": "2026-03-01"}, Priority.NORMAL, "agg_deadline_not_near", date(2026, 5, 1)),
+        # 1 March 2026 is a Sunday, so the period ends on Monday (§ 193 BGB).
+        ({"incident_date": "2026-01"}, Priority.NORMAL, "agg_deadline_passed", date(2026, 3, 2)),
+        ({"incident_date": "2025-12-01"}, Priority.NORMAL, "agg_deadline_passed", date(2026, 2, 2)),  # 1 Feb: a Sunday
+        ({"incident_date": "2026-03-01"}, Priority.NORMAL, "agg_deadline_not_near", date(2026, 5, 4)),  # 1 May: a holiday
+        # Only the report's arrival is known: the engine's deadline is an estimate and does not raise the priority.
+        ({}, Priority.NORMAL, "no_rule_applies", None),
         ({"life_area": LifeArea.PUBLIC_SPACE, "incident_date": "2026-02-01"}, Priority.NORMAL, "no_rule_applies", None),
     ],
 )
@@ -143,8 +147,9 @@ def test_a_case_is_prioritised_on_the_day_it_arrives(fields, priority, reason, d
     [
         (date(2026, 3, 10), Priority.NORMAL, "agg_deadline_not_near"),
         (date(2026, 4, 20), Priority.HIGH, "agg_deadline_near"),
-        (date(2026, 5, 1), Priority.URGENT, "agg_deadline_today"),
-        (date(2026, 5, 2), Priority.NORMAL, "agg_deadline_passed"),
+        (date(2026, 5, 1), Priority.HIGH, "agg_deadline_near"),  # 1 May is a holiday: the period ends on Monday 4 May
+        (date(2026, 5, 4), Priority.URGENT, "agg_deadline_today"),
+        (date(2026, 5, 5), Priority.NORMAL, "agg_deadline_passed"),
     ],
 )
 def test_the_priority_follows_the_deadline_as_days_pass(today, priority, reason):
@@ -167,8 +172,18 @@ def test_the_priority_follows_staff_classification(staff, priority, reason):
 
 
 def test_the_deadline_period_is_configurable():
-    case = opened(incident_date="2026-02-01")
-    assert case.priority_on(date(2026, 3, 10), CaseRules(deadline_months=3)).agg_deadline == date(2026, 5, 1)
+    case = opened(incident_date="2026-02-01")  # housing: AGG §21(5)
+    rules = CaseRules(deadline_periods=DeadlinePeriods(agg_21_5_months=3))
+    assert case.priority_on(date(2026, 3, 10), rules).agg_deadline == date(2026, 5, 4)  # 1 May: a holiday
+
+
+def test_the_case_gives_the_engine_its_effective_life_area_incident_date_and_arrival():
+    case = opened(incident_date="2026-02-01", life_area=LifeArea.PUBLIC_SPACE)
+    assert case.deadlines(DeadlinePeriods()) == ()
+    [deadline] = replace(case, classification=Codes((), (), "work")).deadlines(DeadlinePeriods())
+    assert (deadline.kind, deadline.runs_from, deadline.due, deadline.source_id) == (DeadlineKind.AGG_15_4, date(2026, 2, 1), date(2026, 4, 1), case.id)
+    [estimated] = opened().deadlines(DeadlinePeriods())
+    assert estimated.estimated and estimated.runs_from == date(2026, 3, 10) and estimated.due == date(2026, 5, 11)  # 10 May: Sunday
 
 
 # -- statistics contribution ----------------------------------------------------------------------

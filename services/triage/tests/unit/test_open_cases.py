@@ -98,5 +98,6 @@ async def test_a_case_keeps_only_the_day_and_its_deadlines_still_count_from_it()
     await open_cases([event], repository=repository, publish=publish, rules=CaseRules())
     [case] = repository.cases.values()
     assert case["received_at"] == datetime(2026, 12, 1, tzinfo=UTC) and case["received_month"] == "2026-12"
-    assert case["agg_deadline"] == "2026-12-20" and case["priority"] == "high"  # 19 days left on the office's day
+    # 20 Dec 2026 is a Sunday, so the period ends on Monday (§ 193 BGB): 20 days left on the office's day.
+    assert case["agg_deadline"] == "2026-12-21" and case["priority"] == "high"
     assert first_response_due(case["received_at"], 3) == date(2026, 12, 4)  # Tuesday + 3 working days

@@ -7,7 +7,7 @@ from meldestelle_shared.days import in_office_time, office_timezone
 from triage.audit.log import AuditLog
 from triage.cases.followups import erase_case
 from triage.cases.outbox import deliver
-from triage.cases.priority import add_months
+from triage.cases.deadlines import add_months
 from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, Publish
 from triage.cases.workdays import working_days_between

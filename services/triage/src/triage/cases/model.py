@@ -24,8 +24,9 @@ from meldestelle_shared.events import (
     OfficeMessageSent,
     ReportSubmitted,
 )
-from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, LifeArea, Priority, Wish
+from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Priority, Wish
 from triage.cases import workflow
+from triage.cases.deadlines import Deadline, DeadlineFacts, DeadlinePeriods, agg_claim_deadline, deadlines_for
 from triage.cases.priority import PriorityDecision, assess_priority
 from triage.cases.values import CaseFigures, Codes, DuplicateHint, ReporterAnswers, TimelineEntry, effective_codes, figures_of
 from triage.errors import Conflict, NotFound
@@ -40,7 +41,7 @@ class CaseRules:
     """The configurable parts of how a case is opened and prioritised."""
 
     reference_prefix: str = "DU"
-    deadline_months: int = 2
+    deadline_periods: DeadlinePeriods = DeadlinePeriods()
     near_days: int = 21
 
 
@@ -150,15 +151,28 @@ class Case:
         """Whether the office owes the person a first response: not when all they asked is that it be recorded."""
         return self.reporter.wishes != (Wish.RECORD_ONLY.value,)
 
-    def priority_on(self, today: date, rules: CaseRules) -> PriorityDecision:
-        """The priority as of `today`, from the effective forms and life area and the reported incident date."""
-        codes = self.effective
-        return assess_priority(
-            forms=[Form(form) for form in codes.forms],
-            life_area=LifeArea(codes.life_area) if codes.life_area else None,
+    def deadline_facts(self) -> DeadlineFacts:
+        """What the deadline engine knows of this case: the effective life area, the incident date, the day it arrived."""
+        return DeadlineFacts(
+            case_id=self.id,
+            life_area=self.effective.life_area,
+            received_on=in_office_time(self.received_at).date(),
             incident_date=self.reporter.incident_date,
+        )
+
+    def deadlines(self, periods: DeadlinePeriods) -> tuple[Deadline, ...]:
+        """The case's deadlines, earliest first."""
+        return deadlines_for(self.deadline_facts(), periods)
+
+    def priority_on(self, today: date, rules: CaseRules) -> PriorityDecision:
+        """The priority as of `today`, from the effective forms and the AGG claim deadline of the engine."""
+        agg = agg_claim_deadline(self.deadline_facts(), rules.deadline_periods)
+        # Only a deadline counted from the incident raises the priority; one estimated from the report's arrival
+        # is shown and reminded, but could be far later than the real one.
+        return assess_priority(
+            forms=[Form(form) for form in self.effective.forms],
+            agg_deadline=agg.due if agg is not None and not agg.estimated else None,
             today=today,
-            deadline_months=rules.deadline_months,
             near_days=rules.near_days,
         )
 

@@ -1,13 +1,10 @@
 """Triage rules: which priority a case gets, and why. Plain functions, tested by a table."""
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from meldestelle_shared.taxonomy import Form, LifeArea, Priority
+from meldestelle_shared.taxonomy import Form, Priority
 
-# AGG §15(4) (employment) and §21(5) (civil-law dealings) give two months to assert a claim.
-AGG_LIFE_AREAS = frozenset({LifeArea.WORK, LifeArea.HOUSING, LifeArea.GOODS_AND_SERVICES})
 URGENT_FORMS = frozenset({Form.PHYSICAL_VIOLENCE, Form.THREAT})
 
 
@@ -20,35 +17,18 @@ class PriorityDecision:
     agg_deadline: date | None = None
 
 
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def agg_deadline(life_area: LifeArea | None, incident_date: str | None, *, months: int) -> date | None:
-    """The last day to assert an AGG claim, or None where the AGG period does not apply or is unknown.
-
-    A month without a day counts from its first day: the earliest possible deadline, so none is missed.
-    """
-    if life_area not in AGG_LIFE_AREAS or not incident_date:
-        return None
-    year, month, *day = (int(part) for part in incident_date.split("-"))
-    return add_months(date(year, month, day[0] if day else 1), months)
-
-
 def assess_priority(
     *,
     forms: list[Form],
-    life_area: LifeArea | None,
-    incident_date: str | None,
+    agg_deadline: date | None,
     today: date,
-    deadline_months: int = 2,
     near_days: int = 21,
 ) -> PriorityDecision:
-    """Urgent for violence or threats and on an AGG deadline's last day; high while it is near; normal otherwise."""
-    deadline = agg_deadline(life_area, incident_date, months=deadline_months)
+    """Urgent for violence or threats and on an AGG deadline's last day; high while it is near; normal otherwise.
+
+    `agg_deadline` is the deadline engine's AGG claim deadline (triage/cases/deadlines), where the case has one.
+    """
+    deadline = agg_deadline
     if URGENT_FORMS.intersection(forms):
         return PriorityDecision(Priority.URGENT, "physical_violence_or_threat", deadline)
     if deadline is None:
