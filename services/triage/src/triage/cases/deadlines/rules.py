@@ -154,10 +154,10 @@ def _suits(facts: DeadlineFacts, periods: DeadlinePeriods) -> list[Deadline]:
     # ArbGG §61b is labour-court procedure: only a claim in employment starts it.
     if facts.life_area not in EMPLOYMENT_AREAS:
         return []
-    kind = DeadlineKind.ARBGG_61B
+    kind, months = DeadlineKind.ARBGG_61B, periods.arbgg_61b_months
     return [
-        Deadline(kind, legal_basis_key(kind), claim.made_on, period_end(claim.made_on, periods.arbgg_61b_months), claim.id, CountedFrom.WRITTEN_CLAIM)
-        for claim in facts.written_claims
+        Deadline(kind, legal_basis_key(kind), c.made_on, period_end(c.made_on, months), c.id, CountedFrom.WRITTEN_CLAIM)
+        for c in facts.written_claims
     ]
 
 
