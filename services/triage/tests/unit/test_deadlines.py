@@ -1,10 +1,15 @@
 """The deadline engine as tables: BGB month counting, NRW holidays, each rule, reminders in working days, settings."""
 
-from datetime import date
+from datetime import UTC, date, datetime
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
 
+from meldestelle_shared.events import ReportSubmitted
+from meldestelle_shared.taxonomy import Form, Ground, LifeArea
+from triage.cases.access import case_read
+from triage.cases.actions import OpenedCase
 from triage.cases.deadlines import (
     Addressees,
     CountedFrom,
@@ -23,6 +28,7 @@ from triage.cases.deadlines import (
     working_days_before,
 )
 from triage.cases.deadlines.settings import DeadlineSettings
+from triage.cases.model import Case, CaseRules
 
 K = DeadlineKind
 RECEIVED = date(2026, 3, 10)
@@ -249,3 +255,25 @@ def test_settings_refuse_nonsense(monkeypatch, name, value):
     monkeypatch.setenv("TRIAGE_DEADLINE_" + name, value)
     with pytest.raises(ValidationError, match=name.lower()):
         DeadlineSettings()
+
+
+# -- the case view --------------------------------------------------------------------------------
+
+
+def test_the_case_view_lists_each_deadline_with_its_legal_basis_and_the_date_it_runs_from():
+    report_id = uuid4()
+    event = ReportSubmitted(
+        correlation_id=report_id, report_id=report_id, receipt_hash="00", sealed_description="c2VhbGVk",
+        occurred_at=datetime(2026, 3, 10, 9, tzinfo=UTC), grounds=[Ground.AGE], forms=[Form.UNEQUAL_TREATMENT],
+        life_area=LifeArea.WORK, incident_date="2026-03-01",
+    )  # fmt: skip
+    periods = DeadlinePeriods(agg_15_4_months=3)
+    case = Case.open(event, reference="DU-2026-000001", rules=CaseRules(deadline_periods=periods), created_at=event.occurred_at)
+    view = case_read(OpenedCase(case, "text", None, []), working_days=3, periods=periods)
+    assert view.deadlines.agg_deadline == date(2026, 6, 1)  # the configured three months, as the priority counts
+    assert [item.model_dump() for item in view.deadlines.items] == [
+        {
+            "kind": "agg_15_4", "legal_basis": "legal_basis_agg_15_4", "runs_from": date(2026, 3, 1), "counted_from": "incident_date",
+            "estimated": False, "due": date(2026, 6, 1), "source_id": case.id,
+        }
+    ]  # fmt: skip

@@ -10,6 +10,7 @@ from meldestelle_shared.taxonomy import CaseStatus
 from triage.auth import CurrentPrincipal, Principal
 from triage.bootstrap import Context, TriageContext
 from triage.cases.actions import OpenedCase
+from triage.cases.deadlines import DeadlinePeriods
 from triage.cases.jobs import first_response_due
 from triage.cases.model import Case, Codes
 from triage.cases.schemas import CaseRead, CaseSummary
@@ -46,7 +47,7 @@ def case_summary(case: Case) -> CaseSummary:
     return CaseSummary.model_validate(_summary_fields(case))
 
 
-def case_read(opened: OpenedCase, *, working_days: int) -> CaseRead:
+def case_read(opened: OpenedCase, *, working_days: int, periods: DeadlinePeriods) -> CaseRead:
     """The API view of an opened case."""
     case = opened.case
     return CaseRead.model_validate(
@@ -66,6 +67,7 @@ def case_read(opened: OpenedCase, *, working_days: int) -> CaseRead:
             "deadlines": {
                 "agg_deadline": case.priority.agg_deadline,
                 "first_response_due": first_response_due(case.received_at, working_days) if case.status is CaseStatus.NEW else None,
+                "items": [asdict(d) | {"estimated": d.estimated} for d in case.deadlines(periods)],
             },
         }
     )

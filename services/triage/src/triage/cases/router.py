@@ -52,7 +52,7 @@ async def export_cases(principal: Exporter, context: Context, query: Annotated[C
 async def get_case(principal: Reader, case: CurrentCase, context: Context) -> CaseRead:
     """Read one case; texts are opened for this response only, the view is audited; a staff member's first look moves it to in_review."""
     opened = await actions.view_case(case, actor=principal.actor, desk=context.desk)
-    return case_read(opened, working_days=context.settings.first_response_working_days)
+    return case_read(opened, working_days=context.settings.first_response_working_days, periods=context.desk.rules.deadline_periods)
 
 
 @router.post("/{case_id}/status", summary="Move a case in the workflow")

@@ -69,11 +69,24 @@ class DuplicateHint(BaseModel):
     state: str = Field(description="suggested, confirmed or dismissed.")
 
 
+class DeadlineRead(BaseModel):
+    """One deadline of the deadline engine, with its legal basis and the date it runs from."""
+
+    kind: str = Field(description="agg_15_4, agg_21_5, arbgg_61b, statement_reply or intervention.")
+    legal_basis: str = Field(description="Text key naming the legal basis, e.g. legal_basis_agg_15_4.")
+    runs_from: date = Field(description="The day the period runs from.")
+    counted_from: str = Field(description="Which fact runs_from is: learned, incident_date, incident_month, report_received, ...")
+    estimated: bool = Field(description="Counted from the report's arrival only: the real deadline may be earlier.")
+    due: date = Field(description="The last day (§§ 187, 188, 193 BGB for the statutory periods).")
+    source_id: str = Field(description="What set it: the case, a written claim, a statement request or an intervention.")
+
+
 class Deadlines(BaseModel):
     """Dates the office must keep in view."""
 
     agg_deadline: date | None = Field(description="Last day to assert an AGG claim, where it applies.")
     first_response_due: date | None = Field(description="When a case still new becomes overdue (working days, NRW).")
+    items: list[DeadlineRead] = Field(default_factory=list, description="Every deadline of the case, earliest first.")
 
 
 class CaseRead(CaseSummary):
