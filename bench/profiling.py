@@ -56,6 +56,28 @@ def summarise(raw: Path, top: int = 12) -> str:
     return "\n".join(lines)
 
 
+def stage_shares(raw: Path, stages: dict[str, tuple[str, ...]]) -> str:
+    """The share of on-CPU samples spent in each named stage: a stage counts a stack when any of its function names is on it."""
+    if not raw.exists():
+        return "  (no profile)"
+    counts: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        names = {frame.partition(" (")[0] for frame in stack.split(";")}
+        total += int(count)
+        for stage, functions in stages.items():
+            if any(name in names for name in functions):
+                counts[stage] += int(count)
+    if not total:
+        return "  (no samples)"
+    lines = [f"  time per stage ({total} on-CPU samples of the whole process; stages may overlap):"]
+    lines += [f"    {100 * counts[stage] / total:5.1f}%  {stage}" for stage in stages]
+    return "\n".join(lines)
+
+
 def _short(frame: str) -> str:
     """`func (path/to/file.py:12)` shortened to `func (file.py)`, so lines of one function add up."""
     name, _, where = frame.partition(" (")

@@ -14,7 +14,8 @@ import json
 import threading
 import time
 
-from bench.harness import load, local_stack, machine, process_tree_rss, uvicorn_argv, wrk_post
+from bench.harness import load, local_stack, machine, process_tree_rss, record_result, uvicorn_argv, wrk_post
+from bench.limits import TimeLimitExceeded, exit_on_timeout, time_limit
 from bench.synthetic import REPORT
 from devstack.processes import ManagedProcess, free_port, wait_for_port
 
@@ -56,7 +57,17 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=int, default=20, help="settling time before the idle sample")
     parser.add_argument("--seconds", type=int, default=30, help="length of the load")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections, as in the intake benchmark")
+    parser.add_argument("--timeout", type=float, help="stop and fail (exit 3) after this many seconds in all (default: the run's length + 300 s)")
     args = parser.parse_args()
+    try:
+        with time_limit(args.timeout or args.idle_seconds + args.seconds + 300, "bench.footprint"):
+            run(args)
+    except TimeLimitExceeded as error:
+        exit_on_timeout(error)
+
+
+def run(args: argparse.Namespace) -> None:
+    """The idle and loaded samples, the printed table and the results.json entry."""
     body = json.dumps(REPORT).encode()
     print(f"# footprint  ({machine()})")
     with local_stack() as stack:
@@ -88,6 +99,13 @@ def main() -> None:
     print(f"  {'bare FastAPI (baseline)':24s} {bare_idle / MIB:9.0f} {bare_loaded / MIB:9.0f} {1:11.1f}x")
     print(f"  {'total (stack)':24s} {sum(idle.values()) / MIB:9.0f} {stack_peak / MIB:9.0f}   target <= {TARGET_BYTES / MIB:.0f} MiB "
           f"({'met' if stack_peak <= TARGET_BYTES else 'NOT met'}, sum of per-process peaks)")
+    record_result(
+        "footprint",
+        target="≤ 2048 MiB for the whole stack",
+        measured=stack_peak / MIB, baseline=bare_loaded / MIB, unit="MiB", met=stack_peak <= TARGET_BYTES,
+        note=f"sum of per-process peaks under {args.seconds} s of intake load ({sum(idle.values()) / MIB:.0f} MiB idle); "
+        f"baseline: one bare FastAPI process under the same load, so the ratio reads as a multiple of it",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
