@@ -14,10 +14,12 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import random
 import time
 import uuid
 from contextlib import nullcontext
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
@@ -133,6 +135,7 @@ async def count_cases(uri: str, database: str) -> int:
         await client.close()
 
 
+STAGE_TIMER = Path(__file__).resolve().parent / "stage_timer"
 # Where a batch's time goes: each stage is the functions of the drain path it names (inclusive samples).
 STAGES = {
     "fetch + decode (aiokafka, FastStream, decode_event)": ("getmany", "decode_event", "_fetch"),
@@ -147,6 +150,15 @@ STAGES = {
 }
 
 
+def stage_table(stages: dict[str, dict], seconds: float) -> str:
+    """Wall time per drain stage, as measured inside triage: calls, total, per call and share of the drain."""
+    lines = [f"  triage's stages, wall clock ({seconds:.1f} s drain; indented stages are inside open_cases; groups overlap):"]
+    for stage, total in stages.items():
+        per_call = 1000 * total["seconds"] / total["calls"]
+        lines.append(f"    {stage:42s} {total['calls']:6d} calls {total['seconds']:8.1f} s {per_call:9.1f} ms/call {100 * total['seconds'] / seconds:5.1f}%")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Publish the backlog, time the baseline and triage draining it, print rates and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -156,13 +168,17 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, help="TRIAGE_BATCH_SIZE for triage (default: its setting)")
     parser.add_argument("--triage-env", action="append", default=[], metavar="NAME=VALUE", help="another environment setting for triage (repeatable)")
     parser.add_argument("--triage-src", help="a folder put first on triage's PYTHONPATH, to measure a changed copy of triage")
-    parser.add_argument("--profile", action="store_true", help="sample triage with py-spy for the first 60 s of its drain and print the time per stage")
+    parser.add_argument("--profile", action="store_true", help="sample triage with py-spy for the first 60 s of its drain (on-CPU functions and stages)")
+    parser.add_argument("--no-stages", action="store_true", help="do not time triage's drain stages (a bench-only sitecustomize; a few clock reads per batch)")
     args = parser.parse_args()
     env = dict(setting.split("=", 1) for setting in args.triage_env)
     if args.batch_size:
         env["TRIAGE_BATCH_SIZE"] = str(args.batch_size)
-    if args.triage_src:
-        env["PYTHONPATH"] = args.triage_src
+    paths = [args.triage_src] if args.triage_src else []
+    if not args.no_stages:
+        paths.append(str(STAGE_TIMER))
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
     try:
         with time_limit(args.run_timeout or args.timeout + 600, "bench.backlog"):
             run(args, env)
@@ -174,6 +190,8 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     """The publish, the baseline, triage's drain, the printed figures and the results.json entry."""
     print(f"# backlog drain of {args.events} report events  ({machine()})")
     with local_stack(services=(), env={"triage": env}) as stack:
+        stages_file = stack.root / "stages.json"
+        stack.services["triage"].env["BENCH_STAGES_FILE"] = str(stages_file)
         office_key = (stack.secrets / "intake" / "intake_office_public_key").read_text()
         bootstrap, topic, database = stack.kafka.admin, stack.topics.reports, f"{stack.database_prefix}triage"
         seconds = asyncio.run(publish(bootstrap, topic, args.events, office_key))
@@ -187,6 +205,8 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
         seconds, stored, first = asyncio.run(drain_with_triage(stack, args.events, args.timeout, 60 if args.profile else 0))
         drain_load = load()
         stack.services["triage"].stop()
+        if stages_file.exists():
+            print(stage_table(json.loads(stages_file.read_text()), seconds))
         print(f"  cases in the database after the drain: {asyncio.run(count_cases(stack.database_uri('triage'), database))}")
         rate = stored / seconds
         steady = stored / (seconds - first) if seconds > first else 0.0
