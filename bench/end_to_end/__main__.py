@@ -2,10 +2,12 @@
 
     .venv/bin/python -m bench.end_to_end                    # 20 reports/s for 300 s, then a 60 s baseline
     .venv/bin/python -m bench.end_to_end --seconds 60 --baseline-seconds 30
+    .venv/bin/python -m bench.end_to_end --seconds 60 --profile                  # where the services spend CPU
+    .venv/bin/python -m bench.end_to_end --service-env notify:NOTIFY_X=1         # try a setting
 
 The whole stack runs as processes (Kafka, FerretDB, the SMTP sink, intake, triage, notify).
-An open-loop asyncio client (httpx) sends varied reports at a fixed rate, never waiting for
-answers before the next send. Times come from where things land, not from polling: a case's
+An open-loop generator in a process of its own (`load.py`: raw HTTP/1.1 on uvloop, bodies encoded
+beforehand) sends varied reports at a fixed rate, never waiting for answers before the next send. Times come from where things land, not from polling: a case's
 `created_at` (written by triage) and the SMTP sink's receive time in each .eml name (ns), both
 against the moment the POST was sent, on the same clock.
 
