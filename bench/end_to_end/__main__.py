@@ -21,6 +21,7 @@ import asyncio
 import json
 import random
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import aiosmtplib
 import httpx
+import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
@@ -46,11 +48,15 @@ _CASE_LINK = re.compile(r"/cases/([0-9a-f-]{36})")
 def post_reports(url: str, rate: float, seconds: float, folder: Path) -> dict[str, int]:
     """Send `rate` reports per second for `seconds` from a generator process of its own; returns {report_id: ns sent}."""
     output = folder / "load.json"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [sys.executable, "-m", "bench.end_to_end.load", url, str(rate), str(seconds), str(output)],
         cwd=ROOT, check=True, timeout=seconds + 120,
     )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(output.read_text())
+    generator_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(f"  generator: {generator_cpu:.1f} CPU s for {int(rate * seconds)} requests ({1000 * generator_cpu / max(1, rate * seconds):.2f} ms per request)")
     failures = result["failures"]
     print(f"  POST → 201: {_summary(result['latencies_ms'])}; {len(failures)} failed {sorted(set(failures)) or ''}")
     print(f"  generator: send lateness p99 {percentile(result['send_lateness_ms'], 99):.1f} ms (how late it sent against its schedule)")
@@ -141,6 +147,26 @@ async def baseline(bootstrap: KafkaAccess, uri: str, smtp_port: int, maildir: Pa
     }
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system) used so far by each named process and its children."""
+    used = {}
+    for name, pid in pids.items():
+        try:
+            root = psutil.Process(pid)
+            used[name] = sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+        except psutil.NoSuchProcess:
+            used[name] = 0.0
+    return used
+
+
+def stack_pids(stack) -> dict[str, int]:
+    """The processes of the stack by name: the services, Kafka, each database server and the SMTP sink."""
+    pids = {name: process.pid for name, process in stack.services.items() if process.is_running}
+    pids.update({"kafka": stack.kafka.process.pid, "smtp sink": stack.smtp.process.pid})
+    pids.update({f"{name} database": server.process.pid for name, server in stack.databases.items()})
+    return pids
+
+
 def warm_up(stack, reports: int = 3) -> None:
     """Send a few reports and wait for their e-mails, so every consumer has joined its group before the clock runs."""
     rng = random.Random(5)
@@ -186,10 +212,18 @@ def run(args: argparse.Namespace, env: dict[str, dict[str, str]]) -> None:
         warm_up(stack)
         before = load()
         profiles = [py_spy(stack.services[name].pid, f"e2e-{name}", seconds=int(args.seconds)) for name in ("intake", "triage", "notify")] if args.profile else []
+        pids = stack_pids(stack)
+        cpu_before = cpu_seconds(pids)
         with ExitStack() as profiling:
             for profile in profiles:
                 profiling.enter_context(profile)
             sent = post_reports(f"{stack.url('intake')}/api/v1/reports", args.rate, args.seconds, stack.root)
+            cpu_used = {name: value - cpu_before[name] for name, value in cpu_seconds(pids).items()}
+        # CPU per report does not depend on how busy the machine is: it is what the stack asks of the cores.
+        reports = max(1, len(sent))
+        print(f"  CPU per accepted report: {1000 * sum(cpu_used.values()) / reports:.1f} ms in all, of 2 cores' "
+              f"{2000 / args.rate:.0f} ms per report at this rate: " + ", ".join(
+                  f"{name} {1000 * value / reports:.1f}" for name, value in sorted(cpu_used.items(), key=lambda kv: -kv[1])))
         during = load()
         print(f"  [{before} before, {during} at the end of the load]")
         stored, case_reports = asyncio.run(case_times(stack.database_uri("triage"), f"{stack.database_prefix}triage", set(sent), wait=60))
