@@ -2,6 +2,7 @@
 
 import collections
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,7 +26,15 @@ def py_spy(pid: int, name: str, *, seconds: int) -> Iterator[None]:
     try:
         yield
     finally:
-        process.wait(timeout=seconds + 30)
+        try:
+            process.wait(timeout=seconds + 30)
+        except subprocess.TimeoutExpired:  # a starved machine: ask py-spy to write what it has, then give up on it
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
     if raw.exists():
         print(summarise(raw))
         print(f"  collapsed stacks: {raw} (feed to flamegraph.pl or speedscope)")
