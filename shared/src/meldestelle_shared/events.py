@@ -6,20 +6,28 @@ without breaking older consumers. A change that breaks readers raises `schema_ve
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, ClassVar, Literal, Union
 from uuid import UUID, uuid4, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from meldestelle_shared.taxonomy import (
+    CaseSource,
     CaseStatus,
     ClosureReason,
+    Consequence,
+    ConsultationChannel,
     District,
     Form,
     Ground,
+    InterventionKind,
+    InterventionOutcome,
+    Level,
     LifeArea,
+    OtherSide,
     Priority,
+    ReferralContent,
     ReporterRole,
     Wish,
 )
@@ -203,6 +211,67 @@ class CaseClassified(CaseEvent):
     life_area: LifeArea | None = Field(description="Life area as classified by staff.")
 
 
+class CaseDocumented(CaseEvent):
+    """Staff documented a case after the ADS/DeZIM minimum standards: level, consequences, other side, source."""
+
+    event_type: Literal["CaseDocumented"] = "CaseDocumented"
+    level: Level | None = Field(description="Individual, institutional or structural; None if not yet known.")
+    consequences: list[Consequence] = Field(description="What the discrimination did to the person.")
+    other_side: OtherSide | None = Field(description="The other side, as a category only.")
+    source: CaseSource | None = Field(description="How the office learned of the case.")
+
+
+class ConsultationLogged(CaseEvent):
+    """A caseworker recorded a contact with the person; the note stays sealed in triage and never travels."""
+
+    event_type: Literal["ConsultationLogged"] = "ConsultationLogged"
+    consultation_id: UUID = Field(description="Id of the consultation; consumers deduplicate by it.")
+    held_on: date = Field(description="The day of the contact.")
+    channel: ConsultationChannel = Field(description="How the contact took place.")
+    minutes: int = Field(ge=1, description="Minutes spent.")
+
+
+class InterventionRecorded(CaseEvent):
+    """The office recorded an intervention (a complaint letter, a statement request, mediation, ...)."""
+
+    event_type: Literal["InterventionRecorded"] = "InterventionRecorded"
+    intervention_id: UUID = Field(description="Id of the intervention.")
+    kind: InterventionKind = Field(description="What the office did.")
+    started_on: date = Field(description="The day of the intervention.")
+    outcome: InterventionOutcome = Field(description="How it ended, or open.")
+    due_on: date | None = Field(description="Its due date (a statement request's reply date), if any.")
+
+
+class InterventionUpdated(CaseEvent):
+    """An intervention's outcome or due date changed; the event carries its whole state after the change."""
+
+    event_type: Literal["InterventionUpdated"] = "InterventionUpdated"
+    intervention_id: UUID = Field(description="Id of the intervention.")
+    kind: InterventionKind = Field(description="What the office did.")
+    started_on: date = Field(description="The day of the intervention.")
+    outcome: InterventionOutcome = Field(description="How it ended, or open.")
+    due_on: date | None = Field(description="Its due date, if any.")
+
+
+class CaseReferred(CaseEvent):
+    """With the person's consent, the office referred the case to a counselling service of the directory."""
+
+    event_type: Literal["CaseReferred"] = "CaseReferred"
+    referral_id: UUID = Field(description="Id of the referral.")
+    service_id: str = Field(description="The service's id in the referral directory.")
+    referred_on: date = Field(description="The day of the referral.")
+    passed_on: list[ReferralContent] = Field(description="What the office passed on; contact_data only at the person's request.")
+
+
+class ReferralTakenUp(CaseEvent):
+    """Staff recorded whether the service took the referred case up."""
+
+    event_type: Literal["ReferralTakenUp"] = "ReferralTakenUp"
+    referral_id: UUID = Field(description="Id of the referral.")
+    service_id: str = Field(description="The service's id in the referral directory.")
+    taken_up: bool = Field(description="True: the service took it up; False: it did not (declined, or the person did not go).")
+
+
 class OfficeMessageSent(CaseEvent):
     """Staff wrote to the reporter; only the reporter's receipt can open the message."""
 
@@ -269,6 +338,12 @@ AnyEvent = Annotated[
         CaseReopened,
         CaseAssigned,
         CaseClassified,
+        CaseDocumented,
+        ConsultationLogged,
+        InterventionRecorded,
+        InterventionUpdated,
+        CaseReferred,
+        ReferralTakenUp,
         OfficeMessageSent,
         CaseErased,
         FirstResponseOverdue,

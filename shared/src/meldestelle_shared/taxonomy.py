@@ -195,6 +195,14 @@ class InterventionOutcome(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ReferralContent(StrEnum):
+    """What the office passed on to a counselling service with a referral."""
+
+    CASE_CODES = "case_codes"  # grounds, forms, life area, level: no text
+    ACCOUNT = "account"  # what happened, in the caseworker's words, without names or contact data
+    CONTACT_DATA = "contact_data"  # only when the person asked for it
+
+
 LABELS: dict[str, dict[str, str]] = {
     # grounds
     "racist_attribution": {"de": "Rassistische Zuschreibung", "en": "Racist attribution"},
@@ -307,6 +315,10 @@ LABELS: dict[str, dict[str, str]] = {
     "successful": {"de": "Erfolgreich", "en": "Successful"},
     "partly_successful": {"de": "Teilweise erfolgreich", "en": "Partly successful"},
     "unsuccessful": {"de": "Nicht erfolgreich", "en": "Unsuccessful"},
+    # what a referral passed on
+    "case_codes": {"de": "Einordnung (Merkmale, Formen, Lebensbereich)", "en": "Classification (grounds, forms, life area)"},
+    "account": {"de": "Schilderung, ohne Namen und Kontaktdaten", "en": "Account, without names or contact data"},
+    "contact_data": {"de": "Kontaktdaten (auf Wunsch der Person)", "en": "Contact data (at the person's request)"},
 }
 
 

@@ -25,6 +25,7 @@ from triage.cases.duplicates import DuplicateGroups, link_duplicates
 from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, open_cases
+from triage.referrals.directory import Directory, load_directory
 from triage.settings import Settings
 from triage.staff.admin import StaffDesk
 from triage.staff.approvals import ApprovalRepository
@@ -56,6 +57,7 @@ class TriageContext:
     desk: CaseDesk
     accounts: StaffDesk
     statistics: StatisticsFeature
+    referrals: Directory
 
     def login(self) -> dict[str, Any]:
         """The keyword arguments start_session needs besides the credentials and the client."""
@@ -68,6 +70,8 @@ class TriageContext:
 def bootstrap(settings: Settings | None = None) -> TriageContext:
     """Build triage's parts and subscribe its consumers; settings default to the environment."""
     settings = settings or Settings(_secrets_dir=secrets_dir())
+    # Checked before anything starts: a bad directory file stops triage with the entry and field to fix.
+    referrals = load_directory(settings.referral_directory) if settings.referral_directory else Directory()
     broker = create_broker(settings.kafka, client_id="triage")
     client = create_client(settings.mongodb, app_name="triage")
     database = client[settings.database]
@@ -109,6 +113,7 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
         statistics=install_statistics(
             broker, database, topics=settings.kafka.topics, consumer_group=settings.consumer_group, settings=settings.statistics
         ),
+        referrals=referrals,
     )
     metrics = ConsumerMetrics(context.registry)
     consume_reports(context, metrics)

@@ -1,5 +1,7 @@
 """triage's settings (TRIAGE_*), with each part's settings and the shared Kafka, database and office settings nested."""
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
     )
     job_interval_seconds: int = Field(
         default=300, ge=0, description="Pause between runs of the scheduled jobs (reminders, retention, outbox); 0 turns them off."
+    )
+    referral_directory: Path | None = Field(
+        default=None,
+        description="JSON file of the counselling services cases are referred to (deploy/referrals/services.json); checked at start-up.",
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     login: LoginSettings = Field(default_factory=LoginSettings)

@@ -15,6 +15,7 @@ from triage.cases.jobs import first_response_due
 from triage.cases.model import Case, Codes
 from triage.cases.schemas import CaseRead, CaseSummary
 from triage.errors import Forbidden, NotFound
+from triage.referrals.directory import Directory
 from triage.staff.permissions import may_open_case
 
 
@@ -47,9 +48,10 @@ def case_summary(case: Case) -> CaseSummary:
     return CaseSummary.model_validate(_summary_fields(case))
 
 
-def case_read(opened: OpenedCase, *, working_days: int, periods: DeadlinePeriods) -> CaseRead:
-    """The API view of an opened case."""
+def case_read(opened: OpenedCase, *, working_days: int, periods: DeadlinePeriods, directory: Directory | None = None) -> CaseRead:
+    """The API view of an opened case; `directory` names the services of its referrals."""
     case = opened.case
+    directory = directory or Directory()
     return CaseRead.model_validate(
         {
             **_summary_fields(case),
@@ -69,6 +71,12 @@ def case_read(opened: OpenedCase, *, working_days: int, periods: DeadlinePeriods
                 "first_response_due": first_response_due(case.received_at, working_days) if case.status is CaseStatus.NEW else None,
                 "items": [asdict(d) | {"estimated": d.estimated} for d in case.deadlines(periods)],
             },
+            "documentation": asdict(case.documentation) if case.documentation else None,
+            "interventions": [asdict(i) for i in sorted(case.interventions.values(), key=lambda i: (i.started_on, i.id))],
+            "referrals": [
+                asdict(r) | {"service_name": service.name if (service := directory.get(r.service_id)) else None}
+                for r in sorted(case.referrals.values(), key=lambda r: (r.referred_on, r.id))
+            ],
         }
     )
 
@@ -85,6 +93,7 @@ def _summary_fields(case: Case) -> dict[str, object]:
         "reporter": {
             **_codes(case.reporter.codes), "district": case.reporter.district, "reporter_role": case.reporter.reporter_role,
             "incident_date": case.reporter.incident_date, "language": case.reporter.language,
+            "wishes": list(case.reporter.wishes), "referral_consent": case.reporter.referral_consent,
         },
         "classification": _codes(case.classification) if case.classification else None,
         "assignee_id": case.assignee_id,

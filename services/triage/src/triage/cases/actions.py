@@ -5,17 +5,30 @@ atomic write (fields, timeline entry, outbox), then audited, then its events are
 """
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 
 from meldestelle_shared.sealing import Keyring, SealingError, load_public_key, seal, unseal
 from meldestelle_shared.settings import office_today
-from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, LifeArea
+from meldestelle_shared.taxonomy import (
+    CaseStatus,
+    ClosureReason,
+    ConsultationChannel,
+    Form,
+    Ground,
+    InterventionKind,
+    InterventionOutcome,
+    LifeArea,
+    ReferralContent,
+)
 from triage.audit.log import Actor, AuditLog
 from triage.cases.model import Case, Change, Codes, TimelineEntry
 from triage.cases.outbox import deliver
 from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, Publish
+from triage.cases.values import Documentation
+from triage.referrals.directory import Directory
 from triage.errors import Conflict, Forbidden, Invalid
 from triage.staff.permissions import Permission, permissions_of
 from triage.staff.repository import StaffRepository
@@ -123,6 +136,62 @@ async def classify_case(
     codes = Codes(tuple(g.value for g in grounds), tuple(f.value for f in forms), life_area.value if life_area else None)
     change = case.classify(codes, today=office_today(), rules=desk.rules, actor_id=actor.id)
     return await _commit(change, "case.classify", actor=actor, desk=desk)
+
+
+async def document_case(case: Case, documentation: Documentation, *, actor: Actor, desk: CaseDesk) -> Case:
+    """Store the documentation of the minimum standards (level, consequences, other side, source)."""
+    return await _commit(case.document(documentation, actor_id=actor.id), "case.document", actor=actor, desk=desk)
+
+
+async def log_consultation(
+    case: Case, *, held_on: date, channel: ConsultationChannel, minutes: int, note: str | None, actor: Actor, desk: CaseDesk
+) -> str:
+    """Record a contact with the person; the note is sealed to the office before it is stored and never leaves triage."""
+    sealed_note = seal(desk.office_key.public_key, _checked_text(note)) if note is not None and note.strip() else None
+    change = case.log_consultation(
+        held_on=held_on, channel=channel, minutes=minutes, sealed_note=sealed_note, today=office_today(), actor_id=actor.id
+    )
+    await _commit(change, "case.consultation", actor=actor, desk=desk)
+    return change.entry.id if change.entry else ""
+
+
+async def record_intervention(
+    case: Case, kind: InterventionKind, *, started_on: date, outcome: InterventionOutcome, due_on: date | None, actor: Actor, desk: CaseDesk
+) -> tuple[Case, str]:
+    """Record an intervention; its due date (a statement request's reply date) joins the case's deadlines."""
+    change = case.record_intervention(kind, started_on=started_on, outcome=outcome, due_on=due_on, actor_id=actor.id)
+    updated = await _commit(change, "case.intervention", actor=actor, desk=desk)
+    return updated, next(iter(set(change.after.interventions) - set(case.interventions)))
+
+
+async def update_intervention(
+    case: Case, intervention_id: str, *, outcome: InterventionOutcome | None, due_on: date | None, clear_due: bool, actor: Actor, desk: CaseDesk
+) -> Case:
+    """Record an intervention's outcome or move its due date."""
+    change = case.update_intervention(intervention_id, outcome=outcome, due_on=due_on, clear_due=clear_due, actor_id=actor.id)
+    return await _commit(change, "case.intervention_update", actor=actor, desk=desk)
+
+
+async def refer_case(
+    case: Case, service_id: str, *, referred_on: date, passed_on: list[ReferralContent], contact_requested: bool,
+    directory: Directory, actor: Actor, desk: CaseDesk,
+) -> tuple[Case, str]:
+    """Refer a case to a service of the directory; refused (and audited) when the person did not consent."""
+    if directory.get(service_id) is None:
+        raise Invalid("service_id", "is not a service of the referral directory")
+    if not case.reporter.referral_consent:
+        await desk.audit.append(actor, "case.refer", case_id=case.id, outcome="refused", reason="no_referral_consent")
+    change = case.refer(
+        service_id, referred_on=referred_on, passed_on=tuple(passed_on), contact_requested=contact_requested,
+        today=office_today(), actor_id=actor.id,
+    )  # fmt: skip
+    updated = await _commit(change, "case.refer", actor=actor, desk=desk)
+    return updated, next(iter(set(change.after.referrals) - set(case.referrals)))
+
+
+async def record_referral_uptake(case: Case, referral_id: str, *, taken_up: bool, actor: Actor, desk: CaseDesk) -> Case:
+    """Record whether the service took the referral up."""
+    return await _commit(case.record_uptake(referral_id, taken_up=taken_up, actor_id=actor.id), "case.referral_uptake", actor=actor, desk=desk)
 
 
 def check_message(case: Case, text: str) -> str:

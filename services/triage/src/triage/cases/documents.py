@@ -6,7 +6,17 @@ from typing import Any
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Priority
 from triage.cases.model import Case
 from triage.cases.priority import PriorityDecision
-from triage.cases.values import CaseFigures, Codes, DuplicateHint, ReporterAnswers, TimelineEntry, figures_of
+from triage.cases.values import (
+    CaseFigures,
+    Codes,
+    Documentation,
+    DuplicateHint,
+    Intervention,
+    Referral,
+    ReporterAnswers,
+    TimelineEntry,
+    figures_of,
+)
 
 Document = dict[str, Any]
 # Only what a statistics contribution needs: nothing sealed is ever read for statistics.
@@ -51,7 +61,14 @@ def case_document(case: Case) -> Document:
         "duplicates": {other_id: hint_document(hint) for other_id, hint in case.duplicates.items()},
     }
     # Written only once they are set, so a new case's document is what it always was.
-    later = {"updated_at": case.updated_at, "reminded_on": case.reminded_on, "unread_replies": case.unread_replies, "reply_waiting": case.reply_waiting}
+    later = {
+        "updated_at": case.updated_at, "reminded_on": case.reminded_on, "unread_replies": case.unread_replies,
+        "reply_waiting": case.reply_waiting,
+        "documentation": _documentation_document(case.documentation) if case.documentation else None,
+        # Keyed by id, so a change to one is written to that one alone.
+        "interventions": {key: _intervention_document(value) for key, value in case.interventions.items()},
+        "referrals": {key: _referral_document(value) for key, value in case.referrals.items()},
+    }  # fmt: skip
     doc.update({name: value for name, value in later.items() if value})
     return doc
 
@@ -84,6 +101,9 @@ def case_from_document(doc: Document) -> Case:
         reply_waiting=bool(doc.get("reply_waiting")),
         timeline=tuple(_entry_from(entry) for entry in doc.get("timeline") or ()),
         duplicates={other_id: _hint_from(hint) for other_id, hint in (doc.get("duplicates") or {}).items()},
+        documentation=_documentation_from(doc["documentation"]) if doc.get("documentation") else None,
+        interventions={key: _intervention_from(key, value) for key, value in (doc.get("interventions") or {}).items()},
+        referrals={key: _referral_from(key, value) for key, value in (doc.get("referrals") or {}).items()},
     )
 
 
@@ -157,3 +177,43 @@ def hint_document(hint: DuplicateHint) -> Document:
 
 def _hint_from(doc: Document) -> DuplicateHint:
     return DuplicateHint(doc["case_id"], doc["reference"], doc["score"], doc.get("state", "suggested"))
+
+
+def _documentation_document(documentation: Documentation) -> Document:
+    return {
+        "level": documentation.level, "consequences": list(documentation.consequences),
+        "other_side": documentation.other_side, "source": documentation.source,
+    }  # fmt: skip
+
+
+def _documentation_from(doc: Document) -> Documentation:
+    return Documentation(doc.get("level"), tuple(doc.get("consequences") or ()), doc.get("other_side"), doc.get("source"))
+
+
+def _intervention_document(intervention: Intervention) -> Document:
+    # Dates as ISO text: BSON has no date without a time.
+    return {
+        "kind": intervention.kind, "started_on": intervention.started_on.isoformat(), "outcome": intervention.outcome,
+        "due_on": intervention.due_on.isoformat() if intervention.due_on else None,
+    }  # fmt: skip
+
+
+def _intervention_from(intervention_id: str, doc: Document) -> Intervention:
+    return Intervention(
+        id=intervention_id, kind=doc["kind"], started_on=date.fromisoformat(doc["started_on"]), outcome=doc["outcome"],
+        due_on=date.fromisoformat(doc["due_on"]) if doc.get("due_on") else None,
+    )  # fmt: skip
+
+
+def _referral_document(referral: Referral) -> Document:
+    return {
+        "service_id": referral.service_id, "referred_on": referral.referred_on.isoformat(),
+        "passed_on": list(referral.passed_on), "taken_up": referral.taken_up,
+    }  # fmt: skip
+
+
+def _referral_from(referral_id: str, doc: Document) -> Referral:
+    return Referral(
+        id=referral_id, service_id=doc["service_id"], referred_on=date.fromisoformat(doc["referred_on"]),
+        passed_on=tuple(doc.get("passed_on") or ()), taken_up=doc.get("taken_up"),
+    )  # fmt: skip

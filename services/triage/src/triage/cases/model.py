@@ -16,20 +16,58 @@ from meldestelle_shared.events import (
     CaseClassified,
     CaseClosed,
     CaseCreated,
+    CaseDocumented,
     CaseErased,
+    CaseReferred,
     CaseReopened,
     CaseStatusChanged,
+    ConsultationLogged,
     Event,
     FirstResponseOverdue,
+    InterventionRecorded,
+    InterventionUpdated,
     OfficeMessageSent,
+    ReferralTakenUp,
     ReportSubmitted,
 )
-from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Priority, Wish
+from meldestelle_shared.taxonomy import (
+    CaseStatus,
+    ClosureReason,
+    ConsultationChannel,
+    Form,
+    InterventionKind,
+    InterventionOutcome,
+    Priority,
+    ReferralContent,
+    Wish,
+)
 from triage.cases import workflow
-from triage.cases.deadlines import Deadline, DeadlineFacts, DeadlinePeriods, agg_claim_deadline, deadlines_for
+from triage.cases.deadlines import (
+    Deadline,
+    DeadlineFacts,
+    DeadlinePeriods,
+    InterventionDue,
+    StatementRequest,
+    agg_claim_deadline,
+    deadlines_for,
+)
 from triage.cases.priority import PriorityDecision, assess_priority
-from triage.cases.values import CaseFigures, Codes, DuplicateHint, ReporterAnswers, TimelineEntry, effective_codes, figures_of
-from triage.errors import Conflict, NotFound
+from triage.cases.values import (
+    CaseFigures,
+    Codes,
+    Documentation,
+    DuplicateHint,
+    Intervention,
+    Referral,
+    ReporterAnswers,
+    TimelineEntry,
+    effective_codes,
+    figures_of,
+)
+from triage.errors import Conflict, Invalid, NotFound
+
+# The longest consultation one entry may record: a working day; longer contacts are logged as several.
+MAX_CONSULTATION_MINUTES = 600
 
 _CASE_IDS = UUID("0b5f8a52-3f0c-4f55-9b8e-2d7c1e6a4f10")
 # Event ids derived from what caused them: a retried step emits the very same event.
@@ -103,6 +141,9 @@ class Case:
     reply_waiting: bool = False
     timeline: tuple[TimelineEntry, ...] = ()
     duplicates: Mapping[str, DuplicateHint] = field(default_factory=dict)
+    documentation: Documentation | None = None
+    interventions: Mapping[str, Intervention] = field(default_factory=dict)
+    referrals: Mapping[str, Referral] = field(default_factory=dict)
 
     @classmethod
     def open(cls, event: ReportSubmitted, *, reference: str, rules: CaseRules, created_at: datetime) -> "Case":
@@ -152,12 +193,22 @@ class Case:
         return self.reporter.wishes != (Wish.RECORD_ONLY.value,)
 
     def deadline_facts(self) -> DeadlineFacts:
-        """What the deadline engine knows of this case: the effective life area, the incident date, the day it arrived."""
+        """What the deadline engine knows of this case: life area, incident date, arrival, and the open interventions' due dates.
+
+        A statement request's due date is the reply date the office set; a finished intervention has no deadline left.
+        """
+        pending = [i for i in self.interventions.values() if i.outcome == InterventionOutcome.OPEN and i.due_on is not None]
         return DeadlineFacts(
             case_id=self.id,
             life_area=self.effective.life_area,
             received_on=in_office_time(self.received_at).date(),
             incident_date=self.reporter.incident_date,
+            statement_requests=tuple(
+                StatementRequest(i.id, i.started_on, i.due_on) for i in pending if i.kind == InterventionKind.STATEMENT_REQUEST and i.due_on
+            ),
+            interventions=tuple(
+                InterventionDue(i.id, i.started_on, i.due_on) for i in pending if i.kind != InterventionKind.STATEMENT_REQUEST and i.due_on
+            ),
         )
 
     def deadlines(self, periods: DeadlinePeriods) -> tuple[Deadline, ...]:
@@ -228,6 +279,91 @@ class Case:
         classified = replace(self, classification=classification)
         return self._change(entry, [event], classification=classification, priority=classified.priority_on(today, rules))
 
+    def document(self, documentation: Documentation, *, actor_id: str | None) -> Change:
+        """Store staff's documentation (level, consequences, other side, source), replacing the earlier one."""
+        documented = replace(documentation, consequences=tuple(sorted(set(documentation.consequences))))
+        fields = {"level": documented.level, "consequences": list(documented.consequences), "other_side": documented.other_side, "source": documented.source}
+        event = CaseDocumented(**self._ids(), **fields)
+        return self._change(_entry("documented", actor_id, **fields), [event], documentation=documented)
+
+    def log_consultation(
+        self, *, held_on: date, channel: ConsultationChannel, minutes: int, sealed_note: str | None, today: date, actor_id: str | None
+    ) -> Change:
+        """A contact with the person: on the timeline with its note sealed to the office; the event carries no note."""
+        if held_on > today:
+            raise Invalid("held_on", "must not be in the future")
+        if not 1 <= minutes <= MAX_CONSULTATION_MINUTES:
+            raise Invalid("minutes", f"must be between 1 and {MAX_CONSULTATION_MINUTES}")
+        consultation_id = uuid4()
+        details = {"held_on": held_on.isoformat(), "channel": channel.value, "minutes": minutes}
+        entry = _entry("consultation", actor_id, entry_id=str(consultation_id), sealed_text=sealed_note, **details)
+        event = ConsultationLogged(**self._ids(), consultation_id=consultation_id, held_on=held_on, channel=channel, minutes=minutes)
+        return self._change(entry, [event])
+
+    def record_intervention(
+        self, kind: InterventionKind, *, started_on: date, outcome: InterventionOutcome, due_on: date | None, actor_id: str | None
+    ) -> Change:
+        """A new intervention; a statement request needs the reply date the office set the other side."""
+        if kind is InterventionKind.REFERRAL:
+            raise Invalid("kind", "a referral is recorded as a referral (POST .../referrals), with the person's consent")
+        intervention = Intervention(str(uuid4()), kind.value, started_on, outcome.value, due_on)
+        _check_intervention(intervention)
+        event = InterventionRecorded(**self._ids(), **_intervention_fields(intervention))
+        entry = _entry("intervention_recorded", actor_id, **_intervention_details(intervention))
+        # The first one is written as the whole map: the guard then refuses a concurrent first one instead of losing it.
+        guard = ("status",) if self.interventions else ("status", "interventions")
+        return self._change(entry, [event], guard=guard, interventions={**self.interventions, intervention.id: intervention})
+
+    def update_intervention(
+        self, intervention_id: str, *, outcome: InterventionOutcome | None, due_on: date | None, clear_due: bool = False, actor_id: str | None
+    ) -> Change:
+        """Record an intervention's outcome or move its due date (`clear_due` removes it)."""
+        current = self.interventions.get(intervention_id)
+        if current is None:
+            raise NotFound("This case has no intervention with that id.")
+        updated = replace(
+            current,
+            outcome=outcome.value if outcome is not None else current.outcome,
+            due_on=None if clear_due else (due_on if due_on is not None else current.due_on),
+        )
+        _check_intervention(updated)
+        event = InterventionUpdated(**self._ids(), **_intervention_fields(updated))
+        entry = _entry("intervention_updated", actor_id, **_intervention_details(updated))
+        return self._change(entry, [event], interventions={**self.interventions, updated.id: updated})
+
+    def refer(
+        self, service_id: str, *, referred_on: date, passed_on: tuple[ReferralContent, ...], contact_requested: bool, today: date,
+        actor_id: str | None,
+    ) -> Change:
+        """Refer the case to a counselling service; only with the person's consent, and contact data only at their request."""
+        if not self.reporter.referral_consent:
+            raise Conflict("The person did not consent to passing the case to a counselling service, so it cannot be referred.")
+        if referred_on > today:
+            raise Invalid("referred_on", "must not be in the future")
+        if not passed_on:
+            raise Invalid("passed_on", "must name what was passed on")
+        if ReferralContent.CONTACT_DATA in passed_on and not contact_requested:
+            raise Invalid("passed_on", "contact_data may be passed on only when the person asked for it (contact_requested)")
+        referral = Referral(str(uuid4()), service_id, referred_on, tuple(sorted({content.value for content in passed_on})))
+        event = CaseReferred(
+            **self._ids(), referral_id=UUID(referral.id), service_id=service_id, referred_on=referred_on, passed_on=list(referral.passed_on)
+        )
+        entry = _entry(
+            "referred", actor_id, referral_id=referral.id, service_id=service_id, referred_on=referred_on.isoformat(),
+            passed_on=list(referral.passed_on), contact_requested=contact_requested,
+        )  # fmt: skip
+        guard = ("status",) if self.referrals else ("status", "referrals")
+        return self._change(entry, [event], guard=guard, referrals={**self.referrals, referral.id: referral})
+
+    def record_uptake(self, referral_id: str, *, taken_up: bool, actor_id: str | None) -> Change:
+        """Record whether the service took the referral up."""
+        current = self.referrals.get(referral_id)
+        if current is None:
+            raise NotFound("This case has no referral with that id.")
+        event = ReferralTakenUp(**self._ids(), referral_id=UUID(referral_id), service_id=current.service_id, taken_up=taken_up)
+        entry = _entry("referral_taken_up", actor_id, referral_id=referral_id, service_id=current.service_id, taken_up=taken_up)
+        return self._change(entry, [event], referrals={**self.referrals, referral_id: replace(current, taken_up=taken_up)})
+
     def check_message(self) -> None:
         """Refuse a message to a reporter who left no reply key."""
         if not self.can_receive_messages:
@@ -293,6 +429,28 @@ def reporter_reply(message_id: UUID, *, at: datetime, sealed_text: str) -> Timel
 
 def _entry(kind: str, actor_id: str | None, *, entry_id: str | None = None, sealed_text: str | None = None, **details: object) -> TimelineEntry:
     return TimelineEntry(id=entry_id or str(uuid4()), kind=kind, at=datetime.now(UTC), actor_id=actor_id, details=details, sealed_text=sealed_text)
+
+
+def _check_intervention(intervention: Intervention) -> None:
+    if intervention.kind == InterventionKind.STATEMENT_REQUEST and intervention.due_on is None:
+        raise Invalid("due_on", "a statement request needs the reply date set for the other side")
+    if intervention.due_on is not None and intervention.due_on < intervention.started_on:
+        raise Invalid("due_on", "must not be before the intervention's date")
+
+
+def _intervention_fields(intervention: Intervention) -> dict[str, object]:
+    return {
+        "intervention_id": UUID(intervention.id), "kind": intervention.kind, "started_on": intervention.started_on,
+        "outcome": intervention.outcome, "due_on": intervention.due_on,
+    }  # fmt: skip
+
+
+def _intervention_details(intervention: Intervention) -> dict[str, object]:
+    # Timeline details are stored as they are: dates as ISO text.
+    return {
+        "intervention_id": intervention.id, "intervention_kind": intervention.kind, "started_on": intervention.started_on.isoformat(),
+        "outcome": intervention.outcome, "due_on": intervention.due_on.isoformat() if intervention.due_on else None,
+    }  # fmt: skip
 
 
 def _check(rule, *statuses: CaseStatus) -> None:  # noqa: ANN001 - one of the workflow's check functions

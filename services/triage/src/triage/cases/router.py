@@ -13,6 +13,16 @@ from triage.cases.listing import export_csv, queue_page
 from triage.cases.queue import CaseQuery
 from triage.cases.schemas import (
     Assignment,
+    ConsultationCreate,
+    ConsultationCreated,
+    DocumentationUpdate,
+    InterventionChange,
+    InterventionCreate,
+    InterventionCreated,
+    ReferralCreate,
+    ReferralCreated,
+    ReferralSuggestion,
+    ReferralUptake,
     CasePage,
     CaseRead,
     CaseSummary,
@@ -24,7 +34,10 @@ from triage.cases.schemas import (
     StatusChange,
     TextBody,
 )
+from triage.cases.values import Documentation
 from triage.edge import API_ERROR_RESPONSES
+from triage.referrals.router import service_read
+from triage.referrals.suggestions import suggest
 from triage.staff.permissions import Permission
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=API_ERROR_RESPONSES)
@@ -52,7 +65,10 @@ async def export_cases(principal: Exporter, context: Context, query: Annotated[C
 async def get_case(principal: Reader, case: CurrentCase, context: Context) -> CaseRead:
     """Read one case; texts are opened for this response only, the view is audited; a staff member's first look moves it to in_review."""
     opened = await actions.view_case(case, actor=principal.actor, desk=context.desk)
-    return case_read(opened, working_days=context.settings.first_response_working_days, periods=context.desk.rules.deadline_periods)
+    return case_read(
+        opened, working_days=context.settings.first_response_working_days, periods=context.desk.rules.deadline_periods,
+        directory=context.referrals,
+    )
 
 
 @router.post("/{case_id}/status", summary="Move a case in the workflow")
@@ -89,6 +105,78 @@ async def classify_case(principal: Worker, body: ClassificationUpdate, case: Cur
     updated = await actions.classify_case(
         case, grounds=body.grounds, forms=body.forms, life_area=body.life_area, actor=principal.actor, desk=context.desk
     )
+    return case_summary(updated)
+
+
+@router.put("/{case_id}/documentation", summary="Document a case (minimum standards)")
+async def document_case(principal: Worker, body: DocumentationUpdate, case: CurrentCase, context: Context) -> CaseSummary:
+    """Level, consequences, other side (a category only) and how the office learned of it; replaces the earlier documentation."""
+    documentation = Documentation(
+        level=body.level.value if body.level else None,
+        consequences=tuple(c.value for c in body.consequences),
+        other_side=body.other_side.value if body.other_side else None,
+        source=body.source.value if body.source else None,
+    )
+    return case_summary(await actions.document_case(case, documentation, actor=principal.actor, desk=context.desk))
+
+
+@router.post("/{case_id}/consultations", status_code=status.HTTP_201_CREATED, summary="Log a consultation")
+async def log_consultation(principal: Worker, body: ConsultationCreate, case: CurrentCase, context: Context) -> ConsultationCreated:
+    """A contact with the person: date, channel, minutes; the note is sealed to the office and is in no event."""
+    consultation_id = await actions.log_consultation(
+        case, held_on=body.held_on, channel=body.channel, minutes=body.minutes, note=body.note, actor=principal.actor, desk=context.desk
+    )
+    return ConsultationCreated(consultation_id=consultation_id)
+
+
+@router.post("/{case_id}/interventions", status_code=status.HTTP_201_CREATED, summary="Record an intervention")
+async def record_intervention(principal: Worker, body: InterventionCreate, case: CurrentCase, context: Context) -> InterventionCreated:
+    """Its due date (a statement request's reply date, required there) joins the case's deadlines while it is open."""
+    _, intervention_id = await actions.record_intervention(
+        case, body.kind, started_on=body.started_on, outcome=body.outcome, due_on=body.due_on, actor=principal.actor, desk=context.desk
+    )
+    return InterventionCreated(intervention_id=intervention_id)
+
+
+@router.patch("/{case_id}/interventions/{intervention_id}", summary="Record an intervention's outcome or due date")
+async def update_intervention(
+    principal: Worker, intervention_id: str, body: InterventionChange, case: CurrentCase, context: Context
+) -> CaseSummary:
+    """A field left out stays as it is; `due_on: null` removes the due date."""
+    updated = await actions.update_intervention(
+        case, intervention_id, outcome=body.outcome, due_on=body.due_on,
+        clear_due="due_on" in body.model_fields_set and body.due_on is None, actor=principal.actor, desk=context.desk,
+    )  # fmt: skip
+    return case_summary(updated)
+
+
+@router.get("/{case_id}/referral-suggestions", summary="Counselling services that suit the case")
+async def referral_suggestions(principal: Reader, case: CurrentCase, context: Context) -> list[ReferralSuggestion]:
+    """Services sharing the case's grounds or life area; those in the report's language first."""
+    codes = case.effective
+    found = suggest(context.referrals, grounds=codes.grounds, life_area=codes.life_area, language=case.reporter.language)
+    return [
+        ReferralSuggestion(service=service_read(s.service), shared_topics=list(s.shared_topics), speaks_language=s.speaks_language)
+        for s in found
+    ]
+
+
+@router.post("/{case_id}/referrals", status_code=status.HTTP_201_CREATED, summary="Refer a case to a counselling service")
+async def refer_case(principal: Worker, body: ReferralCreate, case: CurrentCase, context: Context) -> ReferralCreated:
+    """Only with the person's consent (409 otherwise); contact_data only when contact_requested says the person asked for it."""
+    _, referral_id = await actions.refer_case(
+        case, body.service_id, referred_on=body.referred_on, passed_on=body.passed_on, contact_requested=body.contact_requested,
+        directory=context.referrals, actor=principal.actor, desk=context.desk,
+    )  # fmt: skip
+    return ReferralCreated(referral_id=referral_id)
+
+
+@router.put("/{case_id}/referrals/{referral_id}/uptake", summary="Record whether the service took the referral up")
+async def record_referral_uptake(
+    principal: Worker, referral_id: str, body: ReferralUptake, case: CurrentCase, context: Context
+) -> CaseSummary:
+    """True: the service took it up; false: it did not."""
+    updated = await actions.record_referral_uptake(case, referral_id, taken_up=body.taken_up, actor=principal.actor, desk=context.desk)
     return case_summary(updated)
 
 

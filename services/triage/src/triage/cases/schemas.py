@@ -5,7 +5,26 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, District, Form, Ground, LifeArea, Priority, ReporterRole
+from meldestelle_shared.taxonomy import (
+    CaseSource,
+    CaseStatus,
+    ClosureReason,
+    Consequence,
+    ConsultationChannel,
+    District,
+    Form,
+    Ground,
+    InterventionKind,
+    InterventionOutcome,
+    Level,
+    LifeArea,
+    OtherSide,
+    Priority,
+    ReferralContent,
+    ReporterRole,
+    Wish,
+)
+from triage.cases.model import MAX_CONSULTATION_MINUTES
 
 
 class ReporterAnswers(BaseModel):
@@ -18,6 +37,8 @@ class ReporterAnswers(BaseModel):
     reporter_role: ReporterRole | None = None
     incident_date: str | None = Field(default=None, description="YYYY-MM-DD or YYYY-MM.")
     language: str = Field(description="BCP 47 tag of the report's language.")
+    wishes: list[Wish] = Field(default_factory=list, description="What the person wants the office to do; empty if not asked.")
+    referral_consent: bool = Field(default=False, description="The case may be passed, without contact data, to a counselling service.")
 
 
 class Classification(BaseModel):
@@ -52,12 +73,12 @@ class TimelineEntry(BaseModel):
 
     id: str
     kind: str = Field(
-        description="status_changed, closed, reopened, assigned, classified, office_message, reporter_message, note, "
-        "duplicate_confirmed or duplicate_dismissed."
+        description="status_changed, closed, reopened, assigned, classified, documented, office_message, reporter_message, note, "
+        "consultation, intervention_recorded, intervention_updated, referred, referral_taken_up, duplicate_confirmed or duplicate_dismissed."
     )
     at: datetime
     actor_id: str | None = Field(default=None, description="Staff account that did it; None for the reporter.")
-    text: str | None = Field(default=None, description="Opened text of a message or note.")
+    text: str | None = Field(default=None, description="Opened text of a message, note or consultation note.")
 
 
 class DuplicateHint(BaseModel):
@@ -89,6 +110,36 @@ class Deadlines(BaseModel):
     items: list[DeadlineRead] = Field(default_factory=list, description="Every deadline of the case, earliest first.")
 
 
+class Documentation(BaseModel):
+    """The documentation of the ADS/DeZIM minimum standards, beside the classification."""
+
+    level: Level | None = Field(default=None, description="Individual, institutional or structural.")
+    consequences: list[Consequence] = Field(default_factory=list, description="What the discrimination did to the person.")
+    other_side: OtherSide | None = Field(default=None, description="The other side, as a category only (never a name).")
+    source: CaseSource | None = Field(default=None, description="How the office learned of the case.")
+
+
+class InterventionRead(BaseModel):
+    """An intervention with its outcome and due date."""
+
+    id: UUID
+    kind: InterventionKind
+    started_on: date
+    outcome: InterventionOutcome
+    due_on: date | None = Field(description="Its due date; a statement request's reply date.")
+
+
+class ReferralRead(BaseModel):
+    """A referral to a counselling service."""
+
+    id: UUID
+    service_id: str
+    service_name: str | None = Field(description="The service's name in the directory; None if it has since left the directory.")
+    referred_on: date
+    passed_on: list[ReferralContent]
+    taken_up: bool | None = Field(description="Whether the service took it up; None while unknown.")
+
+
 class CaseRead(CaseSummary):
     """One case with the reporter's text and the timeline opened."""
 
@@ -100,6 +151,9 @@ class CaseRead(CaseSummary):
     timeline: list[TimelineEntry]
     duplicates: list[DuplicateHint]
     deadlines: Deadlines
+    documentation: Documentation | None = Field(description="Staff's documentation, if any.")
+    interventions: list[InterventionRead] = Field(description="Interventions, by date.")
+    referrals: list[ReferralRead] = Field(description="Referrals, by date.")
 
 
 class CasePage(BaseModel):
@@ -169,3 +223,99 @@ class DuplicateDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     confirmed: bool
+
+
+class DocumentationUpdate(Documentation):
+    """Staff's documentation of a case; replaces the earlier one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConsultationCreate(BaseModel):
+    """A contact with the person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    held_on: date = Field(description="The day of the contact; not in the future.")
+    channel: ConsultationChannel
+    minutes: int = Field(ge=1, le=MAX_CONSULTATION_MINUTES, description="Minutes spent.")
+    note: str | None = Field(default=None, max_length=5000, description="Sealed to the office; never leaves triage.")
+
+
+class ConsultationCreated(BaseModel):
+    """The id of the consultation (its timeline entry)."""
+
+    consultation_id: UUID
+
+
+class InterventionCreate(BaseModel):
+    """A new intervention (referrals have their own endpoint, which checks consent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: InterventionKind
+    started_on: date
+    outcome: InterventionOutcome = InterventionOutcome.OPEN
+    due_on: date | None = Field(default=None, description="Required for a statement request: the reply date.")
+
+
+class InterventionChange(BaseModel):
+    """A new outcome or due date; `due_on: null` removes the due date, a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: InterventionOutcome | None = None
+    due_on: date | None = None
+
+
+class InterventionCreated(BaseModel):
+    """The id of the intervention."""
+
+    intervention_id: UUID
+
+
+class ReferralCreate(BaseModel):
+    """A referral to a service of the directory; only with the person's consent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: str = Field(max_length=64)
+    referred_on: date
+    passed_on: list[ReferralContent] = Field(min_length=1, description="What was passed on to the service.")
+    contact_requested: bool = Field(
+        default=False, description="The person asked that their contact data be passed on; required for contact_data."
+    )
+
+
+class ReferralCreated(BaseModel):
+    """The id of the referral."""
+
+    referral_id: UUID
+
+
+class ReferralUptake(BaseModel):
+    """Whether the service took the referral up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    taken_up: bool
+
+
+class CounsellingServiceRead(BaseModel):
+    """A counselling service of the referral directory."""
+
+    id: str
+    name: str
+    topics: list[str] = Field(description="Ground and life area codes.")
+    languages: list[str] = Field(description="BCP 47 tags.")
+    contact: dict[str, str] = Field(description="phone, email, web, address: the service's own public details.")
+    accessibility: list[str]
+    example: bool = Field(description="A shipped sample entry: show it as an example.")
+
+
+class ReferralSuggestion(BaseModel):
+    """A service that suits the case, and why."""
+
+    service: CounsellingServiceRead
+    shared_topics: list[str] = Field(description="The case's grounds and life area the service counsels on.")
+    speaks_language: bool = Field(description="Whether it counsels in the report's language.")

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from meldestelle_shared.taxonomy import ClosureReason
 
@@ -83,3 +83,35 @@ class DuplicateHint:
     reference: str
     score: float
     state: str = "suggested"
+
+
+@dataclass(frozen=True)
+class Documentation:
+    """Staff's documentation after the ADS/DeZIM minimum standards, beside the classification."""
+
+    level: str | None = None
+    consequences: tuple[str, ...] = ()
+    other_side: str | None = None  # a category only, never a name
+    source: str | None = None  # how the office learned of the case
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Something the office did about a case, with its outcome and due date (a statement request's reply date)."""
+
+    id: str
+    kind: str
+    started_on: date
+    outcome: str
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A referral to a counselling service: what was passed on, and whether the service took it up (None: not yet known)."""
+
+    id: str
+    service_id: str
+    referred_on: date
+    passed_on: tuple[str, ...]
+    taken_up: bool | None = None

@@ -1,0 +1,1 @@
+"""The directory of counselling services cases are referred to, and the suggestions drawn from it."""
