@@ -27,7 +27,8 @@ DYNAMIC_KEYS = {
     *(f"language_{tag}" for tag in ("de", "de-x-ls", "en", "tr", "ar", "bg", "ro")),  # the resident site's languages
     *(f"kind_{kind}" for kind in (  # cases/actions.py and followups.py: timeline entries
         "status_changed", "closed", "reopened", "assigned", "classified", "office_message", "reporter_message",
-        "note", "duplicate_confirmed", "duplicate_dismissed")),
+        "note", "duplicate_confirmed", "duplicate_dismissed",
+        "documented", "consultation", "intervention_recorded", "intervention_updated", "referred", "referral_taken_up")),
     "cause_first_view",  # cases/actions.py: a status change caused by opening the case
     "contact_email",  # case_view.py: contact_<field> of the reporter's contact data
     *("grounds", "forms", "life_area", "district", "reporter_role"),  # stats/figures.py: t(dimension)
