@@ -12,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devstack.cache import DEPLOY_DIR
 from devstack.database import MongoServer
 from devstack.kafka import ADMIN, KafkaBroker, create_topics
 from devstack.kafka_acls import service_acls
@@ -185,6 +186,7 @@ class LocalStack:
             INTAKE_HTTPS_ONLY="false",
             TRIAGE_HTTPS_ONLY="false",
             NOTIFY_SMTP_STARTTLS="false",
+            TRIAGE_REFERRAL_DIRECTORY=str(DEPLOY_DIR / "referrals" / "services.json"),
             METRICS_HOST="127.0.0.1",
             METRICS_PORT=str(getattr(self.ports, f"{name}_metrics")),
             PYTHONUNBUFFERED="1",
