@@ -157,6 +157,8 @@ def test_bad_case_work_is_refused_naming_the_field_and_a_referral_needs_consent(
         assert refused("POST", "/interventions", started | {"kind": "statement_request"}) == "due_on"
         assert refused("POST", "/interventions", started | {"kind": "mediation", "due_on": (today - timedelta(days=1)).isoformat()}) == "due_on"
         assert refused("POST", "/interventions", started | {"kind": "referral"}) == "kind"
+        assert refused("POST", "/interventions", {"kind": "mediation", "started_on": "0001-01-01"}) == "started_on"  # no overflow later
+        assert refused("POST", "/interventions", started | {"kind": "mediation", "due_on": "9999-12-31"}) == "due_on"
         assert refused("POST", "/interventions", started | {"kind": "mediation", "outcome": "great"}) == "outcome"
         refer = {"service_id": "example-work-counselling", "referred_on": today.isoformat(), "passed_on": ["case_codes"]}
         assert refused("POST", "/referrals", refer | {"service_id": "nobody"}) == "service_id"

@@ -147,7 +147,7 @@ async def log_consultation(
     case: Case, *, held_on: date, channel: ConsultationChannel, minutes: int, note: str | None, actor: Actor, desk: CaseDesk
 ) -> str:
     """Record a contact with the person; the note is sealed to the office before it is stored and never leaves triage."""
-    sealed_note = seal(desk.office_key.public_key, _checked_text(note)) if note is not None and note.strip() else None
+    sealed_note = seal(desk.office_key.public_key, _checked_text(note, "note")) if note is not None and note.strip() else None
     change = case.log_consultation(
         held_on=held_on, channel=channel, minutes=minutes, sealed_note=sealed_note, today=office_today(), actor_id=actor.id
     )
@@ -227,12 +227,12 @@ async def settle_duplicate(case: Case, other: Case, confirmed: bool, *, actor: A
     return await _commit(change, "case.duplicate", actor=actor, desk=desk)
 
 
-def _checked_text(text: str) -> str:
+def _checked_text(text: str, field: str = "text") -> str:
     text = text.strip()
     if not text:
-        raise Invalid("text", "must not be empty")
+        raise Invalid(field, "must not be empty")
     if len(text) > MAX_TEXT_LENGTH:
-        raise Invalid("text", f"must be at most {MAX_TEXT_LENGTH} characters")
+        raise Invalid(field, f"must be at most {MAX_TEXT_LENGTH} characters")
     return text
 
 

@@ -1,6 +1,7 @@
 """Request and response bodies of the case API."""
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -225,6 +226,10 @@ class DuplicateDecision(BaseModel):
     confirmed: bool
 
 
+# A day of the office's case work: within this century, so no date arithmetic (reminders count back from due dates) can overflow.
+WorkDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+
+
 class DocumentationUpdate(Documentation):
     """Staff's documentation of a case; replaces the earlier one."""
 
@@ -236,7 +241,7 @@ class ConsultationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    held_on: date = Field(description="The day of the contact; not in the future.")
+    held_on: WorkDate = Field(description="The day of the contact; not in the future.")
     channel: ConsultationChannel
     minutes: int = Field(ge=1, le=MAX_CONSULTATION_MINUTES, description="Minutes spent.")
     note: str | None = Field(default=None, max_length=5000, description="Sealed to the office; never leaves triage.")
@@ -254,9 +259,9 @@ class InterventionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: InterventionKind
-    started_on: date
+    started_on: WorkDate
     outcome: InterventionOutcome = InterventionOutcome.OPEN
-    due_on: date | None = Field(default=None, description="Required for a statement request: the reply date.")
+    due_on: WorkDate | None = Field(default=None, description="Required for a statement request: the reply date.")
 
 
 class InterventionChange(BaseModel):
@@ -265,7 +270,7 @@ class InterventionChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: InterventionOutcome | None = None
-    due_on: date | None = None
+    due_on: WorkDate | None = None
 
 
 class InterventionCreated(BaseModel):
@@ -280,7 +285,7 @@ class ReferralCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_id: str = Field(max_length=64)
-    referred_on: date
+    referred_on: WorkDate
     passed_on: list[ReferralContent] = Field(min_length=1, description="What was passed on to the service.")
     contact_requested: bool = Field(
         default=False, description="The person asked that their contact data be passed on; required for contact_data."

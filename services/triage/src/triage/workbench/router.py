@@ -111,7 +111,10 @@ async def case_page(principal: Reader, case_id: str, request: Request, context: 
     case = await load_case(case_id, principal, context)
     opened = await actions.view_case(case, actor=principal.actor, desk=context.desk)
     assignable = [a for a in await context.staff.all() if a["active"] and Permission.CASE_WORK in permissions_of(a["roles"])]
-    view = case_read(opened, working_days=context.settings.first_response_working_days, periods=context.desk.rules.deadline_periods)
+    view = case_read(
+        opened, working_days=context.settings.first_response_working_days, periods=context.desk.rules.deadline_periods,
+        directory=context.referrals,
+    )
     return render(
         request, "case.html", principal=principal, case=view,
         may=case_actions(principal, opened.case), names=await _staff_names(context), assignable=assignable,
