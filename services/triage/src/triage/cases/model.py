@@ -282,7 +282,10 @@ class Case:
     def document(self, documentation: Documentation, *, actor_id: str | None) -> Change:
         """Store staff's documentation (level, consequences, other side, source), replacing the earlier one."""
         documented = replace(documentation, consequences=tuple(sorted(set(documentation.consequences))))
-        fields = {"level": documented.level, "consequences": list(documented.consequences), "other_side": documented.other_side, "source": documented.source}
+        fields = {
+            "level": documented.level, "consequences": list(documented.consequences),
+            "other_side": documented.other_side, "source": documented.source,
+        }  # fmt: skip
         event = CaseDocumented(**self._ids(), **fields)
         return self._change(_entry("documented", actor_id, **fields), [event], documentation=documented)
 
