@@ -74,16 +74,17 @@ class DatabaseThrottleStore:
             if number >= limit:
                 if tried_lower:
                     self._full[client] = time.monotonic()
-                    self._remember(client, limit)
                     return None
                 number, tried_lower = 0, True
+            # Claimed in this process before the insert (no await in between), so this process's parallel
+            # attempts of one client try different slots instead of all colliding on the same one.
+            self._remember(client, max(number + 1, self._hints.get(client, 0)))
             try:
                 await self._collection.insert_one({"_id": f"{client}|{number}", "at": at, "until": window.ends_at})
             except DuplicateKeyError:
-                number += 1
+                number = max(number + 1, self._hints.get(client, 0)) if not tried_lower else number + 1
                 continue
             self._full.pop(client, None)
-            self._remember(client, number + 1)
             return Slot(scope, window.number, key, number)
 
     async def give_back(self, slot: Slot) -> None:

@@ -76,8 +76,8 @@ class ReceiptThrottle:
             await self._store.give_back(attempt)
             return Refusal(RefusalReason.LOCKED_OUT, whole_seconds(window_left))
         # Only admitted attempts keep their slot, so refreshing during a wait does not prolong it.
-        previous = await self._store.stamp_before(attempt)
-        not_before = (previous or 0.0) + self._wait_after(failure.number)
+        wait = self._wait_after(failure.number)
+        not_before = ((await self._store.stamp_before(attempt)) or 0.0) + wait if wait else 0.0  # a read only when a wait applies
         if not_before > now:
             await self._store.give_back(failure)
             await self._store.give_back(attempt)
