@@ -220,4 +220,7 @@ class LocalStack:
             "--ws", "none",  # no WebSockets: an upgrade is plain HTTP, and nothing logs the client's address
             "--timeout-graceful-shutdown", "8",
             "--workers", str(self.intake_workers if name == "intake" else 1),
+            # The supervisor kills a worker that does not answer its ping in time; 5 s (the default) was
+            # too short on a busy machine: workers were killed while still starting (bench.intake).
+            "--timeout-worker-healthcheck", "30",
         ]  # fmt: skip
