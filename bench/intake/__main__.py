@@ -25,6 +25,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from bench.harness import WrkResult, load, local_stack, machine, ratio, record_result, start_service, uvicorn_argv, wrk_post
+from bench.limits import TimeLimitExceeded, exit_on_timeout, time_limit
 from bench.profiling import py_spy
 from bench.synthetic import REPORT
 from devstack.processes import ManagedProcess, free_port, wait_for_port
@@ -54,7 +55,18 @@ def main() -> None:
     parser.add_argument("--linger", default="0", help="comma-separated producer linger_ms values to measure without the deliberate cost")
     parser.add_argument("--intake-src", help="a folder put first on intake's PYTHONPATH, to measure a changed copy of intake")
     parser.add_argument("--profile", action="store_true", help="sample intake with py-spy during the intake runs")
+    parser.add_argument("--timeout", type=float, help="stop and fail (exit 3) after this many seconds in all (default: 120 s per run + 300 s)")
     args = parser.parse_args()
+    runs = 2 + len(args.linger.split(","))
+    try:
+        with time_limit(args.timeout or runs * (args.seconds + 120) + 300, "bench.intake"):
+            run(args)
+    except TimeLimitExceeded as error:
+        exit_on_timeout(error)
+
+
+def run(args: argparse.Namespace) -> None:
+    """The runs, the figures and their record."""
     lingers = [int(value) for value in args.linger.split(",")]
     body = json.dumps(REPORT).encode()
     cores = os.cpu_count() or 1
