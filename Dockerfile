@@ -64,6 +64,11 @@ EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/healthz\", timeout=3)"]
 
-# No access log and no WebSockets: both would write client addresses. A shell only to read SERVICE
-# and PORT (an exec-form CMD expands no variables); exec hands uvicorn PID 1 and the stop signal.
-CMD exec uvicorn "${SERVICE}.app:create_app" --factory --host 0.0.0.0 --port "${PORT}" --no-access-log --ws none --timeout-graceful-shutdown 8
+# No access log and no WebSockets: both would write client addresses. A shell only to read SERVICE,
+# PORT and WORKERS (an exec-form CMD expands no variables); exec hands uvicorn PID 1 and the stop
+# signal, which it passes to its workers. WORKERS=auto means one per core; with several workers the
+# metrics use prometheus_client's multiprocess mode in an emptied folder (one worker serves them all);
+# a worker is restarted only after 30 s without answering its supervisor (5 s killed starting workers).
+CMD workers="${WORKERS:-1}"; [ "$workers" = auto ] && workers="$(nproc)"; \
+    if [ "$workers" -gt 1 ]; then export PROMETHEUS_MULTIPROC_DIR=/tmp/metrics; rm -rf "$PROMETHEUS_MULTIPROC_DIR"; mkdir -p "$PROMETHEUS_MULTIPROC_DIR"; fi; \
+    exec uvicorn "${SERVICE}.app:create_app" --factory --host 0.0.0.0 --port "${PORT}" --workers "$workers" --timeout-worker-healthcheck 30 --no-access-log --ws none --timeout-graceful-shutdown 8

@@ -117,3 +117,22 @@ def test_a_websocket_upgrade_is_refused_and_its_address_never_logged(intake):
     log = (intake.root / "logs" / "intake.log").read_text()
     assert "Application startup complete" in log  # the search below reads the real log
     assert "127.0.0.4" not in log and '"WebSocket /' not in log  # uvicorn's line was `ADDRESS:PORT - "WebSocket /de/check?x=1" 403`
+
+
+def test_the_metrics_count_the_requests_of_every_worker(intake):
+    """intake runs a uvicorn worker per core; the one metrics port serves the sum of all workers' counts."""
+    import psutil
+
+    workers = psutil.Process(intake.services["intake"].pid).children()
+    assert len([worker for worker in workers if "spawn_main" in " ".join(worker.cmdline())]) == intake.intake_workers >= 2
+
+    def served() -> float:
+        line = 'http_requests_total{method="GET",route="/healthz",status="200"}'
+        text = httpx.get(intake.metrics_url("intake"), timeout=10).text
+        return next((float(row.split()[-1]) for row in text.splitlines() if row.startswith(line)), 0.0)
+
+    before = served()
+    for _ in range(20):
+        with client_from("127.0.0.2") as fresh:  # a new connection each time, so the workers share them
+            assert fresh.get(f"{intake.url('intake')}/healthz").status_code == 200
+    assert served() - before == 20

@@ -134,11 +134,19 @@ def test_only_triage_can_read_the_key_that_opens_reports():
 
 
 def uvicorn_command(name: str) -> list[str]:
-    """The CMD the image runs for service `name` as its argument list (a shell form's `exec` dropped)."""
+    """The CMD the image runs for service `name` as its argument list (a shell form's preamble up to `exec` dropped)."""
     [cmd] = [line for line in dockerfile_instructions(name) if line.startswith("CMD ")]
     cmd = cmd.removeprefix("CMD ")
-    argv = yaml.safe_load(cmd) if cmd.startswith("[") else shlex.split(cmd)
-    return argv[1:] if argv[0] == "exec" else argv
+    return yaml.safe_load(cmd) if cmd.startswith("[") else shlex.split(cmd.rpartition("exec ")[2])
+
+
+def test_intake_runs_a_worker_per_core_with_shared_metrics():
+    """Argon2id is CPU-bound: intake's image runs WORKERS uvicorn workers (auto: one per core), metrics in multiprocess mode."""
+    assert str(SERVICES["intake"]["environment"]["WORKERS"]) == "${INTAKE_WORKERS:-auto}"
+    argv = uvicorn_command("intake")
+    assert argv[argv.index("--workers") + 1] == "$workers"
+    [cmd] = [line for line in dockerfile_instructions("intake") if line.startswith("CMD ")]
+    assert '[ "$workers" = auto ] && workers="$(nproc)"' in cmd and "export PROMETHEUS_MULTIPROC_DIR=" in cmd
 
 
 def dockerfile_env(name: str) -> str:

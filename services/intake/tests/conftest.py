@@ -3,9 +3,14 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from intake.app import create_app
+from intake.bootstrap import receipt_throttle
+from intake.reports.throttle import SubmissionThrottle
+from intake.site.drafts import DraftStore
+from intake.throttling import MemoryThrottleStore
 from intake.followup.repository import DuplicateReport
 from intake.settings import ReceiptHashSettings, Settings
 from meldestelle_shared.sealing import generate_key_pair
@@ -100,9 +105,27 @@ def inboxes():
     return MemoryInboxes()
 
 
+def with_fakes(app: FastAPI, settings: Settings, broker: RecordingBroker, inboxes: MemoryInboxes) -> FastAPI:
+    """`app` with Kafka, the inboxes, the throttles' counts and the drafts in memory, so nothing connects."""
+    limits, counts = settings.report_throttle, MemoryThrottleStore()
+    app.state.context = dataclasses.replace(
+        app.state.context,
+        broker=broker,
+        inboxes=inboxes,
+        throttle=receipt_throttle(settings, counts),
+        submissions=SubmissionThrottle(store=counts, max_reports=limits.max_per_window, window_seconds=limits.window_seconds),
+        drafts=DraftStore(),
+    )
+    return app
+
+
+@pytest.fixture
+def fake_parts():
+    """`fake_parts(app, settings, broker, inboxes)`: the app with its outside parts in memory."""
+    return with_fakes
+
+
 @pytest.fixture
 def client(intake_settings, broker, inboxes):
     """The app with Kafka and the database replaced by in-memory fakes; no lifespan, so nothing connects."""
-    app = create_app(intake_settings)
-    app.state.context = dataclasses.replace(app.state.context, broker=broker, inboxes=inboxes)
-    return TestClient(app)
+    return TestClient(with_fakes(create_app(intake_settings), intake_settings, broker, inboxes))

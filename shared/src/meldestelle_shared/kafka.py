@@ -24,6 +24,7 @@ def create_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
         client_id=client_id,
         enable_idempotence=True,  # implies acks=all; retries cannot duplicate or reorder
         request_timeout_ms=settings.request_timeout_ms,
+        linger_ms=settings.linger_ms,
         allow_auto_create_topics=False,
         # FastStream logs every message at INFO; ids only, but far too chatty for production logs.
         log_level=logging.DEBUG,

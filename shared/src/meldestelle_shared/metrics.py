@@ -4,15 +4,22 @@ They are served on a port of their own (METRICS_HOST, METRICS_PORT), never on th
 port: they show when reports arrive and when the office works. Each application has its own
 registry, so several apps in one test process do not collide. Labels are route templates and
 consumer names, never ids or addresses.
+
+Several uvicorn workers of one service (`--workers`) run in prometheus_client's multiprocess mode:
+the start-up script sets PROMETHEUS_MULTIPROC_DIR to an emptied directory, every worker writes its
+values there, and whichever worker binds the metrics port first serves the sum of all workers'
+files; the others find the port taken and leave it to that one.
 """
 
+import errno
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from meldestelle_shared.settings import MetricsSettings
@@ -25,7 +32,13 @@ class ConsumerMetrics:
         self.consumed = Counter("events_consumed", "Events handled successfully.", ["consumer"], registry=registry)
         self.failed = Counter("events_failed", "Batches put back after an outage.", ["consumer"], registry=registry)
         self.dead_lettered = Counter("events_dead_lettered", "Messages sent to the dead-letter topic.", ["consumer"], registry=registry)
-        self.lag = Gauge("consumer_lag", "Messages waiting behind the last processed one.", ["consumer", "topic", "partition"], registry=registry)
+        self.lag = Gauge(
+            "consumer_lag",
+            "Messages waiting behind the last processed one.",
+            ["consumer", "topic", "partition"],
+            registry=registry,
+            multiprocess_mode="livemax",  # with several workers: the largest lag any running worker sees
+        )
 
 
 class _HttpMetrics:
@@ -65,14 +78,33 @@ def install_metrics(app: FastAPI, registry: CollectorRegistry, settings: Metrics
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        # prometheus_client's own server, in a thread: it answers every path with the metrics and logs nothing.
-        server, thread = start_http_server(settings.port, addr=settings.host, registry=registry)
+        served = _serve_metrics(settings, registry)
         try:
             async with serve_app(app) as state:
                 yield state
         finally:
-            server.shutdown()
-            server.server_close()
-            thread.join()
+            if served:
+                server, thread = served
+                server.shutdown()
+                server.server_close()
+                thread.join()
+            if _MULTIPROCESS_DIR:
+                multiprocess.mark_process_dead(os.getpid())  # this worker's live gauges go with it
 
     app.router.lifespan_context = lifespan
+
+
+_MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def _serve_metrics(settings: MetricsSettings, registry: CollectorRegistry) -> tuple[Any, Any] | None:
+    """prometheus_client's own server, in a thread (it answers every path and logs nothing); None if another worker serves."""
+    if _MULTIPROCESS_DIR:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=_MULTIPROCESS_DIR)
+    try:
+        return start_http_server(settings.port, addr=settings.host, registry=registry)
+    except OSError as error:
+        if _MULTIPROCESS_DIR and error.errno == errno.EADDRINUSE:
+            return None  # a sibling worker holds the port and serves every worker's files
+        raise

@@ -28,6 +28,7 @@ class KafkaSettings(BaseSettings):
     publish_timeout_ms: int = Field(
         default=5000, ge=500, description="How long intake waits for Kafka to confirm a report before answering 503."
     )
+    linger_ms: int = Field(default=0, ge=0, le=1000, description="How long the producer waits to batch records (measured: bench.intake).")
     username: str = Field(default="", description="SASL/SCRAM-SHA-256 principal of this service (e.g. intake).")
     password: SecretStr = Field(default=SecretStr(""), description="Its password; secret file kafka_password.")
     use_tls: bool = Field(default=False, description="SASL_SSL instead of SASL_PLAINTEXT (brokers beyond a private network).")

@@ -6,6 +6,7 @@ SMTP STARTTLS) are turned off here: the one documented local exception.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -86,6 +87,8 @@ class LocalStack:
     # Peers whose X-Forwarded-For/-Proto the services believe (uvicorn --forwarded-allow-ips): a local
     # reverse proxy on 127.0.0.1 only; any other client's forwarded headers are ignored.
     trusted_proxies: str = "127.0.0.1"
+    # uvicorn workers of intake (its Argon2id cost is CPU-bound); INTAKE_WORKERS, else one per core.
+    intake_workers: int = field(default_factory=lambda: int(os.environ.get("INTAKE_WORKERS") or os.cpu_count() or 1))
     kafka: KafkaBroker = field(init=False)
     databases: dict[str, MongoServer] = field(init=False, default_factory=dict)
     smtp: SmtpSink = field(init=False)
@@ -100,6 +103,8 @@ class LocalStack:
         if not self.mongodb_uri:
             self.databases = database_servers(self.root / "database", self.secrets, self.ports)
         self.smtp = SmtpSink(self.root / "mail", self.ports.smtp)
+        shutil.rmtree(self.root / "metrics", ignore_errors=True)  # multiprocess metrics of an earlier run
+        (self.root / "metrics" / "intake").mkdir(parents=True)
         for name in SERVICES:
             self.services[name] = ManagedProcess(
                 name, self._service_argv(name), env=self.service_env(name), log_path=self.root / "logs" / f"{name}.log"
@@ -193,6 +198,9 @@ class LocalStack:
         )
         if self.databases:
             env["MONGODB_USERNAME"] = name
+        if name == "intake" and self.intake_workers > 1:
+            # prometheus_client's multiprocess mode: the workers share one emptied folder, one of them serves it.
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(self.root / "metrics" / name)  # emptied in __post_init__
         if (self.secrets / name).is_dir():  # each service sees only its own secrets (and passwords)
             env["MELDESTELLE_SECRETS_DIR"] = str(self.secrets / name)
         env.update(self.env)
@@ -213,4 +221,8 @@ class LocalStack:
             "--no-access-log",  # access logs carry client addresses
             "--ws", "none",  # no WebSockets: an upgrade is plain HTTP, and nothing logs the client's address
             "--timeout-graceful-shutdown", "8",
+            "--workers", str(self.intake_workers if name == "intake" else 1),
+            # The supervisor kills a worker that does not answer its ping in time; 5 s (the default) was
+            # too short on a busy machine: workers were killed while still starting (bench.intake).
+            "--timeout-worker-healthcheck", "30",
         ]  # fmt: skip

@@ -18,12 +18,14 @@ from intake.receipts import ReceiptHasher
 from intake.reports.service import SealingKeys
 from intake.reports.throttle import SubmissionThrottle
 from intake.settings import Settings
-from intake.site.drafts import DraftStore
+from intake.site.drafts import Drafts
 from intake.site.rendering import Pages
+from intake.site.sealed_drafts import SealedDraftStore
 from intake.site.security import FormGuard
 from intake.statistics.repository import PublishedStatistics
 from intake.statistics.wiring import install_statistics
-from intake.throttling import MemoryThrottleStore, ThrottleStore, client_address
+from intake.throttle_database import DatabaseThrottleStore
+from intake.throttling import ThrottleStore, client_address
 from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event
 from meldestelle_shared.kafka import create_broker
@@ -49,7 +51,7 @@ class IntakeContext:
     submissions: SubmissionThrottle
     guard: FormGuard
     pages: Pages
-    drafts: DraftStore
+    drafts: Drafts
 
     def submission(self) -> dict[str, Any]:
         """The keyword arguments submit_report needs besides the report and the client."""
@@ -76,7 +78,7 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
     database = client[settings.database]
     pepper = settings.receipt_pepper.get_secret_value()
     guard = FormGuard(pepper, https_only=settings.https_only)  # current pepper only: a form open across a rotation expires once
-    throttle_store = MemoryThrottleStore()  # one process's counts; see intake.throttling for sharing them
+    throttle_store = DatabaseThrottleStore(database)  # shared by all workers and instances
     context = IntakeContext(
         settings=settings,
         broker=broker,
@@ -94,7 +96,7 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
         ),
         guard=guard,
         pages=Pages(settings.site, guard, office=settings.office),
-        drafts=DraftStore(),
+        drafts=SealedDraftStore(database, pepper.encode())  # a rotation forgets drafts; the posts' hidden fields keep the answers,
     )
     consume_case_events(context, ConsumerMetrics(context.registry))
     return context

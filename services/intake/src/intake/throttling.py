@@ -1,20 +1,23 @@
-"""What every throttle shares: clients known only by a keyed, rotating hash, counts kept in a small store.
+"""What every throttle shares: clients known only by a keyed, rotating hash, attempts counted as slots in a small store.
 
 A client's key is `HMAC-SHA256(salt, address)[:16]`; the salt is random, belongs to one fixed time
-window, and is dropped together with everything counted under it when the next window begins, so no
-address can be recovered or linked across windows. The store's interface is the few atomic steps a
-database collection keyed by (scope, window, client key) offers too (`$setOnInsert`, `$inc`, `$max`),
-so the counts can move there once several intake instances must share them; in memory for now.
+window, and is dropped together with everything counted under it once the window has ended, so no
+address can be recovered or linked across windows.
+
+An attempt is counted by taking a numbered slot (0, 1, 2, …) of (scope, window, client key); a client
+has as many slots as its limit, and an attempt that finds none free is refused. Taking a slot is the
+one step that is atomic on every database intake runs on, FerretDB 1.24 included: inserting a unique
+`_id` (FerretDB does not isolate parallel updates of one document, so counters would lose counts).
+intake keeps the slots in its database (intake.throttle_database), shared by all workers and replicas;
+the store in memory serves unit tests.
 """
 
 import hashlib
 import hmac
 import math
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Protocol
 
 from starlette.requests import Request
@@ -36,66 +39,106 @@ class Refusal:
     retry_after: int
 
 
-NOTHING: Mapping[str, float] = MappingProxyType({})
+@dataclass(frozen=True)
+class Window:
+    """One fixed time window of a throttle: its number and when everything counted in it may be dropped."""
+
+    number: int
+    ends_at: float
+
+    @classmethod
+    def at(cls, now: float, seconds: float) -> "Window":
+        """The window of `seconds` length that `now` falls into."""
+        number = int(now // seconds)
+        return cls(number, (number + 1) * seconds)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One counted attempt: slot `number` of a client's slots in a scope and window."""
+
+    scope: str
+    window: int
+    key: bytes
+    number: int
 
 
 class ThrottleStore(Protocol):
-    """Counters per (scope, window, key); a scope keeps only its newest window."""
+    """Numbered slots per (scope, window, key), taken atomically; a scope keeps only its newest window."""
 
-    async def window_salt(self, scope: str, window: int) -> bytes:
-        """The random salt of `window`, made on first use; older windows of the scope are dropped."""
+    async def window_salt(self, scope: str, window: Window) -> bytes:
+        """The random salt of `window`, made on first use; an ended window's salt is gone."""
 
-    async def update(
-        self, scope: str, window: int, key: bytes, *, add: Mapping[str, int] = NOTHING, raise_to: Mapping[str, float] = NOTHING
-    ) -> dict[str, float]:
-        """Atomically add to counters and raise others to at least a value; return the counters after the change.
+    async def take(self, scope: str, window: Window, key: bytes, *, limit: int, at: float) -> Slot | None:
+        """Take a free slot below `limit`, stamped with `at`; None when all are taken."""
 
-        An update for a window older than the scope's newest changes nothing and returns no counters.
-        """
+    async def give_back(self, slot: Slot) -> None:
+        """Free a slot this attempt took."""
+
+    async def stamp_before(self, slot: Slot) -> float | None:
+        """The stamp of the highest taken slot below `slot` (the client's previous attempt), if any."""
+
+    async def taken(self, scope: str, window: Window, key: bytes) -> int:
+        """How many slots are taken, as far as this store has seen (exact in memory, a lower bound in the database)."""
 
 
 class MemoryThrottleStore:
-    """The store in this process's memory (one intake instance); bounded in size."""
+    """The store in this process's memory (one intake process); bounded in size."""
 
     MAX_KEYS = 100_000  # per scope; the oldest entries go first
 
     def __init__(self) -> None:
         self._windows: dict[str, int] = {}
         self._salts: dict[str, bytes] = {}
-        self._counters: dict[str, dict[bytes, dict[str, float]]] = {}
+        self._slots: dict[str, dict[bytes, dict[int, float]]] = {}
 
-    async def window_salt(self, scope: str, window: int) -> bytes:
-        """The random salt of `window`, made on first use; older windows of the scope are dropped."""
-        if window < self._windows.get(scope, window):
+    async def window_salt(self, scope: str, window: Window) -> bytes:
+        """The random salt of `window`, made on first use; an ended window's salt is gone."""
+        if not self._enter(scope, window.number):
             return secrets.token_bytes(32)  # that window's salt is gone: nothing can be linked to it any more
-        self._enter(scope, window)
         return self._salts[scope]
 
-    async def update(
-        self, scope: str, window: int, key: bytes, *, add: Mapping[str, int] = NOTHING, raise_to: Mapping[str, float] = NOTHING
-    ) -> dict[str, float]:
-        """Atomically add to counters and raise others to at least a value; return the counters after the change."""
-        if window < self._windows.get(scope, window):
-            return {}  # the window has ended: what was counted in it is gone
-        self._enter(scope, window)
-        counters = self._counters[scope]
-        entry = counters.setdefault(key, {})
-        for name, amount in add.items():
-            entry[name] = entry.get(name, 0) + amount
-        for name, value in raise_to.items():
-            entry[name] = max(entry.get(name, value), value)
-        if len(counters) > self.MAX_KEYS:
-            del counters[next(iter(counters))]
-        return dict(entry)
+    async def take(self, scope: str, window: Window, key: bytes, *, limit: int, at: float) -> Slot | None:
+        """Take the lowest free slot below `limit`, stamped with `at`; None when all are taken."""
+        if not self._enter(scope, window.number):
+            return None
+        slots = self._slots[scope].setdefault(key, {})
+        number = next((number for number in range(limit) if number not in slots), None)
+        if number is None:
+            return None
+        slots[number] = at
+        if len(self._slots[scope]) > self.MAX_KEYS:
+            del self._slots[scope][next(iter(self._slots[scope]))]
+        return Slot(scope, window.number, key, number)
 
-    def _enter(self, scope: str, window: int) -> None:
-        if self._windows.get(scope) != window:
+    async def give_back(self, slot: Slot) -> None:
+        """Free a slot this attempt took."""
+        if self._windows.get(slot.scope) == slot.window:
+            self._slots[slot.scope].get(slot.key, {}).pop(slot.number, None)
+
+    async def stamp_before(self, slot: Slot) -> float | None:
+        """The stamp of the highest taken slot below `slot`, if any."""
+        slots = self._slots.get(slot.scope, {}).get(slot.key, {}) if self._windows.get(slot.scope) == slot.window else {}
+        below = [number for number in slots if number < slot.number]
+        return slots[max(below)] if below else None
+
+    async def taken(self, scope: str, window: Window, key: bytes) -> int:
+        """How many slots are taken."""
+        return len(self._slots.get(scope, {}).get(key, {})) if self._windows.get(scope) == window.number else 0
+
+    def _enter(self, scope: str, window: int) -> bool:
+        """Make `window` the scope's current one unless a newer one is; False for an ended window."""
+        current = self._windows.get(scope)
+        if current is not None and window < current:
+            return False
+        if current != window:
             self._windows[scope] = window
             self._salts[scope] = secrets.token_bytes(32)
-            self._counters[scope] = {}
+            self._slots[scope] = {}
+        return True
 
 
-async def client_key(store: ThrottleStore, scope: str, window: int, address: str) -> bytes:
+async def client_key(store: ThrottleStore, scope: str, window: Window, address: str) -> bytes:
     """The client's name within one window: unlinkable to its address or to other windows once the salt is gone."""
     salt = await store.window_salt(scope, window)
     return hmac.new(salt, address.encode(), hashlib.sha256).digest()[:16]

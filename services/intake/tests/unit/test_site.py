@@ -60,22 +60,19 @@ def test_hsts_when_a_request_came_over_tls(intake_settings, broker, inboxes):
     assert "max-age" in secure.get("/de/").headers["strict-transport-security"]
 
 
-def https_only_client(intake_settings, broker, inboxes, base_url: str):
+def https_only_client(intake_settings, broker, inboxes, fake_parts, base_url: str):
     """The site with the production default INTAKE_HTTPS_ONLY=true, Kafka and the database faked."""
-    import dataclasses
-
     from fastapi.testclient import TestClient
 
     from intake.app import create_app
 
-    app = create_app(intake_settings.model_copy(update={"https_only": True}))
-    app.state.context = dataclasses.replace(app.state.context, broker=broker, inboxes=inboxes)
-    return TestClient(app, base_url=base_url)
+    settings = intake_settings.model_copy(update={"https_only": True})
+    return TestClient(fake_parts(create_app(settings), settings, broker, inboxes), base_url=base_url)
 
 
-def test_https_only_sends_hsts_and_a_secure_host_prefixed_cookie_and_forms_work(intake_settings, broker, inboxes):
+def test_https_only_sends_hsts_and_a_secure_host_prefixed_cookie_and_forms_work(intake_settings, broker, inboxes, fake_parts):
     # Behind the TLS proxy the app may see plain http (proxy not trusted for X-Forwarded-Proto): still secure.
-    behind_proxy = https_only_client(intake_settings, broker, inboxes, "http://testserver")
+    behind_proxy = https_only_client(intake_settings, broker, inboxes, fake_parts, "http://testserver")
     response = behind_proxy.get("/de/")
     assert "max-age=31536000" in response.headers["strict-transport-security"]
     name, _, attributes = response.headers["set-cookie"].partition("=")
@@ -83,17 +80,17 @@ def test_https_only_sends_hsts_and_a_secure_host_prefixed_cookie_and_forms_work(
     assert name == "__Host-form_session"
     assert "secure" in attributes and "path=/" in attributes and "domain" not in attributes and "httponly" in attributes
 
-    browser = https_only_client(intake_settings, broker, inboxes, "https://testserver")
+    browser = https_only_client(intake_settings, broker, inboxes, fake_parts, "https://testserver")
     assert receipt_of(submit_report(browser))  # the form token matches the prefixed cookie
     assert len(broker.published) == 1
 
 
-def test_https_only_ignores_a_planted_cookie_without_the_host_prefix(intake_settings, broker, inboxes):
+def test_https_only_ignores_a_planted_cookie_without_the_host_prefix(intake_settings, broker, inboxes, fake_parts):
     """Cookie tossing: a sibling host or a plain-http answer can plant `form_session`, never `__Host-form_session`.
 
     Worst case: the attacker even holds the form token that belongs to the session value it planted.
     """
-    victim = https_only_client(intake_settings, broker, inboxes, "https://testserver")
+    victim = https_only_client(intake_settings, broker, inboxes, fake_parts, "https://testserver")
     page = victim.get("/de/report").text
     victim.cookies.clear()  # the victim's browser holds only the planted cookie
     planted = "p" * 43

@@ -16,24 +16,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from intake.throttling import Refusal, RefusalReason, ThrottleStore, client_key, whole_seconds
+from intake.throttling import Refusal, RefusalReason, Slot, ThrottleStore, Window, client_key, whole_seconds
 
-_CLIENTS = "receipt-clients"
-_FAILURES = "receipt-failures"  # one counter per minute, for all clients together
+_CLIENTS = "receipt-clients"  # the salt of the client keys
+_ATTEMPTS = "receipt-attempts"  # a slot per attempt of a client
+_MISSES = "receipt-misses"  # a slot per failure of a client, given back when its receipt was right
+_FAILURES = "receipt-failures"  # a slot per failure in a minute, for all clients together
 _EVERYONE = b""
+_UNLIMITED = 2**31
 
 
 @dataclass(frozen=True)
 class Admission:
     """An attempt that may go ahead after `delay` seconds; its outcome is reported back with it."""
 
-    window: int
-    key: bytes
+    failure: Slot
     delay: float
 
 
 class ReceiptThrottle:
-    """Attempt and failure counts per client, plus a global brake on failures."""
+    """Attempt and failure slots per client, plus a global brake on failures."""
 
     def __init__(
         self,
@@ -61,29 +63,35 @@ class ReceiptThrottle:
     async def attempt(self, address: str) -> Admission | Refusal:
         """Register an attempt from `address`: an Admission (with the global brake's delay) or a Refusal."""
         now = self._clock()
-        window = int(now // self._window)
-        window_left = (window + 1) * self._window - now
+        window = Window.at(now, self._window)
+        window_left = window.ends_at - now
         key = await client_key(self._store, _CLIENTS, window, address)
-        counts = await self._store.update(_CLIENTS, window, key)
-        failures = int(counts.get("failures", 0))
-        if counts.get("attempts", 0) >= self._max_attempts:
+        # The attempt takes its slots before it is judged: parallel attempts (other requests, workers or
+        # instances) each hold their own, so none slips past the caps. A refused attempt gives them back.
+        attempt = await self._store.take(_ATTEMPTS, window, key, limit=self._max_attempts, at=now)
+        if attempt is None:
             return Refusal(RefusalReason.TOO_MANY, whole_seconds(window_left))
-        if failures >= self._max_failures:
+        failure = await self._store.take(_MISSES, window, key, limit=self._max_failures, at=now)
+        if failure is None:
+            await self._store.give_back(attempt)
             return Refusal(RefusalReason.LOCKED_OUT, whole_seconds(window_left))
-        not_before = counts.get("last_attempt_at", 0) + self._wait_after(failures)
+        # Only admitted attempts keep their slot, so refreshing during a wait does not prolong it.
+        wait = self._wait_after(failure.number)
+        not_before = ((await self._store.stamp_before(attempt)) or 0.0) + wait if wait else 0.0  # a read only when a wait applies
         if not_before > now:
+            await self._store.give_back(failure)
+            await self._store.give_back(attempt)
             return Refusal(RefusalReason.SLOW_DOWN, whole_seconds(not_before - now))
-        # No await between the read above and this update on the in-memory store, so nothing slips in between.
-        await self._store.update(_CLIENTS, window, key, add={"attempts": 1, "failures": 1}, raise_to={"last_attempt_at": now})
-        return Admission(window, key, await self._global_delay(now))
+        return Admission(failure, await self._global_delay(now))
 
     async def forgive(self, admission: Admission) -> None:
         """The receipt was right (or could not be checked): take back this attempt's failure, and only it."""
-        await self._store.update(_CLIENTS, admission.window, admission.key, add={"failures": -1})
+        await self._store.give_back(admission.failure)
 
     async def failed(self, admission: Admission) -> None:
         """The receipt was wrong: it stays a failure of the client's and counts toward the global brake."""
-        await self._store.update(_FAILURES, self._minute(), _EVERYONE, add={"failures": 1})
+        now = self._clock()
+        await self._store.take(_FAILURES, Window.at(now, 60), _EVERYONE, limit=_UNLIMITED, at=now)
 
     def _wait_after(self, failures: int) -> float:
         if failures < self._free:
@@ -91,10 +99,7 @@ class ReceiptThrottle:
         return min(self._delay * 2 ** (failures - self._free), self._window)
 
     async def _global_delay(self, now: float) -> float:
-        failures = (await self._store.update(_FAILURES, self._minute(now), _EVERYONE)).get("failures", 0)
+        failures = await self._store.taken(_FAILURES, Window.at(now, 60), _EVERYONE)
         excess = failures - self._global
         # Each failure beyond the ceiling adds the time the ceiling would take to absorb it.
         return min(self._global_max_delay, excess * 60 / self._global) if excess > 0 else 0.0
-
-    def _minute(self, now: float | None = None) -> int:
-        return int((self._clock() if now is None else now) // 60)

@@ -7,7 +7,7 @@ is cut off while everyone else still reports.
 import time
 from collections.abc import Callable
 
-from intake.throttling import Refusal, RefusalReason, ThrottleStore, client_key, whole_seconds
+from intake.throttling import Refusal, RefusalReason, ThrottleStore, Window, client_key, whole_seconds
 
 _CLIENTS = "report-clients"
 
@@ -26,9 +26,8 @@ class SubmissionThrottle:
     async def attempt(self, address: str) -> Refusal | None:
         """Count a submission from `address`; a Refusal once the client has sent its reports for this window."""
         now = self._clock()
-        window = int(now // self._window)
+        window = Window.at(now, self._window)
         key = await client_key(self._store, _CLIENTS, window, address)
-        counts = await self._store.update(_CLIENTS, window, key, add={"reports": 1})
-        if counts.get("reports", 0) > self._max:
-            return Refusal(RefusalReason.TOO_MANY, whole_seconds((window + 1) * self._window - now))
+        if await self._store.take(_CLIENTS, window, key, limit=self._max, at=now) is None:
+            return Refusal(RefusalReason.TOO_MANY, whole_seconds(window.ends_at - now))
         return None

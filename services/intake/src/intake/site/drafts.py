@@ -1,11 +1,11 @@
-"""The report form's draft between requests: in this process's memory only, per browser session.
+"""The report form's draft between requests, per browser session.
 
 Each step is posted, kept here, and shown again by its own address (Post/Redirect/Get), so the
-browser's Back and Forward, a reload and the language switch find the answers. Nothing is written
-to disk or database; a draft is keyed by a hash of the form-protection session cookie, forgotten
-when it is idle for `idle_seconds`, when the report is sent, or when the process restarts. Every
-post still carries all answers in hidden fields, so a draft this process does not have (another
-instance, a restart) never loses what the page sent.
+browser's Back and Forward, a reload and the language switch find the answers. intake keeps drafts
+in its database, sealed (intake.site.sealed_drafts), so every worker and instance finds them; the
+store in memory serves unit tests. A draft is keyed by a hash of the form-protection session cookie
+and forgotten when it is idle for `idle_seconds` or when the report is sent. Every post still
+carries all answers in hidden fields, so a draft that is gone never loses what the page sent.
 
 After sending, the draft is replaced by the receipt for the same idle time, so the receipt page
 can be shown again in another language; the receipt is never stored anywhere else.
@@ -15,6 +15,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from intake.site.report_form import Answers
 
@@ -28,15 +29,28 @@ class Draft:
     receipt: str | None = None
 
 
+class Drafts(Protocol):
+    """Where drafts are kept between requests."""
+
+    async def get(self, session: str) -> Draft | None:
+        """The session's draft, if it has one that has not expired."""
+
+    async def put(self, session: str, draft: Draft) -> None:
+        """Keep (or replace) the session's draft."""
+
+    async def forget(self, session: str) -> None:
+        """Drop the session's draft and receipt."""
+
+
 class DraftStore:
-    """Drafts by session, oldest dropped first when full; idle ones expire."""
+    """Drafts by session in this process's memory, oldest dropped first when full; idle ones expire."""
 
     def __init__(self, *, idle_seconds: float = 3600, max_sessions: int = 10_000) -> None:
         self._idle_seconds = idle_seconds
         self._max_sessions = max_sessions
         self._drafts: OrderedDict[str, tuple[float, Draft]] = OrderedDict()
 
-    def get(self, session: str) -> Draft | None:
+    async def get(self, session: str) -> Draft | None:
         """The session's draft, if it has one that has not expired."""
         self._expire()
         key = _key(session)
@@ -46,7 +60,7 @@ class DraftStore:
         self._drafts[key] = (time.monotonic(), draft)
         return draft
 
-    def put(self, session: str, draft: Draft) -> None:
+    async def put(self, session: str, draft: Draft) -> None:
         """Keep (or replace) the session's draft."""
         self._expire()
         key = _key(session)
@@ -55,7 +69,7 @@ class DraftStore:
         while len(self._drafts) > self._max_sessions:
             self._drafts.popitem(last=False)
 
-    def forget(self, session: str) -> None:
+    async def forget(self, session: str) -> None:
         """Drop the session's draft and receipt."""
         self._drafts.pop(_key(session), None)
 

@@ -27,9 +27,9 @@ RETURN_TO_REVIEW = "review"  # ?return=review: a step opened with "Change" goes 
 async def start_report(language: SiteLanguage, request: Request, context: Context) -> RedirectResponse:
     """Open the form at its first step, keeping a draft in progress; a sent report's receipt is forgotten."""
     session = _session(request, context)
-    draft = context.drafts.get(session) if session else None
+    draft = await context.drafts.get(session) if session else None
     if draft and draft.receipt:
-        context.drafts.forget(session)
+        await context.drafts.forget(session)
     return _redirect(language, STEPS[0])
 
 
@@ -37,7 +37,7 @@ async def start_report(language: SiteLanguage, request: Request, context: Contex
 async def receipt_page(language: SiteLanguage, request: Request, context: Context) -> Response:
     """The receipt of the report this session just sent, in any language, for as long as the draft is kept."""
     session = _session(request, context)
-    draft = context.drafts.get(session) if session else None
+    draft = await context.drafts.get(session) if session else None
     if not (draft and draft.receipt):
         return _redirect(language, STEPS[0])
     return context.pages.render(request, language, "receipt.html", page="/report/sent", receipt=draft.receipt)
@@ -49,7 +49,7 @@ async def show_step(language: SiteLanguage, request: Request, step: str, context
     if step not in STEPS:
         return _redirect(language, STEPS[0])
     session = _session(request, context)
-    draft = context.drafts.get(session) if session else None
+    draft = await context.drafts.get(session) if session else None
     if draft and draft.receipt:
         return _redirect(language, SENT)
     if draft is None:
@@ -73,7 +73,7 @@ async def post_step(language: SiteLanguage, request: Request, form: CheckedForm,
     index = STEPS.index(step)
     if action == "submit":
         return await _submit(request, context, client, language, answers, form_id)
-    _keep(request, context, Draft(form_id=form_id, answers=answers))
+    await _keep(request, context, Draft(form_id=form_id, answers=answers))
     if action.startswith("language:") and action.removeprefix("language:") in LANGUAGES:
         # Unchecked on purpose: switching language must never cost what was typed.
         return _redirect(LANGUAGES[action.removeprefix("language:")], step, returning=returning)
@@ -105,23 +105,23 @@ async def _submit(
 ) -> Response:
     """Submit the reviewed answers; on a refusal the review is shown again with the answers kept (DuplicateReport: intake.errors)."""
     if incomplete := first_incomplete_step(answers):
-        _keep(request, context, Draft(form_id=form_id, answers=answers))
+        await _keep(request, context, Draft(form_id=form_id, answers=answers))
         step, problems = incomplete
         return _step(request, context, language, step, answers, form_id=form_id, problems=problems, status=422)
     report = to_report(answers, language=language.tag)
     try:
         accepted = await submit_report(report, client=client, **context.submission(), report_id=UUID(form_id))
     except TooManyReports as refusal:
-        _keep(request, context, Draft(form_id=form_id, answers=answers))
+        await _keep(request, context, Draft(form_id=form_id, answers=answers))
         minutes = math.ceil(refusal.retry_after / 60)
         page = _step(request, context, language, "review", answers, form_id=form_id, status=429, wait_minutes=minutes)
         page.headers["retry-after"] = str(refusal.retry_after)
         return page
     except ReportNotSaved:
-        _keep(request, context, Draft(form_id=form_id, answers=answers))
+        await _keep(request, context, Draft(form_id=form_id, answers=answers))
         return _step(request, context, language, "review", answers, form_id=form_id, status=503, not_saved=True)
     # The answers are forgotten now; only the receipt stays, to show it again (also in another language).
-    _keep(request, context, Draft(form_id=form_id, receipt=accepted.receipt))
+    await _keep(request, context, Draft(form_id=form_id, receipt=accepted.receipt))
     return _redirect(language, SENT)
 
 
@@ -171,9 +171,9 @@ def _session(request: Request, context: IntakeContext) -> str | None:
     return None if new else session
 
 
-def _keep(request: Request, context: IntakeContext, draft: Draft) -> None:
+async def _keep(request: Request, context: IntakeContext, draft: Draft) -> None:
     if session := _session(request, context):
-        context.drafts.put(session, draft)
+        await context.drafts.put(session, draft)
 
 
 def _form_id(value: str) -> str:
