@@ -1,4 +1,5 @@
-// Command ferretdb runs embedded FerretDB with the SQLite backend on a TCP port.
+// Command ferretdb runs embedded FerretDB with the SQLite backend (or, for
+// measurements, the PostgreSQL backend) on a TCP port.
 //
 // We wrap the embeddable package instead of `go install`-ing FerretDB's own
 // command because that build panics without its generated version file.
@@ -36,7 +37,9 @@ func redact(_ []string, a slog.Attr) slog.Attr {
 
 func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
-	dataDir := flag.String("data-dir", "", "directory for the SQLite databases (required)")
+	dataDir := flag.String("data-dir", "", "directory for the SQLite databases (required with sqlite)")
+	handler := flag.String("handler", "sqlite", "sqlite, or postgresql (needs a binary built without the ferretdb_no_postgresql tag)")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL connection string for the postgresql handler (required with postgresql)")
 	// Not warn: FerretDB logs every failed command's full response at warn,
 	// including duplicate-key errors that quote the stored values.
 	logLevel := flag.String("log-level", "error", "one of debug, info, warn, error")
@@ -44,19 +47,8 @@ func main() {
 	username := flag.String("username", "", "require SCRAM authentication; create this user in admin at first start from $FERRETDB_PASSWORD")
 	flag.Parse()
 
-	if *dataDir == "" {
-		log.Fatal("--data-dir is required")
-	}
-	dir, err := filepath.Abs(*dataDir)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err = os.MkdirAll(dir, 0o755); err != nil {
-		log.Fatal(err)
-	}
-
 	var level slog.Level
-	if err = level.UnmarshalText([]byte(*logLevel)); err != nil {
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		log.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
@@ -64,9 +56,29 @@ func main() {
 	config := &ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: *listenAddr},
 		Logger:   logger,
-		Handler:  "sqlite",
+		Handler:  *handler,
+	}
+	switch *handler {
+	case "sqlite":
+		if *dataDir == "" {
+			log.Fatal("--data-dir is required")
+		}
+		dir, err := filepath.Abs(*dataDir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err = os.MkdirAll(dir, 0o755); err != nil {
+			log.Fatal(err)
+		}
 		// The SQLite backend wants a directory URI with a trailing slash.
-		SQLiteURL: "file:" + dir + "/",
+		config.SQLiteURL = "file:" + dir + "/"
+	case "postgresql":
+		if *postgresqlURL == "" {
+			log.Fatal("--postgresql-url is required")
+		}
+		config.PostgreSQLURL = *postgresqlURL
+	default:
+		log.Fatalf("unknown --handler %q", *handler)
 	}
 	if *username != "" {
 		password := os.Getenv("FERRETDB_PASSWORD")

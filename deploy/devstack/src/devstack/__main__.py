@@ -7,13 +7,13 @@ import threading
 import time
 from pathlib import Path
 
-from devstack.database import ensure_ferretdb
+from devstack.database import configured_backend, ensure_ferretdb
 from devstack.kafka import ensure_kafka
 
 
 def install() -> None:
     """Fetch the Kafka jars and build FerretDB into the cache, timing each."""
-    for name, ensure in (("kafka", ensure_kafka), ("ferretdb", ensure_ferretdb)):
+    for name, ensure in (("kafka", ensure_kafka), ("ferretdb", lambda: ensure_ferretdb(configured_backend()))):
         started = time.monotonic()
         path = ensure()
         print(f"{name}: {path} ({time.monotonic() - started:.1f}s)")

@@ -1,4 +1,8 @@
-"""A MongoDB-compatible server: mongod when installed, else FerretDB with SQLite built from our Go module."""
+"""A MongoDB-compatible server: mongod when installed, else FerretDB with SQLite built from our Go module.
+
+MELDESTELLE_DATABASE_BACKEND=postgresql puts FerretDB on a PostgreSQL cluster of its own instead
+(Debian's `postgresql` package), to compare the backends by measurement (bench/database).
+"""
 
 import json
 import os
@@ -9,18 +13,29 @@ import tempfile
 from pathlib import Path
 
 from devstack.cache import CACHE, deploy_file, fingerprint, install_lock
+from devstack.postgresql import PostgresCluster
 from devstack.processes import ManagedProcess, wait_for_port
 
 FERRETDB_VERSION = "v1.24.2"
-# Only the SQLite backend is used; leaving PostgreSQL out shortens the build.
-GO_BUILD_TAGS = "ferretdb_no_postgresql"
+BACKENDS = ("sqlite", "postgresql")
+# The default build leaves PostgreSQL out, which shortens it; the postgresql build has both backends.
+GO_BUILD_TAGS = {"sqlite": "ferretdb_no_postgresql", "postgresql": ""}
 
 
-def ensure_ferretdb() -> Path:
-    """Return the path of the FerretDB binary, building it from deploy/ferretdb when the inputs changed."""
+def configured_backend() -> str:
+    """The FerretDB backend chosen by MELDESTELLE_DATABASE_BACKEND: sqlite (the default) or postgresql."""
+    backend = os.environ.get("MELDESTELLE_DATABASE_BACKEND", "sqlite")
+    if backend not in BACKENDS:
+        raise ValueError(f"MELDESTELLE_DATABASE_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    return backend
+
+
+def ensure_ferretdb(backend: str = "sqlite") -> Path:
+    """Return the path of the FerretDB binary for backend, building it from deploy/ferretdb when the inputs changed."""
     module = deploy_file("ferretdb")
     sources = [module / name for name in ("go.mod", "go.sum", "main.go")] + sorted((module / "patches").glob("*.patch"))
-    target = CACHE / "ferretdb" / f"{FERRETDB_VERSION}-{fingerprint(*sources, GO_BUILD_TAGS)}"
+    tags = GO_BUILD_TAGS[backend]
+    target = CACHE / "ferretdb" / f"{FERRETDB_VERSION}-{fingerprint(*sources, tags)}"
     binary = target / "ferretdb"
     if binary.exists():
         return binary
@@ -34,7 +49,7 @@ def ensure_ferretdb() -> Path:
             build_dir = _patched_module(module, Path(scratch))
             # Build to a temporary name and rename, so a half-written binary is never found.
             partial = Path(scratch) / "ferretdb"
-            _go(["build", "-trimpath", "-tags", GO_BUILD_TAGS, "-o", str(partial), "."], cwd=build_dir)
+            _go(["build", "-trimpath", "-tags", tags, "-o", str(partial), "."], cwd=build_dir)
             partial.rename(binary)
     return binary
 
@@ -82,9 +97,14 @@ class MongoServer:
     local stack runs one server per service, each knowing only its owner (docs/architecture.md).
     """
 
-    def __init__(self, data_dir: Path, port: int, *, username: str | None = None, password: str | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int, *, username: str | None = None, password: str | None = None, backend: str | None = None
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
+        # FerretDB's backend; None: MELDESTELLE_DATABASE_BACKEND's, else sqlite.
+        self.backend = backend or configured_backend()
+        self.postgresql = PostgresCluster(self.data_dir / "postgresql") if self.backend == "postgresql" and not shutil.which("mongod") else None
         # A mongod found on PATH runs without authentication (it would need its users created first);
         # the servers stay separate, so each service still knows only its own address.
         self.username = None if shutil.which("mongod") else username
@@ -115,13 +135,20 @@ class MongoServer:
         if mongod:
             # --quiet drops the connection accepted/ended lines, which carry client addresses.
             return [mongod, "--dbpath", str(db_dir), "--port", str(self.port), "--bind_ip", "127.0.0.1", "--quiet"]
-        argv = [str(ensure_ferretdb()), f"--listen-addr=127.0.0.1:{self.port}", f"--data-dir={db_dir}"]
+        argv = [str(ensure_ferretdb(self.backend)), f"--listen-addr=127.0.0.1:{self.port}"]
+        if self.postgresql:
+            argv += ["--handler=postgresql", f"--postgresql-url={self.postgresql.url}"]
+        else:
+            argv.append(f"--data-dir={db_dir}")
         return argv + [f"--username={self.username}"] if self.username else argv
 
     def start(self) -> None:
         """Launch mongod if it is on PATH, else FerretDB (building it on first use)."""
         # The password travels in the environment: any local user can read a command line.
         env = {**os.environ, "FERRETDB_PASSWORD": self.password} if self.username else None
+        if self.postgresql:
+            self.postgresql.start()
+            self.postgresql.wait_ready()
         self.process = ManagedProcess("mongo", self._argv(), env=env, cwd=self.data_dir, log_path=self.log_path)
         self.process.start()
 
@@ -133,8 +160,12 @@ class MongoServer:
         """Shut the server down cleanly, killing it if that takes longer than timeout."""
         if self.process:
             self.process.stop(timeout)
+        if self.postgresql:
+            self.postgresql.stop(timeout)
 
     def kill(self) -> None:
         """Kill the server at once, as a crash would."""
         if self.process:
             self.process.kill()
+        if self.postgresql:
+            self.postgresql.kill()
