@@ -116,7 +116,7 @@ def interleaved(operations: dict[str, Callable[[], object]], repeats: int) -> di
             operations[backend]()
             samples[backend].append((time.perf_counter() - started) * 1000)
         order.reverse()
-    return samples
+    return progress(samples)
 
 
 def measure(clients: dict[str, MongoClient], documents: int, repeats: int, seed: int) -> dict[str, dict[str, float]]:
@@ -180,6 +180,12 @@ def by_id(collections: dict[str, Collection], ids: list[str], operation: Callabl
             operation(collections[backend], document_id)
             samples[backend].append((time.perf_counter() - started) * 1000)
         order.reverse()
+    return progress(samples)
+
+
+def progress(samples: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Print each backend's p50/p99 as soon as a workload is done (a run cut by --timeout keeps them), and pass them on."""
+    print("  " + ", ".join(f"{b} p50 {percentile(v, 50):.1f} ms p99 {percentile(v, 99):.1f} ms" for b, v in samples.items()) + f"; {load()}", flush=True)
     return samples
 
 
