@@ -212,7 +212,7 @@ def run(backends: list[str], documents: int, repeats: int, seed: int) -> dict[st
                 server.stop()
 
 
-def report_figures(results: dict[str, dict[str, float]], documents: int) -> None:
+def report_figures(results: dict[str, dict[str, float]], documents: int, tag: str) -> None:
     """Print both backends side by side and write each figure to bench/results.json, the other backend as baseline."""
     names = list(next(iter(results.values())))
     print(f"\n{'figure':<26}" + "".join(f"{backend:>14}" for backend in results))
@@ -228,7 +228,7 @@ def report_figures(results: dict[str, dict[str, float]], documents: int) -> None
             else:
                 target, met, unit = f"< {LATENCY_TARGET_MS:.0f} ms", value < LATENCY_TARGET_MS, "ms"
             note = f"{documents:,} case documents; baseline: FerretDB on {other}" if other else f"{documents:,} case documents"
-            record_result(f"database.{backend}.{name}", target=target, measured=value, baseline=baseline, unit=unit, met=met, note=note)
+            record_result(f"database.{backend}{tag}.{name}", target=target, measured=value, baseline=baseline, unit=unit, met=met, note=note)
 
 
 def _give_up(*_: object) -> None:
@@ -243,13 +243,14 @@ def main() -> None:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated, in order (default sqlite,postgresql)")
     parser.add_argument("--timeout", type=int, default=3_600, help="seconds before the whole run gives up")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--tag", default="", help="appended to the backend in results.json names, to keep a variant's figures apart")
     args = parser.parse_args()
     signal.signal(signal.SIGALRM, _give_up)
     signal.alarm(args.timeout)
     print(machine(), flush=True)
     results = run(args.backends.split(","), args.documents, args.repeats, args.seed)
     signal.alarm(0)
-    report_figures(results, args.documents)
+    report_figures(results, args.documents, args.tag)
     print(f"load average at the end (1/5/15 min): {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
