@@ -21,7 +21,8 @@ fi
 "$UV" sync --all-packages --locked --quiet --python python3.11
 
 # Debian packages: docker-compose validates docker-compose.yml statically, wrk loads the benchmarks,
-# chromium runs the browser tests (Playwright drives it; no browser download).
+# chromium runs the browser tests (Playwright drives it; no browser download), postgresql is
+# bench.database's second FerretDB backend.
 missing=()
 if [ "${1:-}" = "test" ]; then
   command -v docker-compose >/dev/null || missing+=(docker-compose)
@@ -29,6 +30,7 @@ if [ "${1:-}" = "test" ]; then
 fi
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null || missing+=(wrk)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
