@@ -235,6 +235,11 @@ def _give_up(*_: object) -> None:
     raise TimeoutError("the benchmark ran past --timeout")
 
 
+def _stopped(*_: object) -> None:
+    # An exception, not the default death: the servers' finally blocks must stop them.
+    raise SystemExit("stopped by SIGTERM")
+
+
 def main() -> None:
     """Parse the options and run the benchmark on each backend in turn."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -246,6 +251,7 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="appended to the backend in results.json names, to keep a variant's figures apart")
     args = parser.parse_args()
     signal.signal(signal.SIGALRM, _give_up)
+    signal.signal(signal.SIGTERM, _stopped)
     signal.alarm(args.timeout)
     print(machine(), flush=True)
     results = run(args.backends.split(","), args.documents, args.repeats, args.seed)
