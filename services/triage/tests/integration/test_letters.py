@@ -9,7 +9,7 @@ from pymongo import MongoClient
 
 from devstack.pdf import check_structure, pdf_text
 from devstack.probes import eventually, publish_raw, read_topic
-from meldestelle_shared.events import LetterCreated, decode_event, encode_event
+from meldestelle_shared.events import LetterCreated, ReportErasureRequested, ReportSubmitted, decode_event, encode_event
 from meldestelle_shared.settings import office_today
 from meldestelle_shared.taxonomy import Ground, LifeArea
 from triage.app import create_app
@@ -19,17 +19,17 @@ pytestmark = pytest.mark.infra
 SECRET = "Der Türsteher sagte wörtlich: Leute wie Sie kommen hier nicht rein."
 
 
-def open_case(client, bootstrap, topics, make_report, token) -> dict:
+def open_case(client, bootstrap, topics, make_report, token) -> tuple[dict, ReportSubmitted]:
     report, _ = make_report("Beschreibung", grounds=[Ground.RACIST_ATTRIBUTION], life_area=LifeArea.GOODS_AND_SERVICES, incident_date="2026-11-20")
     publish_raw(bootstrap, topics.reports, [(report.partition_key(), encode_event(report))])
-    return eventually(lambda: next(iter(client.get("/api/v1/cases", headers=token).json()["items"]), None), what="the case")
+    return eventually(lambda: next(iter(client.get("/api/v1/cases", headers=token).json()["items"]), None), what="the case"), report
 
 
 def test_a_caseworker_makes_and_downloads_a_statement_request(triage_settings, topics, infrastructure, make_report, staff, service_headers):
     bootstrap = infrastructure.kafka.admin
     reply_by = office_today() + timedelta(days=14)
     with TestClient(create_app(triage_settings)) as client:
-        case = open_case(client, bootstrap, topics, make_report, service_headers)
+        case, _ = open_case(client, bootstrap, topics, make_report, service_headers)
         worker, worker_id = staff.log_in(client, "carla.worker", ["caseworker"])
         lead, _ = staff.log_in(client, "lena.lead", ["lead"])
         admin, _ = staff.log_in(client, "adam.admin", ["admin"])
@@ -82,9 +82,13 @@ def test_a_caseworker_makes_and_downloads_a_statement_request(triage_settings, t
     assert SECRET not in str(stored)
 
 
-def test_leads_edit_templates_as_new_versions_and_letters_record_theirs(triage_settings, topics, infrastructure, make_report, staff, service_headers):
-    with TestClient(create_app(triage_settings)) as client:
-        case = open_case(client, infrastructure.kafka.admin, topics, make_report, service_headers)
+def test_leads_edit_templates_as_new_versions_and_letters_record_theirs(
+    triage_settings, topics, infrastructure, make_report, staff, service_headers, reporter_signed
+):
+    """...and an erased case takes its letters with it."""
+    bootstrap = infrastructure.kafka.admin
+    with TestClient(create_app(triage_settings)) as client, MongoClient(triage_settings.mongodb.uri) as mongo:
+        case, report = open_case(client, bootstrap, topics, make_report, service_headers)
         worker, _ = staff.log_in(client, "cora.worker", ["caseworker"])
         lead, lead_id = staff.log_in(client, "lars.lead", ["lead"])
         url = "/api/v1/letter-templates/complaint/de"
@@ -100,6 +104,11 @@ def test_leads_edit_templates_as_new_versions_and_letters_record_theirs(triage_s
         old = client.get(f"{url}/versions/1", headers=worker).json()
         heads = client.get("/api/v1/letter-templates", headers=worker).json()
         audit = client.get("/api/v1/audit", params={"action": "letter_template.edit"}, headers=lead).json()["items"]
+        letters = mongo[triage_settings.database]["letters"]
+        assert letters.count_documents({"case_id": case["id"]}) == 1
+        erasure = ReportErasureRequested(correlation_id=report.report_id, report_id=report.report_id, signature="")
+        publish_raw(bootstrap, topics.reports, [(report.partition_key(), encode_event(reporter_signed(erasure)))])
+        eventually(lambda: letters.count_documents({"case_id": case["id"]}) == 0, what="the erased case's letters gone")
 
     assert original["version"] == 1 and original["created_by"] is None and "{{ office.name }}" in original["body"]
     assert by_worker.status_code == 403
