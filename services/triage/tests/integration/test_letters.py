@@ -108,7 +108,7 @@ def test_leads_edit_templates_as_new_versions_and_letters_record_theirs(
         assert letters.count_documents({"case_id": case["id"]}) == 1
         erasure = ReportErasureRequested(correlation_id=report.report_id, report_id=report.report_id, signature="")
         publish_raw(bootstrap, topics.reports, [(report.partition_key(), encode_event(reporter_signed(erasure)))])
-        eventually(lambda: letters.count_documents({"case_id": case["id"]}) == 0, what="the erased case's letters gone")
+        eventually(lambda: letters.count_documents({"case_id": case["id"]}) == 0, what="the erased case's letters gone", timeout=30)
 
     assert original["version"] == 1 and original["created_by"] is None and "{{ office.name }}" in original["body"]
     assert by_worker.status_code == 403

@@ -24,7 +24,9 @@ class LetterInput:
     reply_by: date | None = None
 
 
-def template_fields(case: Case, given: LetterInput, *, language: str, today: date, office: LetterSettings, periods: DeadlinePeriods) -> dict[str, object]:
+def template_fields(
+    case: Case, given: LetterInput, *, language: str, today: date, office: LetterSettings, periods: DeadlinePeriods
+) -> dict[str, object]:
     """The fields a template renders with, for this case and input."""
     codes = case.effective
     agg = agg_claim_deadline(case.deadline_facts(), periods)
@@ -55,7 +57,10 @@ def sample_fields(office: LetterSettings) -> dict[str, object]:
 
 def office_fields(office: LetterSettings) -> dict[str, object]:
     """The office's data from the settings."""
-    return {"name": office.office_name, "address": office.address_lines(), "phone": office.office_phone, "email": office.office_email, "city": office.office_city}
+    return {
+        "name": office.office_name, "address": office.address_lines(), "phone": office.office_phone,
+        "email": office.office_email, "city": office.office_city,
+    }  # fmt: skip
 
 
 def long_date(day: date) -> str:

@@ -35,7 +35,9 @@ class TemplateEdit(BaseModel):
     """A lead's new version of a template."""
 
     subject: str = Field(min_length=1, max_length=MAX_TEMPLATE_LENGTH, description="Jinja2 source of the subject line.")
-    body: str = Field(min_length=1, max_length=MAX_TEMPLATE_LENGTH, description="Jinja2 source of the letter's body (plain text; a blank line starts a paragraph).")
+    body: str = Field(
+        min_length=1, max_length=MAX_TEMPLATE_LENGTH, description="Jinja2 source of the letter's body (plain text; a blank line starts a paragraph)."
+    )
 
 
 class TemplateRead(BaseModel):

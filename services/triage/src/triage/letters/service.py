@@ -71,8 +71,10 @@ async def make_letter(case: Case, kind: LetterKind, language: str, given: Letter
     fields = template_fields(case, given, language=language, today=today, office=desk.office, periods=desk.cases.rules.deadline_periods)
     letter = render(template, fields)
     office = desk.office
-    letterhead = Letterhead(office.office_name, tuple(office.address_lines()), tuple(filter(None, (office.office_phone, office.office_email))), office.office_city)
-    pdf = letter_pdf(letter, letterhead=letterhead, recipient=given.recipient, date_line=f"{office.office_city}, {long_date(today)}", title=case.reference)
+    contact = tuple(filter(None, (office.office_phone, office.office_email)))
+    letterhead = Letterhead(office.office_name, tuple(office.address_lines()), contact, office.office_city)
+    date_line = f"{office.office_city}, {long_date(today)}"
+    pdf = letter_pdf(letter, letterhead=letterhead, recipient=given.recipient, date_line=date_line, title=case.reference)
     letter_id = uuid4()
     key = desk.cases.office_key.public_key
     text = "\n\n".join(part for part in (given.recipient, letter.subject, letter.body) if part)

@@ -9,7 +9,9 @@ class LetterSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TRIAGE_LETTER_")
 
-    office_name: str = Field(default="Antidiskriminierungsstelle der Stadt", max_length=200, description="The office's name, on the letterhead and under the letter.")
+    office_name: str = Field(
+        default="Antidiskriminierungsstelle der Stadt", max_length=200, description="The office's name, on the letterhead and under the letter."
+    )
     office_address: str = Field(
         default="Musterstraße 1; 40213 Düsseldorf", max_length=500, description="The office's postal address; lines separated by ';'."
     )
