@@ -3,6 +3,7 @@ a statement request feeds the deadline engine, and bad input is refused naming t
 
 from datetime import UTC, date, datetime
 from importlib.resources import files
+from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
@@ -12,10 +13,11 @@ from meldestelle_shared.events import LetterCreated, ReportSubmitted
 from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea
 from triage.cases.deadlines import DeadlineKind, DeadlinePeriods
 from triage.cases.model import Case, CaseRules
-from triage.errors import Invalid
+from triage.audit.log import Actor
+from triage.errors import Conflict, Invalid
 from triage.letters.fields import LetterInput, sample_fields, template_fields
 from triage.letters.pdf import Letterhead, letter_pdf
-from triage.letters.service import _checked_input
+from triage.letters.service import LetterDesk, _checked_input, edit_template, seed_templates
 from triage.letters.settings import LetterSettings
 from triage.letters.templates import LetterKind, LetterTemplate, check_sources, render
 
@@ -123,3 +125,60 @@ def test_a_statement_request_letter_is_on_the_timeline_and_feeds_the_deadline_en
     assert (reply.runs_from, reply.due, reply.source_id) == (TODAY, date(2026, 12, 18), str(letter_id))
     complaint = case.record_letter(uuid4(), template="complaint", language="de", version=1, reply_by=None, requested_on=TODAY, actor_id="s1")
     assert not [d for d in complaint.after.deadlines(DeadlinePeriods()) if d.kind is DeadlineKind.STATEMENT_REPLY]
+
+
+class FakeTemplates:
+    """Template versions in memory, with the repository's rule: a version number is written once."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, LetterTemplate] = {}
+        self.heads: dict[tuple[LetterKind, str], int] = {}
+        self.lose_next = False  # another lead saves the same version number first
+
+    async def current_version(self, kind: LetterKind, language: str) -> int | None:
+        return self.heads.get((kind, language))
+
+    async def add_version(self, template: LetterTemplate) -> bool:
+        if self.lose_next or template.id in self.versions:
+            return False
+        self.versions[template.id] = template
+        self.heads[(template.kind, template.language)] = template.version
+        return True
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.entries: list[tuple[str | None, str, str | None]] = []
+
+    async def append(self, actor, action: str, *, case_id=None, outcome="ok", reason=None) -> None:  # noqa: ANN001
+        self.entries.append((actor.id, action, reason))
+
+
+def letter_desk(templates: FakeTemplates, audit: FakeAudit) -> LetterDesk:
+    return LetterDesk(templates=templates, letters=None, office=OFFICE, cases=SimpleNamespace(audit=audit))  # type: ignore[arg-type]
+
+
+async def test_each_edit_is_a_new_version_and_the_old_ones_stay():
+    templates, audit = FakeTemplates(), FakeAudit()
+    desk = letter_desk(templates, audit)
+    await seed_templates(templates)  # type: ignore[arg-type]
+    assert templates.heads == {(kind, "de"): 1 for kind in LetterKind}
+    first = templates.versions["complaint:de:1"]
+    second = await edit_template(LetterKind.COMPLAINT, "de", "Betreff {{ reference }}", "{{ text }}", actor=Actor("staff", "lead-1"), desk=desk)
+    third = await edit_template(LetterKind.COMPLAINT, "de", "Betreff", "Neu", actor=Actor("staff", "lead-2"), desk=desk)
+    assert (second.version, third.version, third.created_by) == (2, 3, "lead-2")
+    assert templates.versions["complaint:de:1"] == first and templates.versions["complaint:de:2"] == second
+    assert audit.entries == [("lead-1", "letter_template.edit", "complaint:de:2"), ("lead-2", "letter_template.edit", "complaint:de:3")]
+    await seed_templates(templates)  # type: ignore[arg-type]  # a restart does not put the built-in version back
+    assert templates.heads[(LetterKind.COMPLAINT, "de")] == 3
+
+
+async def test_a_refused_or_lost_edit_stores_nothing():
+    templates, audit = FakeTemplates(), FakeAudit()
+    desk, lead = letter_desk(templates, audit), Actor("staff", "lead-1")
+    with pytest.raises(Invalid):
+        await edit_template(LetterKind.COMPLAINT, "de", "Betreff", "{{ text.__class__ }}", actor=lead, desk=desk)
+    templates.lose_next = True
+    with pytest.raises(Conflict):
+        await edit_template(LetterKind.COMPLAINT, "de", "Betreff", "Text", actor=lead, desk=desk)
+    assert templates.versions == {} and audit.entries == []
