@@ -62,6 +62,9 @@ def test_the_agg_confirmation_gives_the_engines_deadline_and_the_complaint_rende
     complaint = render(builtin(LetterKind.COMPLAINT), fields_for(LetterKind.COMPLAINT, text="Bitte <b>prüfen</b> & antworten."))
     assert "Bitte <b>prüfen</b> & antworten." in complaint.body  # plain text: no HTML escaping in a letter
     assert complaint.subject.startswith("Beschwerde wegen Diskriminierung")
+    # The caseworker's text is a value, never template code.
+    literal = render(builtin(LetterKind.COMPLAINT), fields_for(LetterKind.COMPLAINT, text="{{ office.__class__ }} {% if 1 %}x{% endif %}"))
+    assert "{{ office.__class__ }} {% if 1 %}x{% endif %}" in literal.body
 
 
 @pytest.mark.parametrize(
@@ -182,3 +185,12 @@ async def test_a_refused_or_lost_edit_stores_nothing():
     with pytest.raises(Conflict):
         await edit_template(LetterKind.COMPLAINT, "de", "Betreff", "Text", actor=lead, desk=desk)
     assert templates.versions == {} and audit.entries == []
+
+
+def test_markup_in_the_caseworkers_text_stays_text_and_loads_nothing():
+    """ReportLab reads paragraphs as markup: an <img> tag would make it open a file or URL while rendering."""
+    injected = '<img src="/etc/hostname" width="20" height="20"/><link href="http://example.org">hier</link>'
+    letter = render(builtin(LetterKind.COMPLAINT), fields_for(LetterKind.COMPLAINT, text=injected, recipient=injected))
+    head = Letterhead(OFFICE.office_name, tuple(OFFICE.address_lines()), (), "Beispielstadt")
+    pdf = letter_pdf(letter, letterhead=head, recipient=injected, date_line="Beispielstadt, 1. Dezember 2026", title="x")
+    assert pdf_text(pdf).count(injected) == 2 and b"/XObject" not in pdf and b"/URI" not in pdf

@@ -12,7 +12,7 @@ from triage.cases.access import CurrentCase
 from triage.edge import API_ERROR_RESPONSES
 from triage.letters import service
 from triage.letters.fields import LetterInput
-from triage.letters.schemas import LANGUAGE, LetterCreate, LetterCreated, TemplateEdit, TemplateHead, TemplateRead
+from triage.letters.schemas import LANGUAGE, LetterCreate, LetterMade, TemplateEdit, TemplateHead, TemplateRead
 from triage.letters.templates import LetterKind, LetterTemplate
 
 router = APIRouter(prefix="/api/v1", tags=["letters"], responses=API_ERROR_RESPONSES)
@@ -20,11 +20,11 @@ Language = Annotated[str, Path(pattern=LANGUAGE)]
 
 
 @router.post("/cases/{case_id}/letters", status_code=status.HTTP_201_CREATED, summary="Make a letter for a case")
-async def create_letter(principal: Worker, body: LetterCreate, case: CurrentCase, context: Context) -> LetterCreated:
+async def create_letter(principal: Worker, body: LetterCreate, case: CurrentCase, context: Context) -> LetterMade:
     """Rendered from the template's current version, stored sealed with the case, audited, announced by id."""
     given = LetterInput(text=body.text, recipient=body.recipient, reply_by=body.reply_by)
     made = await service.make_letter(case, body.template, body.language, given, today=office_today(), actor=principal.actor, desk=context.letters)
-    return LetterCreated(
+    return LetterMade(
         letter_id=made.letter_id, template=made.template.kind, language=made.template.language, template_version=made.template.version,
         reply_by=made.reply_by, download=f"/api/v1/cases/{case.id}/letters/{made.letter_id}",
     )  # fmt: skip

@@ -20,7 +20,7 @@ class LetterCreate(BaseModel):
     reply_by: date | None = Field(default=None, description="The reply date of a request for a statement (required there, refused elsewhere).")
 
 
-class LetterCreated(BaseModel):
+class LetterMade(BaseModel):
     """A letter just made."""
 
     letter_id: UUID
