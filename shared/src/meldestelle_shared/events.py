@@ -326,6 +326,15 @@ class MonthlyStatisticsPublished(Event):
         return cls(event_id=derived, correlation_id=derived, month=month, **fields)
 
 
+class LetterCreated(CaseEvent):
+    """Staff made a letter for a case; its text and PDF stay sealed in triage, so this carries ids only."""
+
+    event_type: Literal["LetterCreated"] = "LetterCreated"
+    letter_id: UUID = Field(description="The letter's id.")
+    template: str = Field(description="The template's kind: complaint, statement_request or agg_confirmation.")
+    template_version: int = Field(ge=1, description="The template version the letter was rendered with.")
+
+
 AnyEvent = Annotated[
     Union[
         ReportSubmitted,
@@ -348,6 +357,7 @@ AnyEvent = Annotated[
         CaseErased,
         FirstResponseOverdue,
         MonthlyStatisticsPublished,
+        LetterCreated,
     ],
     Field(discriminator="event_type"),
 ]

@@ -22,6 +22,8 @@ from triage.cases.router import router as cases_router
 from triage.cookies import StrictTransportSecurity
 from triage.referrals.router import router as referrals_router
 from triage.edge import install_refusal_handlers
+from triage.letters.router import router as letters_router
+from triage.letters.service import seed_templates
 from triage.settings import Settings
 from triage.staff.router import router as staff_router
 from triage.stats.router import router as statistics_router
@@ -37,8 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for repository in (context.cases, context.staff, context.sessions, context.audit):
+        for repository in (context.cases, context.staff, context.sessions, context.audit, context.letters.letters):
             await start_with_retry(repository.ensure_indexes, name="database")
+        await start_with_retry(lambda: seed_templates(context.letters.templates), name="database")
         await start_with_retry(context.broker.start, name="kafka")
         await context.statistics.start()
         jobs = asyncio.create_task(scheduler.run_forever(context)) if settings.job_interval_seconds else None
@@ -61,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_refusal_handlers(app)
     install_metrics(app, context.registry, settings.metrics)
-    for router in (cases_router, referrals_router, staff_router, audit_router, workbench_router):
+    for router in (cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WORKBENCH_DIR / "static"), name="static")
     app.include_router(statistics_router)

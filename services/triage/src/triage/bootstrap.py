@@ -26,6 +26,8 @@ from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, open_cases
 from triage.referrals.directory import Directory, load_directory
+from triage.letters.repository import LetterRepository, TemplateRepository
+from triage.letters.service import LetterDesk
 from triage.settings import Settings
 from triage.staff.admin import StaffDesk
 from triage.staff.approvals import ApprovalRepository
@@ -58,6 +60,7 @@ class TriageContext:
     accounts: StaffDesk
     statistics: StatisticsFeature
     referrals: Directory
+    letters: LetterDesk
 
     def login(self) -> dict[str, Any]:
         """The keyword arguments start_session needs besides the credentials and the client."""
@@ -86,6 +89,7 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
         await publish_events(broker, settings.kafka.topics.cases, events)
 
     login, session = settings.login, settings.session
+    desk = CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings))
     context = TriageContext(
         settings=settings,
         broker=broker,
@@ -108,12 +112,13 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
         login_throttle=LoginThrottle(
             free_failures=login.free_failures, delay_seconds=1, max_delay_seconds=login.client_delay_max_seconds
         ),
-        desk=CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings)),
+        desk=desk,
         accounts=StaffDesk(staff=staff, sessions=sessions, approvals=approvals, totp_key=totp_key, audit=audit),
         statistics=install_statistics(
             broker, database, topics=settings.kafka.topics, consumer_group=settings.consumer_group, settings=settings.statistics
         ),
         referrals=referrals,
+        letters=LetterDesk(templates=TemplateRepository(database), letters=LetterRepository(database), office=settings.letter, cases=desk),
     )
     metrics = ConsumerMetrics(context.registry)
     consume_reports(context, metrics)
@@ -163,7 +168,9 @@ def consume_duplicate_hints(context: TriageContext, metrics: ConsumerMetrics) ->
             await link_duplicates(
                 created, cases=context.cases, groups=groups, office_key=context.office_key, threshold=settings.duplicate_similarity
             )
-        await groups.leave([str(event.case_id) for event in events if isinstance(event, CaseErased)])
+        erased = [str(event.case_id) for event in events if isinstance(event, CaseErased)]
+        await groups.leave(erased)
+        await context.letters.letters.erase_cases(erased)  # an erased case's letters go with it
 
     subscribe(
         context.broker,

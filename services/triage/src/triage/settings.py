@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
 from triage.cases.deadlines.settings import DeadlineSettings
+from triage.letters.settings import LetterSettings
 from triage.stats.settings import StatisticsSettings
 
 
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
     session: SessionSettings = Field(default_factory=SessionSettings)
     statistics: StatisticsSettings = Field(default_factory=StatisticsSettings)
     deadline: DeadlineSettings = Field(default_factory=DeadlineSettings)
+    letter: LetterSettings = Field(default_factory=LetterSettings)
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)

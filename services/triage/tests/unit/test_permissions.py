@@ -15,6 +15,7 @@ MATRIX = {
     P.STATS_READ: {Role.LEAD},
     P.STAFF_MANAGE: {Role.ADMIN},
     P.SETTINGS_MANAGE: {Role.ADMIN},
+    P.LETTER_TEMPLATES: {Role.LEAD},
 }
 
 

@@ -26,6 +26,7 @@ from meldestelle_shared.events import (
     FirstResponseOverdue,
     InterventionRecorded,
     InterventionUpdated,
+    LetterCreated,
     OfficeMessageSent,
     ReferralTakenUp,
     ReportSubmitted,
@@ -205,7 +206,8 @@ class Case:
             incident_date=self.reporter.incident_date,
             statement_requests=tuple(
                 StatementRequest(i.id, i.started_on, i.due_on) for i in pending if i.kind == InterventionKind.STATEMENT_REQUEST and i.due_on
-            ),
+            )
+            + statement_requests_in(self.timeline),
             interventions=tuple(
                 InterventionDue(i.id, i.started_on, i.due_on) for i in pending if i.kind != InterventionKind.STATEMENT_REQUEST and i.due_on
             ),
@@ -416,6 +418,15 @@ class Case:
         derived = {"event_id": derived_event_id("CaseErased", self.id), "occurred_at": datetime.now(UTC)} if repeatable else {}
         return CaseErased(**derived, **self._ids(), reason=reason)
 
+    def record_letter(
+        self, letter_id: UUID, *, template: str, language: str, version: int, reply_by: date | None, requested_on: date, actor_id: str | None
+    ) -> Change:
+        """A letter made for the case: its ids on the timeline (its text rests sealed in the letters collection)."""
+        reply = {"reply_by": reply_by.isoformat(), "requested_on": requested_on.isoformat()} if reply_by else {}
+        entry = _entry("letter", actor_id, letter_id=str(letter_id), template=template, language=language, template_version=version, **reply)
+        event = LetterCreated(**self._ids(), letter_id=letter_id, template=template, template_version=version)
+        return self._change(entry, [event])
+
     def _ids(self) -> dict[str, UUID]:
         report_id = UUID(self.report_id)
         return {"correlation_id": report_id, "report_id": report_id, "case_id": UUID(self.id)}
@@ -465,3 +476,16 @@ def _check(rule, *statuses: CaseStatus) -> None:  # noqa: ANN001 - one of the wo
 
 def _value(code: object) -> str | None:
     return None if code is None else str(code)
+
+
+def statement_requests_in(timeline: tuple[TimelineEntry, ...]) -> tuple[StatementRequest, ...]:
+    """The statement requests the case's letters set a reply date for, for the deadline engine."""
+    return tuple(
+        StatementRequest(
+            id=str(entry.details["letter_id"]),
+            requested_on=date.fromisoformat(str(entry.details["requested_on"])),
+            reply_by=date.fromisoformat(str(entry.details["reply_by"])),
+        )
+        for entry in timeline
+        if entry.kind == "letter" and "reply_by" in entry.details
+    )

@@ -23,12 +23,13 @@ class Permission(StrEnum):
     STATS_READ = "stats.read"
     STAFF_MANAGE = "staff.manage"
     SETTINGS_MANAGE = "settings.manage"
+    LETTER_TEMPLATES = "letter.templates"  # edit the letter templates (a new version each time)
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset({P.CASE_READ, P.CASE_WORK}),
-    Role.LEAD: frozenset({P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.CASE_REOPEN, P.CASE_EXPORT, P.AUDIT_READ, P.STATS_READ}),
+    Role.LEAD: frozenset({P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.CASE_REOPEN, P.CASE_EXPORT, P.AUDIT_READ, P.STATS_READ, P.LETTER_TEMPLATES}),
     # Admins run accounts and settings; they read no case unless they are also caseworkers.
     Role.ADMIN: frozenset({P.STAFF_MANAGE, P.SETTINGS_MANAGE}),
 }
