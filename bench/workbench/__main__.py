@@ -24,7 +24,10 @@ from pymongo import AsyncMongoClient
 from bench.harness import load, local_stack, machine, percentile, ratio
 from bench.synthetic import report
 from meldestelle_shared.events import ReportSubmitted
+from triage.cases.documents import case_document
 from triage.cases.queue import SORTS, CaseQuery, build_filter
+from triage.cases.queue.rebuild import rebuild_queue
+from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, format_reference, new_case
 
 QUERIES = [
@@ -51,7 +54,7 @@ async def load_cases(uri: str, database: str, count: int) -> float:
                 occurred_at=start_day + timedelta(minutes=number * 525_600 // count),
                 **{k: body[k] for k in ("grounds", "forms", "life_area", "district", "reporter_role", "incident_date")},
             )  # fmt: skip
-            case = new_case(event, reference=format_reference("DU", 2026, number), rules=rules)
+            case = case_document(new_case(event, reference=format_reference("DU", 2026, number), rules=rules))
             case["status"] = rng.choice(("new", "new", "in_review", "in_progress", "closed"))
             batch.append(case)
             if len(batch) == 10_000:
@@ -59,6 +62,7 @@ async def load_cases(uri: str, database: str, count: int) -> float:
                 batch = []
         if batch:
             await client[database]["cases"].insert_many(batch, ordered=False)
+        await rebuild_queue(CaseRepository(client[database]))  # written past triage: its queue read model comes from a rebuild
     finally:
         await client.close()
     return time.monotonic() - started
