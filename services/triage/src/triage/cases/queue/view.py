@@ -118,7 +118,8 @@ class QueueView:
             before = await self.open.find_one_and_delete(guard)
         else:
             try:
-                before = await self.open.find_one_and_update(guard, {"$set": entry}, upsert=True, return_document=ReturnDocument.BEFORE)
+                fields = {name: value for name, value in entry.items() if name != "_id"}
+                before = await self.open.find_one_and_update(guard, {"$set": fields}, upsert=True, return_document=ReturnDocument.BEFORE)
             except DuplicateKeyError:
                 return Counter()  # a newer state is there already
         if entry is None or before is None:  # closed, reopened, new or healed: its archive lists may change
