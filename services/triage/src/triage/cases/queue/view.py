@@ -20,6 +20,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from meldestelle_shared.mongo import find_by_ids
 from triage.cases.queue.archive import ArchivePages, archive_groups_of
 from triage.cases.queue.counting import TOTAL, counter_id, membership_delta, per_assignee, queue_counts, summed
 
@@ -83,9 +84,14 @@ class QueueView:
                     else:
                         delta.update(membership_delta(None, entries[case["_id"]]))
                 delta[TOTAL] += len(new)
-            for case in redelivered:
-                await self.references.update_one({"_id": case["reference"]}, {"$setOnInsert": {"case_id": case["_id"]}}, upsert=True)
-                delta.update(await self._refresh(case))
+            if redelivered:
+                # A redelivered batch (after a crash) is mostly indexed already: read the entries by `_id` (reads may be
+                # gathered) and write only those that differ, so a replayed batch costs reads, not hundreds of writes.
+                await _insert_new(self.references, [{"_id": c["reference"], "case_id": c["_id"], "stamp": stamp_of(c)} for c in redelivered])
+                stored = {doc["_id"]: doc for doc in await find_by_ids(self.open, [case["_id"] for case in redelivered])}
+                for case in redelivered:
+                    if case["status"] == CLOSED or entry_of(case) != stored.get(case["_id"]):
+                        delta.update(await self._refresh(case))
             await self._count(delta)
 
     async def refresh(self, case: Document) -> None:
