@@ -107,7 +107,7 @@ async def load_cases(uri: str, database: str, total: int, open_count: int, offic
     view, templates, archive = cases.queue, _templates(TEMPLATES, office_key), ArchiveWriter()
     start_day, open_docs, batch, aliases = datetime(2026, 1, 1, 8, tzinfo=UTC), [], [], []
     open_numbers = set(rng.sample(range(1, total + 1), open_count))
-    sample: dict = {"open": [], "closed": [], "months": Counter()}
+    sample: dict = {"open": [], "unassigned": [], "closed": [], "months": Counter()}
     try:
         await cases.ensure_indexes()
         for number in range(1, total + 1):
@@ -119,6 +119,8 @@ async def load_cases(uri: str, database: str, total: int, open_count: int, offic
                     doc.update(reply_waiting=True, unread_replies=1)
                 open_docs.append(doc)
                 sample["open"].append(doc["_id"])
+                if doc["assignee_id"] is None:
+                    sample["unassigned"].append(doc["_id"])  # a read-only token opens only unassigned cases (or its own)
                 continue
             doc.update(status="closed", closed_at=received + timedelta(days=3), closure_reason="resolved", updated_at=received + timedelta(days=3))
             aliases.append({"_id": doc["reference"], "case_id": doc["_id"], "stamp": doc["updated_at"], "archived": archive.add(doc)})
@@ -184,7 +186,7 @@ async def through_api(url: str, token: str, sample: dict, requests: int, budget:
             for _ in range(requests):
                 if time.monotonic() > deadline:
                     break
-                target = path.format(case=rng.choice(sample["open"])) if params is None else path
+                target = path.format(case=rng.choice(sample["unassigned"])) if params is None else path
                 query = {k: v.format(reference=rng.choice(sample["closed"] or ["DU-2026-000001"])) for k, v in (params or {}).items()}
                 started = time.perf_counter()
                 response = await client.get(target, params={k: str(v) for k, v in query.items()})
@@ -192,6 +194,7 @@ async def through_api(url: str, token: str, sample: dict, requests: int, budget:
                 response.raise_for_status()
                 if name == "archive by reference":
                     assert response.json()["total"] == 1, "the alias finds the archived case"
+            print(f"  {name:38} {_summary(values)}  [{load()}]", flush=True)
     return timings
 
 
@@ -229,7 +232,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 < args.open <= args.cases:
         parser.error("--open must be between 1 and --cases")
-    print(f"# workbench over {args.cases} cases of which {args.open} open  ({machine()})")
+    print(f"# workbench over {args.cases} cases of which {args.open} open  ({machine()})", flush=True)
     with local_stack(services=("triage",), env={"triage": {"TRIAGE_JOB_INTERVAL_SECONDS": "0", "TRIAGE_API_TOKENS_ENABLED": "true"}}) as stack:
         database, uri = f"{stack.database_prefix}triage", stack.database_uri("triage")
         started = time.monotonic()
@@ -242,10 +245,10 @@ def main() -> None:
         timings |= asyncio.run(in_process(uri, database, sample, args.requests))
     base = timings.pop("baseline find_one by _id")
     base_p99 = percentile(base, 99)
+    print(f"  {'counts (read model)':38} {_summary(timings['counts (read model)'])}")
     print(f"  {'baseline find_one by _id':38} {_summary(base)}")
     scale = f"{args.cases} cases, {args.open} open"
     for name, values in timings.items():
-        print(f"  {name:38} {_summary(values)}")
         if values:
             p99 = percentile(values, 99)
             record_result(
