@@ -187,7 +187,8 @@ async def through_api(url: str, token: str, sample: dict, requests: int, budget:
                 if time.monotonic() > deadline:
                     break
                 target = path.format(case=rng.choice(sample["unassigned"])) if params is None else path
-                query = {k: v.format(reference=rng.choice(sample["closed"] or ["DU-2026-000001"])) for k, v in (params or {}).items()}
+                reference = rng.choice(sample["closed"] or ["DU-2026-000001"])
+                query = {k: str(v).format(reference=reference) for k, v in (params or {}).items()}
                 started = time.perf_counter()
                 response = await client.get(target, params={k: str(v) for k, v in query.items()})
                 values.append(1000 * (time.perf_counter() - started))

@@ -22,7 +22,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from meldestelle_shared.mongo import find_by_ids
 from triage.cases.queue.archive import ArchivePages, archive_groups_of
-from triage.cases.queue.counting import TOTAL, counter_id, membership_delta, per_assignee, queue_counts, summed
+from triage.cases.queue.counting import TOTAL, count_of, counter_id, membership_delta, per_assignee, queue_counts, summed
 
 Document = dict[str, Any]
 
@@ -157,9 +157,11 @@ class QueueView:
     # -- reads -----------------------------------------------------------------------------------
 
     async def page(self, query: Document, *, sort: list[tuple[str, int]], skip: int, limit: int) -> tuple[list[Document], int]:
-        """A page of matching open cases and how many match."""
+        """A page of matching open cases and how many match (from the counters where one holds it, else counted)."""
         cursor = self.open.find(query, sort=sort, skip=skip, limit=limit)
-        return [doc async for doc in cursor], await self.open.count_documents(query)
+        docs = [doc async for doc in cursor]
+        total = count_of(query, await self.totals())
+        return docs, total if total is not None else await self.open.count_documents(query)
 
     async def totals(self) -> dict[str, int]:
         """Every counter's value, summed over the writer instances (a small collection: a scan is fine)."""
