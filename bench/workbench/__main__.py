@@ -25,6 +25,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from bench.harness import load, local_stack, machine, percentile, record_result
+from bench.limits import TimeLimitExceeded, exit_on_timeout, time_limit
 from bench.synthetic import report
 from meldestelle_shared.events import ReportSubmitted
 from meldestelle_shared.sealing import load_public_key, seal
@@ -230,10 +231,19 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=2_000, help="how many of them are open")
     parser.add_argument("--requests", type=int, default=200, help="requests per kind (at least 200 for a p99)")
     parser.add_argument("--budget", type=float, default=120, help="seconds one request kind may take at most")
+    parser.add_argument("--timeout", type=float, default=3 * 3600, help="stop and fail (exit 3) after this many seconds in all")
     args = parser.parse_args()
     if not 0 < args.open <= args.cases:
         parser.error("--open must be between 1 and --cases")
     print(f"# workbench over {args.cases} cases of which {args.open} open  ({machine()})", flush=True)
+    try:
+        with time_limit(args.timeout, "bench.workbench"):
+            _run(args)
+    except TimeLimitExceeded as error:
+        exit_on_timeout(error)
+
+
+def _run(args: argparse.Namespace) -> None:
     with local_stack(services=("triage",), env={"triage": {"TRIAGE_JOB_INTERVAL_SECONDS": "0", "TRIAGE_API_TOKENS_ENABLED": "true"}}) as stack:
         database, uri = f"{stack.database_prefix}triage", stack.database_uri("triage")
         started = time.monotonic()
