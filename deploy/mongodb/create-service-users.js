@@ -1,13 +1,20 @@
-// The services' database users: each may read and write its own database and nothing else.
+// The services' database users: each may read and write its own databases and nothing else.
 // The mongo image runs this once, at the first start of an empty data volume
 // (docker-entrypoint-initdb.d), as the root user; passwords come from the keygen's volume.
+// triage keeps each read model in a database of its own (statistics, duplicate groups, queue):
+// these are the names triage derives from TRIAGE_DATABASE when TRIAGE_*_DATABASE are not set.
 const fs = require("fs");
 const admin = db.getSiblingDB("admin");
-for (const service of ["intake", "triage", "notify"]) {
+const databases = {
+  intake: ["intake"],
+  triage: ["triage", "triage_statistics", "triage_duplicates", "triage_queue"],
+  notify: ["notify"],
+};
+for (const [service, names] of Object.entries(databases)) {
   admin.createUser({
     user: service,
     pwd: fs.readFileSync(`/secrets/${service}_password`, "utf8"),
-    roles: [{ role: "readWrite", db: service }],
+    roles: names.map((name) => ({ role: "readWrite", db: name })),
     mechanisms: ["SCRAM-SHA-256"],
   });
 }

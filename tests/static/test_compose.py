@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from triage.settings import DatabaseSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("intake", "triage", "notify")
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -257,15 +259,20 @@ def test_kafka_init_grants_exactly_the_devstack_acls():
 
 
 def test_each_service_has_its_own_database_user():
-    """MongoDB runs with authentication; an init script creates one user per service, readWrite on its own database."""
+    """MongoDB runs with authentication; an init script creates one user per service, readWrite on its own databases only."""
     mongodb = SERVICES["mongodb"]
     assert mongodb["environment"]["MONGO_INITDB_ROOT_PASSWORD_FILE"].startswith("/secrets/")
     assert any("create-service-users.js:/docker-entrypoint-initdb.d/" in str(volume) for volume in mongodb["volumes"])
     script = (ROOT / "deploy" / "mongodb" / "create-service-users.js").read_text()
-    assert 'roles: [{ role: "readWrite", db: service }]' in script
+    assert 'roles: names.map((name) => ({ role: "readWrite", db: name }))' in script
+    granted = {line.split(":")[0].strip(): line.split("[", 1)[1].split("]")[0] for line in script.splitlines() if line.strip().endswith("],")}
     for service in APP_SERVICES:
         assert SERVICES[service]["environment"]["MONGODB_USERNAME"] == service
-        assert f'"{service}"' in script
+        assert granted[service].split(", ")[0] == f'"{service}"'
+    # triage's read models each have a database of their own (one SQLite file each on FerretDB): the user may use them all.
+    names = DatabaseSettings(database="triage")
+    expected = [names.database, names.statistics_database, names.duplicates_database, names.queue_database]
+    assert granted["triage"] == ", ".join(f'"{name}"' for name in expected)
 
 
 def test_servers_never_mount_a_services_keys():

@@ -79,7 +79,7 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
     client = create_client(settings.mongodb, app_name="triage")
     database = client[settings.database]
     office_key = load_keyring(settings.office_private_key.get_secret_value(), settings.office_retired_private_keys.get_secret_value())
-    cases, audit = CaseRepository(database), AuditLog(database)
+    cases, audit = CaseRepository(database, client[settings.queue_database]), AuditLog(database)
     totp_key = load_keyring(settings.totp_private_key.get_secret_value(), settings.totp_retired_private_keys.get_secret_value())
     staff, sessions, approvals = StaffRepository(database), SessionRepository(database), ApprovalRepository(database)
 
@@ -115,7 +115,7 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
         desk=desk,
         accounts=StaffDesk(staff=staff, sessions=sessions, approvals=approvals, totp_key=totp_key, audit=audit),
         statistics=install_statistics(
-            broker, database, topics=settings.kafka.topics, consumer_group=settings.consumer_group, settings=settings.statistics
+            broker, client[settings.statistics_database], cases, topics=settings.kafka.topics, consumer_group=settings.consumer_group, settings=settings.statistics
         ),
         referrals=referrals,
         letters=LetterDesk(templates=TemplateRepository(database), letters=LetterRepository(database), office=settings.letter, cases=desk),
@@ -160,7 +160,7 @@ def consume_duplicate_hints(context: TriageContext, metrics: ConsumerMetrics) ->
     """Look for duplicates of each new case in a consumer group of its own, off the path that opens cases:
     comparing texts is slow, and a backlog of reports must not wait for it."""
     settings = context.settings
-    groups = DuplicateGroups(context.client[settings.database])
+    groups = DuplicateGroups(context.client[settings.duplicates_database])
 
     async def handle(events: Sequence[Event]) -> None:
         created = [str(event.case_id) for event in events if isinstance(event, CaseCreated)]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
@@ -35,7 +35,28 @@ class SessionSettings(BaseSettings):
     max_hours: int = Field(default=10, ge=1, le=24, description="A staff session ends this long after login, used or not.")
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """Where triage's data lives (TRIAGE_*DATABASE, MONGODB_*): also all the rebuild commands need, no secrets."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_")
+
+    database: str = Field(default="triage", description="Database name on the MongoDB server: cases, staff, audit.")
+    # A database per read model: FerretDB on SQLite keeps a file per database and lets one writer in at a time,
+    # so the case writer and each read model's consumer do not wait on each other.
+    statistics_database: str = Field(default="", description="Database of the statistics read model; empty: `<database>_statistics`.")
+    duplicates_database: str = Field(default="", description="Database of the duplicate groups; empty: `<database>_duplicates`.")
+    queue_database: str = Field(default="", description="Database of the queue read model; empty: `<database>_queue`.")
+    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
+
+    @model_validator(mode="after")
+    def _derive_read_model_databases(self) -> "DatabaseSettings":
+        self.statistics_database = self.statistics_database or f"{self.database}_statistics"
+        self.duplicates_database = self.duplicates_database or f"{self.database}_duplicates"
+        self.queue_database = self.queue_database or f"{self.database}_queue"
+        return self
+
+
+class Settings(DatabaseSettings):
     """Everything triage reads from its environment."""
 
     model_config = SettingsConfigDict(env_prefix="TRIAGE_")
@@ -49,7 +70,6 @@ class Settings(BaseSettings):
     api_tokens_enabled: bool = Field(
         default=False, description="Accept API tokens (created with `python -m triage.staff.cli create-token`) on the JSON API."
     )
-    database: str = Field(default="triage", description="Database name on the MongoDB server.")
     consumer_group: str = Field(default="triage", description="Kafka consumer group.")
     reference_prefix: str = Field(default="DU", pattern=r"^[A-Z]{1,5}$", description="Prefix of case references.")
     batch_size: int = Field(default=500, ge=1, le=5000, description="Most report events handled in one batch.")
@@ -80,6 +100,5 @@ class Settings(BaseSettings):
     letter: LetterSettings = Field(default_factory=LetterSettings)
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
-    mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log_level: str = "INFO"

@@ -26,6 +26,7 @@ from triage.stats.figures import contribution_of, count_members, month_counts, p
 from triage.stats.publication import publish_due_months
 from triage.stats.service import current_counts, exact_counts, rebuild
 from triage.stats.settings import StatisticsSettings
+from triage.cases.ports import case_figures_port
 from triage.stats.wiring import install_statistics
 
 pytestmark = pytest.mark.infra
@@ -51,8 +52,9 @@ async def stats(infrastructure, topics, unique_name):
     broker = create_broker(infrastructure.kafka.access("triage").settings(), client_id="test")
     client = create_client(MongoSettings(uri=infrastructure.database_uri("triage")), app_name="test")
     database = client[unique_name]
+    # The read model in a database of its own, as triage runs it; the cases stay in `database`.
     feature = install_statistics(
-        broker, database, topics=topics, consumer_group=f"{unique_name}-triage", settings=StatisticsSettings(check_interval_seconds=0)
+        broker, client[f"{unique_name}_statistics"], case_figures_port(database), topics=topics, consumer_group=f"{unique_name}-triage", settings=StatisticsSettings(check_interval_seconds=0)
     )
     await feature.start()
     await broker.start()

@@ -5,7 +5,7 @@ import io
 
 from triage.audit.log import Actor, AuditLog
 from triage.cases.access import case_summary
-from triage.cases.queue import SORTS, CaseQuery, build_filter
+from triage.cases.queue import SORTS, CaseQuery, archive_group, build_filter
 from triage.cases.repository import CaseRepository
 from triage.cases.schemas import CasePage
 
@@ -14,8 +14,15 @@ EXPORT_COLUMNS = ["reference", "status", "priority", "received_month", "life_are
 
 async def queue_page(query: CaseQuery, *, reader: Actor, cases: CaseRepository, audit: AuditLog) -> CasePage:
     """The queue for a query, with a count per status (the status filter aside); audited as one view of the queue."""
-    found = build_filter(query, me=reader.id)
-    page, total = await cases.page(found, sort=SORTS[query.sort], skip=(query.page - 1) * query.page_size, limit=query.page_size)
+    found, skip = build_filter(query, me=reader.id), (query.page - 1) * query.page_size
+    if query.reference:
+        case = await cases.by_reference(query.reference)
+        page, total = ([case], 1) if case else ([], 0)
+    elif (group := archive_group(query)) is not None:
+        # Closed cases by month, district or area come from the archive's lists, most recently closed first.
+        page, total = await cases.archived(group, skip=skip, limit=query.page_size)
+    else:
+        page, total = await cases.page(found, sort=SORTS[query.sort], skip=skip, limit=query.page_size)
     counts, replies = await cases.queue_counts(build_filter(query, me=reader.id, with_status=False))
     await audit.append(reader, "queue.view")
     items = [case_summary(case) for case in page]

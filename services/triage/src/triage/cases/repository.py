@@ -24,18 +24,21 @@ from triage.cases.documents import (
     figures_from_document,
     hint_document,
 )
-from triage.cases.model import Case, Change
+from triage.cases.model import Case, Change, case_id_for
+from triage.cases.queue.view import SOURCE_PROJECTION, QueueView
 from triage.cases.values import CaseFigures, DuplicateHint, TimelineEntry
 
 _DUPLICATE_KEY = 11000
 
 
 class CaseRepository:
-    """Reads and writes the `cases` collection and the reference counters."""
+    """Reads and writes the `cases` collection and the reference counters; every case write also refreshes the queue's read model."""
 
-    def __init__(self, database: AsyncDatabase) -> None:
+    def __init__(self, database: AsyncDatabase, queue_database: AsyncDatabase | None = None) -> None:
         self._cases = database["cases"]
         self._counters = database["counters"]
+        # The read model writes into a database of its own (one SQLite file each on FerretDB): see `Settings.queue_database`.
+        self.queue = QueueView(queue_database if queue_database is not None else database.client[f"{database.name}_queue"])
 
     async def ensure_indexes(self) -> None:
         """Create the indexes the queries and the idempotency rule rely on."""
@@ -60,18 +63,27 @@ class CaseRepository:
         """Insert cases; return the positions of those whose case already exists (a redelivered report)."""
         if not cases:
             return []
+        documents = [case_document(case) for case in cases]
+        conflicts: list[int] = []
         try:
-            await self._cases.insert_many([case_document(case) for case in cases], ordered=False)
+            await self._cases.insert_many(documents, ordered=False)
         except BulkWriteError as error:
             errors = error.details.get("writeErrors", [])
             if any(e.get("code") != _DUPLICATE_KEY for e in errors):
                 raise
-            return [e["index"] for e in errors]
-        return []
+            conflicts = [e["index"] for e in errors]
+        # A redelivered report is indexed again from its stored case: that heals a crash before the queue heard of it.
+        new = [doc for i, doc in enumerate(documents) if i not in conflicts]
+        redelivered = await find_by_ids(self._cases, [documents[i]["_id"] for i in conflicts], SOURCE_PROJECTION)
+        await self.queue.admit(new, redelivered)
+        return conflicts
 
     async def delete_by_report_ids(self, report_ids: Iterable[UUID]) -> int:
         """Delete the cases of these reports; returns how many existed."""
-        result = await self._cases.delete_many({"report_id": {"$in": [str(r) for r in report_ids]}})
+        report_ids = [str(r) for r in report_ids]
+        found = await find_by_ids(self._cases, [case_id_for(UUID(r)) for r in report_ids], SOURCE_PROJECTION)
+        result = await self._cases.delete_many({"report_id": {"$in": report_ids}})
+        await self.queue.forget(found, deleted=result.deleted_count)
         return result.deleted_count
 
     async def get(self, case_id: UUID) -> Case | None:
@@ -87,9 +99,26 @@ class CaseRepository:
         return case_or_none(await self._cases.find_one({"report_id": str(report_id)}))
 
     async def page(self, query: Document, *, sort: list[tuple[str, int]], skip: int, limit: int) -> tuple[list[Case], int]:
-        """A page of matching cases without their sealed texts and timeline, and the total count."""
+        """A page of matching cases without their sealed texts and timeline, and the total count.
+
+        The queue (any status but closed) reads the open cases' read model; only a list of closed cases searches the archive.
+        """
+        if query.get("status") != "closed":
+            docs, total = await self.queue.page(query, sort=sort, skip=skip, limit=limit)
+            return [case_from_document(doc) for doc in docs], total
         cursor = self._cases.find(query, projection=_LIST_PROJECTION, sort=sort, skip=skip, limit=limit)
         return [case_from_document(doc) async for doc in cursor], await self._cases.count_documents(query)
+
+    async def archived(self, group: str, *, skip: int, limit: int) -> tuple[list[Case], int]:
+        """A page of an archive list (see `triage.cases.queue.archive`), most recently closed first, and its length: read by `_id`."""
+        ids, total = await self.queue.archive_page(group, skip=skip, limit=limit)
+        return await self.get_many(ids), total
+
+    async def by_reference(self, reference: str) -> Case | None:
+        """The case with this reference, open or archived, through the `_id`-keyed alias."""
+        case_id = await self.queue.case_id_for_reference(reference.upper())
+        found = await self.get_many([case_id]) if case_id else []
+        return found[0] if found else None
 
     async def find(self, query: Document, *, limit: int = 0, full: bool = False) -> list[Case]:
         """Matching cases, oldest first; without sealed texts and timeline unless `full`."""
@@ -98,16 +127,8 @@ class CaseRepository:
         return [case_from_document(doc) async for doc in cursor]
 
     async def queue_counts(self, query: Document) -> tuple[dict[str, int], int]:
-        """How many matching cases are in each status, and how many have a reply waiting: one pass over the matches."""
-        # A compound group key, not {"$sum": "$reply_waiting"}: FerretDB 1.24 sums a field path to 0.
-        group = {"_id": {"status": "$status", "reply": "$reply_waiting"}, "count": {"$sum": 1}}
-        cursor = await self._cases.aggregate([{"$match": query}, {"$group": group}])
-        counts: dict[str, int] = {}
-        replies = 0
-        async for row in cursor:
-            counts[row["_id"]["status"]] = counts.get(row["_id"]["status"], 0) + row["count"]
-            replies += row["count"] if row["_id"].get("reply") is True else 0
-        return counts, replies
+        """How many cases are in each status, and how many have a reply waiting (see `QueueView.counts`)."""
+        return await self.queue.counts(query)
 
     async def apply(self, change: Change) -> Case | None:
         """Write a change in one atomic write: its fields, its timeline entry and the events to publish.
@@ -123,12 +144,15 @@ class CaseRepository:
             update["$push"] = {"timeline": entry_document(change.entry)}
         expect = {name: before.get(name) for name in change.guard}
         updated = await self._cases.find_one_and_update({"_id": change.before.id, **expect}, update, return_document=ReturnDocument.AFTER)
+        if updated is not None:
+            await self.queue.refresh(updated)
         return case_or_none(updated)
 
     async def update(self, before: Case, after: Case) -> None:
         """Write what differs between two versions of a case, unguarded: for changes no event announces (priority refreshes)."""
         if fields := differences(case_document(before), case_document(after)):
             await self._cases.update_one({"_id": before.id}, {"$set": fields})
+            await self._refresh_queue(before.id)
 
     async def add_duplicate_hint(self, case_id: str, hint: DuplicateHint) -> None:
         """Put a duplicate hint about another case on a case."""
@@ -153,6 +177,7 @@ class CaseRepository:
             {"report_id": str(report_id), "timeline.id": {"$ne": entry.id}},
             {"$push": {"timeline": entry_document(entry)}, "$inc": {"unread_replies": 1}, "$set": {"reply_waiting": True}},
         )
+        await self._refresh_queue(case_id_for(report_id))  # also for a repeat: it heals a crash before the refresh
         return result.modified_count == 1
 
     async def mark_replies_read(self, case_id: str, seen: int) -> bool:
@@ -160,11 +185,15 @@ class CaseRepository:
         result = await self._cases.update_one(
             {"_id": case_id, "unread_replies": seen}, {"$set": {"unread_replies": 0, "reply_waiting": False}}
         )
+        await self._refresh_queue(case_id)
         return result.modified_count == 1
 
     async def delete(self, case_id: str) -> bool:
         """Delete a case with everything on it; False if it was already gone."""
-        return (await self._cases.delete_one({"_id": case_id})).deleted_count == 1
+        found = await find_by_ids(self._cases, [case_id], SOURCE_PROJECTION)
+        deleted = (await self._cases.delete_one({"_id": case_id})).deleted_count
+        await self.queue.forget(found, deleted=deleted)
+        return deleted == 1
 
     async def closed_before(self, cutoff: datetime, limit: int = 500) -> list[Case]:
         """Closed cases whose closure is older than `cutoff`."""
@@ -177,6 +206,7 @@ class CaseRepository:
             {"status": {"$ne": "closed"}, "received_at": {"$lt": cutoff}, "retention_review": {"$ne": True}},
             {"$set": {"retention_review": True}},
         )
+        await self.queue.flag_unclosed_before(cutoff)
         return result.modified_count
 
     async def figures_by_ids(self, case_ids: Iterable[str]) -> dict[str, CaseFigures]:
@@ -188,6 +218,21 @@ class CaseRepository:
         batch = []
         async for doc in self._cases.find({}, FIGURES_PROJECTION, batch_size=batch_size):
             batch.append(figures_from_document(doc))
+            if len(batch) == batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    async def _refresh_queue(self, case_id: str) -> None:
+        if (doc := await self._cases.find_one({"_id": case_id}, SOURCE_PROJECTION)) is not None:
+            await self.queue.refresh(doc)
+
+    async def all_queue_sources(self, batch_size: int) -> AsyncIterator[list[Document]]:
+        """Every case's fields the queue's read model is built from, in batches (for a rebuild)."""
+        batch = []
+        async for doc in self._cases.find({}, SOURCE_PROJECTION, batch_size=batch_size):
+            batch.append(doc)
             if len(batch) == batch_size:
                 yield batch
                 batch = []

@@ -12,6 +12,7 @@ from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event, MonthlyStatisticsPublished
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.topics import Topics
+from triage.cases.ports import CaseFiguresPort
 from triage.stats.publication import run_publication_job
 from triage.stats.repository import StatisticsRepository
 from triage.stats.service import apply_case_events
@@ -50,13 +51,14 @@ class StatisticsFeature:
 def install_statistics(
     broker: KafkaBroker,
     database: AsyncDatabase,
+    cases: CaseFiguresPort,
     *,
     topics: Topics,
     consumer_group: str,
     settings: StatisticsSettings,
 ) -> StatisticsFeature:
-    """Subscribe the read model to case events in a consumer group of its own, and build the job."""
-    feature = StatisticsFeature(StatisticsRepository(database), broker, topics, settings)
+    """Subscribe the read model (in `database`, its own) to case events in a consumer group of its own, and build the job."""
+    feature = StatisticsFeature(StatisticsRepository(database, cases), broker, topics, settings)
     group = f"{consumer_group}-stats"
 
     async def handle(events: Sequence[Event]) -> None:

@@ -1,0 +1,208 @@
+"""The queue's read model: open cases with the few fields a queue row shows, integer counters, a reference alias
+and the archive's paged lists. It lives in a database of its own (`Settings.queue_database`).
+
+FerretDB answers a filter, a sort or a count only by scanning (INFRA.md), so the queue scans the open cases
+(thousands), never the archive. Each write of a case replaces its entry with the case's stored state and returns
+the entry as it was, atomically; the counters change by the difference, so a repeated refresh adds nothing, and a
+stale one (an older `stamp`) is refused. Residual drift: a crash between an entry's write and its counters' `$inc`
+leaves the counters off by that case until `python -m triage.cases.queue.rebuild` (the entry itself is healed by
+the case's next write or redelivery).
+"""
+
+import asyncio
+import os
+import socket
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from meldestelle_shared.mongo import find_by_ids
+from triage.cases.queue.archive import ArchivePages, archive_groups_of
+from triage.cases.queue.counting import TOTAL, count_of, counter_id, membership_delta, per_assignee, queue_counts, summed
+
+Document = dict[str, Any]
+
+# What a queue row, its filters and its sort orders need (read back as a `Case` without texts or timeline).
+ENTRY_FIELDS = (
+    "report_id", "reference", "status", "priority", "priority_rank", "priority_reason", "agg_deadline", "received_at",
+    "received_month", "reporter", "effective", "classification", "assignee_id", "retention_review", "unread_replies", "reply_waiting",
+)  # fmt: skip
+# The case fields the read model is built from: a case read for it never carries sealed texts or the timeline.
+SOURCE_PROJECTION = {name: 1 for name in (*ENTRY_FIELDS, "closed_at", "updated_at", "created_at")}
+CLOSED = "closed"
+_DUPLICATE_KEY = 11000
+
+
+def stamp_of(case: Document) -> Any:
+    """When a case's stored state was last changed by a change (created_at before any): orders refreshes of one case."""
+    return case.get("updated_at") or case.get("created_at")
+
+
+def entry_of(case: Document) -> Document | None:
+    """A case's queue entry, or None for a closed case (closed cases leave the queue)."""
+    if case["status"] == CLOSED:
+        return None
+    return {"_id": case["_id"], "stamp": stamp_of(case), **{name: case.get(name) for name in ENTRY_FIELDS}}
+
+
+def default_instance() -> str:
+    """This process's writer id: host and process, so two triage processes never share a counter document."""
+    return f"{socket.gethostname()}-{os.getpid()}".replace("|", "-")
+
+
+class QueueView:
+    """The open entries (`queue_open`), the counters (`queue_counters`), the alias (`case_references`) and the archive lists."""
+
+    def __init__(self, database: AsyncDatabase, *, instance: str | None = None) -> None:
+        self.open = database["queue_open"]
+        self.counters = database["queue_counters"]
+        self.references = database["case_references"]
+        self.archive = ArchivePages(database)
+        self.instance = instance or default_instance()
+        # One writer at a time per process: FerretDB loses concurrent updates of one document, and concurrent
+        # writes can deadlock its connection pool.
+        self._lock = asyncio.Lock()
+
+    # -- writes, from the case's write paths ----------------------------------------------------
+
+    async def admit(self, new: list[Document], redelivered: list[Document]) -> None:
+        """Index cases just inserted (alias, entry, counters, total) and heal redelivered ones from their stored state."""
+        async with self._lock:
+            delta: Counter[str] = Counter()
+            if new:
+                aliases = [{"_id": case["reference"], "case_id": case["_id"], "stamp": stamp_of(case)} for case in new]
+                await _insert_new(self.references, aliases)
+                entries = {case["_id"]: entry_of(case) for case in new}
+                existing = await _insert_new(self.open, [entry for entry in entries.values() if entry is not None])
+                for case in new:
+                    if case["_id"] in existing:  # an entry left over (a crash mid-erasure): replace it and count the difference
+                        delta.update(await self._refresh(case))
+                    else:
+                        delta.update(membership_delta(None, entries[case["_id"]]))
+                delta[TOTAL] += len(new)
+            if redelivered:
+                # A redelivered batch (after a crash) is mostly indexed already: read the entries by `_id` (reads may be
+                # gathered) and write only those that differ, so a replayed batch costs reads, not hundreds of writes.
+                await _insert_new(self.references, [{"_id": c["reference"], "case_id": c["_id"], "stamp": stamp_of(c)} for c in redelivered])
+                stored = {doc["_id"]: doc for doc in await find_by_ids(self.open, [case["_id"] for case in redelivered])}
+                for case in redelivered:
+                    if case["status"] == CLOSED or entry_of(case) != stored.get(case["_id"]):
+                        delta.update(await self._refresh(case))
+            await self._count(delta)
+
+    async def refresh(self, case: Document) -> None:
+        """Bring a case's entry, its counters and its archive lists to what its stored document says."""
+        async with self._lock:
+            await self._count(await self._refresh(case))
+
+    async def forget(self, cases: Iterable[Document], *, deleted: int) -> None:
+        """Take erased cases out of everything; `deleted` of them were still stored."""
+        async with self._lock:
+            delta: Counter[str] = Counter()
+            for case in cases:
+                delta.update(membership_delta(await self.open.find_one_and_delete({"_id": case["_id"]}), None))
+                alias = await self.references.find_one_and_delete({"_id": case["reference"], "case_id": case["_id"]})
+                for place in (alias or {}).get("archived") or []:
+                    await self.archive.remove(place["group"], place["page"], case["_id"])
+            delta[TOTAL] -= deleted
+            await self._count(delta)
+
+    async def flag_unclosed_before(self, cutoff: Any) -> None:
+        """Mirror the retention-review flag onto the open entries received before `cutoff` (no counter changes)."""
+        async with self._lock:
+            await self.open.update_many({"received_at": {"$lt": cutoff}, "retention_review": {"$ne": True}}, {"$set": {"retention_review": True}})
+
+    async def _refresh(self, case: Document) -> Counter[str]:
+        entry, stamp = entry_of(case), stamp_of(case)
+        # Only a state at least as new as the entry's replaces it: a late refresh of an older state is refused.
+        guard = {"_id": case["_id"], "stamp": {"$lte": stamp}}
+        if entry is None:
+            before = await self.open.find_one_and_delete(guard)
+        else:
+            try:
+                fields = {name: value for name, value in entry.items() if name != "_id"}
+                before = await self.open.find_one_and_update(guard, {"$set": fields}, upsert=True, return_document=ReturnDocument.BEFORE)
+            except DuplicateKeyError:
+                return Counter()  # a newer state is there already
+        if entry is None or before is None:  # closed, reopened, new or healed: its archive lists may change
+            await self._file(case, stamp)
+        return membership_delta(before, entry)
+
+    async def _file(self, case: Document, stamp: Any) -> None:
+        """Put a closed case into its archive lists, or take a reopened one out; the alias remembers where it is."""
+        alias = await self.references.find_one({"_id": case["reference"]}) or {}
+        if alias.get("stamp") and stamp and alias["stamp"] > stamp:
+            return  # filed from a newer state already
+        have = alias.get("archived") or []
+        want = archive_groups_of(case) if case["status"] == CLOSED else []
+        if sorted(place["group"] for place in have) == sorted(want):
+            return
+        for place in have:
+            await self.archive.remove(place["group"], place["page"], case["_id"])
+        # Places as documents, not [group, page] pairs: FerretDB 1.24 stores no nested arrays.
+        placed = [{"group": group, "page": await self.archive.append(group, case["_id"])} for group in want]
+        await self.references.update_one(
+            {"_id": case["reference"]}, {"$set": {"case_id": case["_id"], "archived": placed, "stamp": stamp}}, upsert=True
+        )
+
+    async def _count(self, delta: Counter[str]) -> None:
+        for key, change in sorted(delta.items()):
+            if change:
+                await self.counters.update_one({"_id": counter_id(key, self.instance)}, {"$inc": {"n": change}}, upsert=True)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    async def page(self, query: Document, *, sort: list[tuple[str, int]], skip: int, limit: int) -> tuple[list[Document], int]:
+        """A page of matching open cases and how many match (from the counters where one holds it, else counted)."""
+        cursor = self.open.find(query, sort=sort, skip=skip, limit=limit)
+        docs = [doc async for doc in cursor]
+        total = count_of(query, await self.totals())
+        return docs, total if total is not None else await self.open.count_documents(query)
+
+    async def totals(self) -> dict[str, int]:
+        """Every counter's value, summed over the writer instances (a small collection: a scan is fine)."""
+        return summed([doc async for doc in self.counters.find({})])
+
+    async def counts(self, query: Document) -> tuple[dict[str, int], int]:
+        """Cases per status and replies waiting: from the counters when nothing is filtered, else over the open entries."""
+        if not query:
+            return queue_counts(await self.totals())
+        # A compound group key, not {"$sum": "$reply_waiting"}: FerretDB 1.24 sums a field path to 0.
+        group = {"_id": {"status": "$status", "reply": "$reply_waiting"}, "count": {"$sum": 1}}
+        counts: dict[str, int] = {}
+        replies = 0
+        async for row in await self.open.aggregate([{"$match": query}, {"$group": group}]):
+            counts[row["_id"]["status"]] = counts.get(row["_id"]["status"], 0) + row["count"]
+            replies += row["count"] if row["_id"].get("reply") is True else 0
+        return counts, replies
+
+    async def per_assignee(self) -> dict[str, int]:
+        """Open cases per assignee ("none" for unassigned), from the counters."""
+        return per_assignee(await self.totals())
+
+    async def case_id_for_reference(self, reference: str) -> str | None:
+        """The id of the case with this reference, open or archived (read by `_id`)."""
+        alias = await self.references.find_one({"_id": reference})
+        return alias["case_id"] if alias else None
+
+    async def archive_page(self, group: str, *, skip: int, limit: int) -> tuple[list[str], int]:
+        """A page of one archive list's case ids, most recently closed first, and the list's length."""
+        return await self.archive.read(group, skip=skip, limit=limit)
+
+
+async def _insert_new(collection: Any, documents: list[Document]) -> set[Any]:
+    """Insert documents; returns the `_id`s that existed already (left as they were)."""
+    if not documents:
+        return set()
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != _DUPLICATE_KEY for e in errors):
+            raise
+        return {documents[e["index"]]["_id"] for e in errors}
+    return set()
