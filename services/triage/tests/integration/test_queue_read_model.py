@@ -87,8 +87,11 @@ async def test_the_read_model_follows_every_change_and_a_rebuild_equals_it(cases
     assert counts == {"in_review": 1, "closed": 2} and replies == 0  # the reply waits on a closed case
     assert await cases.queue.per_assignee() == {"staff-1": 1}
     assert {doc["_id"].rpartition("|")[2] async for doc in cases.queue.counters.find({})} == {cases.queue.instance, "other-host-1"}
-    page, total = await cases.page({}, sort=SORTS["priority"], skip=0, limit=25)
+    page, total, listed, _ = await cases.open_listing({}, status=None, sort=SORTS["priority"], skip=0, limit=25)
     assert [c.id for c in page] == [first.id] and total == 1 and page[0].assignee_id == "staff-1" == assigned.assignee_id
+    assert listed == counts  # without a filter the counts come from the counters
+    page, total, listed, _ = await cases.open_listing({"assignee_id": "staff-1"}, status="new", sort=SORTS["priority"], skip=0, limit=25)
+    assert (page, total, listed) == ([], 0, {"in_review": 1})  # one scan: the page in a status, the counts of all statuses
     # The archive: closed cases only, most recently closed first, by `_id` reads.
     archived, length = await cases.archived("closed", skip=0, limit=25)
     assert [c.id for c in archived] == [third.id, fourth.id] and length == 2

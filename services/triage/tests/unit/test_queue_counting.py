@@ -1,7 +1,7 @@
 """The queue counters' pure logic: memberships, deltas between entry states, and sums over writer instances."""
 
 from triage.cases.queue.archive import group_of_filters
-from triage.cases.queue.counting import TOTAL, count_of, counter_id, membership_delta, per_assignee, queue_counts, summed
+from triage.cases.queue.counting import TOTAL, counter_id, membership_delta, per_assignee, queue_counts, summed
 
 
 def entry(status="new", assignee=None, reply=False) -> dict:
@@ -47,13 +47,3 @@ def test_only_month_district_and_area_combinations_kept_as_lists_are_answered_fr
     assert group_of_filters(month="2026-03", district="mitte", area=None) == "month:2026-03|district:mitte"
     assert group_of_filters(month=None, district=None, area="housing") == "area:housing"
     assert group_of_filters(month="2026-03", district="mitte", area="housing") is None
-
-
-def test_a_page_takes_its_total_from_a_counter_where_one_holds_it():
-    totals = {"status:new": 2, "status:in_review": 1, "assignee:none": 2, "assignee:s1": 1, "reply_waiting": 1, TOTAL: 9}
-    assert count_of({}, totals) == 3  # the open cases, not the total with the closed ones
-    assert count_of({"status": "new"}, totals) == 2
-    assert count_of({"assignee_id": None}, totals) == 2 and count_of({"assignee_id": "s1"}, totals) == 1
-    assert count_of({"reply_waiting": True}, totals) == 1
-    assert count_of({"status": "new", "assignee_id": "s1"}, totals) is None  # a combination is counted over the entries
-    assert count_of({"reply_waiting": {"$ne": True}}, totals) is None

@@ -14,16 +14,24 @@ EXPORT_COLUMNS = ["reference", "status", "priority", "received_month", "life_are
 
 async def queue_page(query: CaseQuery, *, reader: Actor, cases: CaseRepository, audit: AuditLog) -> CasePage:
     """The queue for a query, with a count per status (the status filter aside); audited as one view of the queue."""
-    found, skip = build_filter(query, me=reader.id), (query.page - 1) * query.page_size
-    if query.reference:
-        case = await cases.by_reference(query.reference)
-        page, total = ([case], 1) if case else ([], 0)
-    elif (group := archive_group(query)) is not None:
-        # Closed cases by month, district or area come from the archive's lists, most recently closed first.
-        page, total = await cases.archived(group, skip=skip, limit=query.page_size)
+    skip, every_status = (query.page - 1) * query.page_size, build_filter(query, me=reader.id, with_status=False)
+    closed = query.status is not None and query.status.value == "closed"
+    if not closed and not query.reference:
+        # The queue proper: one scan of the open cases' read model answers the page and the counts.
+        status = query.status.value if query.status else None
+        page, total, counts, replies = await cases.open_listing(
+            every_status, status=status, sort=SORTS[query.sort], skip=skip, limit=query.page_size
+        )
     else:
-        page, total = await cases.page(found, sort=SORTS[query.sort], skip=skip, limit=query.page_size)
-    counts, replies = await cases.queue_counts(build_filter(query, me=reader.id, with_status=False))
+        if query.reference:
+            case = await cases.by_reference(query.reference)
+            page, total = ([case], 1) if case else ([], 0)
+        elif (group := archive_group(query)) is not None:
+            # Closed cases by month, district or area come from the archive's lists, most recently closed first.
+            page, total = await cases.archived(group, skip=skip, limit=query.page_size)
+        else:
+            page, total = await cases.page(build_filter(query, me=reader.id), sort=SORTS[query.sort], skip=skip, limit=query.page_size)
+        counts, replies = await cases.queue_counts(every_status)
     await audit.append(reader, "queue.view")
     items = [case_summary(case) for case in page]
     return CasePage(items=items, total=total, page=query.page, page_size=query.page_size, counts=counts, replies_waiting=replies)

@@ -99,15 +99,19 @@ class CaseRepository:
         return case_or_none(await self._cases.find_one({"report_id": str(report_id)}))
 
     async def page(self, query: Document, *, sort: list[tuple[str, int]], skip: int, limit: int) -> tuple[list[Case], int]:
-        """A page of matching cases without their sealed texts and timeline, and the total count.
+        """A page of matching cases (closed ones, by filters no archive list answers) and the total: scans the cases.
 
-        The queue (any status but closed) reads the open cases' read model; only a list of closed cases searches the archive.
+        Open cases are listed from the read model (`open_listing`), closed ones by month, district or area from the archive's lists.
         """
-        if query.get("status") != "closed":
-            docs, total = await self.queue.page(query, sort=sort, skip=skip, limit=limit)
-            return [case_from_document(doc) for doc in docs], total
         cursor = self._cases.find(query, projection=_LIST_PROJECTION, sort=sort, skip=skip, limit=limit)
         return [case_from_document(doc) async for doc in cursor], await self._cases.count_documents(query)
+
+    async def open_listing(
+        self, query: Document, *, status: str | None, sort: list[tuple[str, int]], skip: int, limit: int
+    ) -> tuple[list[Case], int, dict[str, int], int]:
+        """A page of open cases in `status` among those matching `query`, their total, counts per status and replies waiting."""
+        docs, total, counts, replies = await self.queue.listing(query, status=status, sort=sort, skip=skip, limit=limit)
+        return [case_from_document(doc) for doc in docs], total, counts, replies
 
     async def archived(self, group: str, *, skip: int, limit: int) -> tuple[list[Case], int]:
         """A page of an archive list (see `triage.cases.queue.archive`), most recently closed first, and its length: read by `_id`."""

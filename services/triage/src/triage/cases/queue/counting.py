@@ -53,20 +53,3 @@ def queue_counts(counters: dict[str, int]) -> tuple[dict[str, int], int]:
 def per_assignee(counters: dict[str, int]) -> dict[str, int]:
     """Open cases per assignee ("none" for unassigned), from summed counters."""
     return {key.removeprefix("assignee:"): value for key, value in counters.items() if key.startswith("assignee:") and value}
-
-
-def count_of(query: Document, counters: dict[str, int]) -> int | None:
-    """How many open entries a queue filter matches, when a counter holds it (none, one status, one assignee,
-    replies waiting); None otherwise. Saves the page a second scan of the open entries for its total."""
-    if not query:
-        return sum(value for key, value in counters.items() if key.startswith("status:"))
-    if len(query) != 1:
-        return None
-    ((field, value),) = query.items()
-    if field == "status" and isinstance(value, str):
-        return counters.get(f"status:{value}", 0)
-    if field == "assignee_id" and (value is None or isinstance(value, str)):
-        return counters.get(f"assignee:{value or 'none'}", 0)
-    if field == "reply_waiting" and value is True:
-        return counters.get(REPLY_WAITING, 0)
-    return None
