@@ -194,6 +194,8 @@ def main() -> None:
     parser.add_argument("--service-env", action="append", default=[], metavar="SERVICE:NAME=VALUE", help="an environment setting for one service, e.g. notify:NOTIFY_X=1 (repeatable)")
     args = parser.parse_args()
     env: dict[str, dict[str, str]] = {name: {"PYTHONPATH": folder} for name, folder in (("intake", args.intake_src), ("triage", args.triage_src)) if folder}
+    # One office e-mail per new case is what is timed: at 20/s the office digest would hold all but the first few.
+    env.setdefault("notify", {})["NOTIFY_OFFICE_DIGEST_THRESHOLD"] = "0"
     for setting in args.service_env:
         service, _, assignment = setting.partition(":")
         name, _, value = assignment.partition("=")

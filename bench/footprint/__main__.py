@@ -5,7 +5,7 @@
 
 Resident set size (RSS) of each process with its children, sampled once a second; the figure under
 load is the peak. Kafka runs with the heap the stack configures (-Xmx512m). Baseline in the same
-run: a bare FastAPI process (the intake benchmark's baseline) on the same uvicorn command line,
+run: a bare FastAPI process (`bench/footprint/bare.py`) on the same uvicorn command line,
 idle and under the same load, so each service's figure reads as a multiple of an empty Python web process.
 """
 
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> None:
         pids.update({f"{name} database": server.process.pid for name, server in stack.databases.items()})
         pids.update({name: process.pid for name, process in stack.services.items()})
         port = free_port()
-        bare = ManagedProcess("baseline", uvicorn_argv("bench.intake.baseline:create_app", port), log_path=stack.root / "logs" / "baseline.log")
+        bare = ManagedProcess("baseline", uvicorn_argv("bench.footprint.bare:create_app", port), log_path=stack.root / "logs" / "baseline.log")
         bare.start()
         try:
             wait_for_port("127.0.0.1", port, 30, bare)
