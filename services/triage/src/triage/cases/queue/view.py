@@ -183,16 +183,10 @@ class QueueView:
         return summed([doc async for doc in self.counters.find({})])
 
     async def counts(self, query: Document) -> tuple[dict[str, int], int]:
-        """Cases per status and replies waiting: from the counters when nothing is filtered, else over the open entries."""
+        """Cases per status and replies waiting: from the counters when nothing is filtered, else as a queue page counts them."""
         if not query:
             return queue_counts(await self.totals())
-        # A compound group key, not {"$sum": "$reply_waiting"}: FerretDB 1.24 sums a field path to 0.
-        group = {"_id": {"status": "$status", "reply": "$reply_waiting"}, "count": {"$sum": 1}}
-        counts: dict[str, int] = {}
-        replies = 0
-        async for row in await self.open.aggregate([{"$match": query}, {"$group": group}]):
-            counts[row["_id"]["status"]] = counts.get(row["_id"]["status"], 0) + row["count"]
-            replies += row["count"] if row["_id"].get("reply") is True else 0
+        _, _, counts, replies = await self.listing(query, status=None, sort=[], skip=0, limit=0)
         return counts, replies
 
     async def per_assignee(self) -> dict[str, int]:
