@@ -75,6 +75,35 @@ def unseal(private_key: "PrivateKey | Keyring", ciphertext: str) -> str:
         raise SealingError(f"cannot open sealed text: {error}") from None
 
 
+# Sealed files are bytes, not text: a magic, the key id, then the sealed box (no base64, files are large).
+_FILE_MAGIC = b"MSEAL1:"
+
+
+def seal_bytes(public_key: PublicKey, data: bytes) -> bytes:
+    """Seal a file's bytes for the key holder; returns `MSEAL1:<key id>:<sealed box>`."""
+    return _FILE_MAGIC + key_id(public_key).encode() + b":" + SealedBox(public_key).encrypt(data)
+
+
+def sealed_bytes_key_id(sealed: bytes) -> str:
+    """The id of the key a sealed file was sealed to."""
+    if not sealed.startswith(_FILE_MAGIC) or sealed[len(_FILE_MAGIC) + 16 : len(_FILE_MAGIC) + 17] != b":":
+        raise SealingError("not a sealed file")
+    return sealed[len(_FILE_MAGIC) : len(_FILE_MAGIC) + 16].decode("ascii", errors="replace")
+
+
+def unseal_bytes(private_key: "PrivateKey | Keyring", sealed: bytes) -> bytes:
+    """Open a sealed file with a key, or with the key of a ring that it names."""
+    named = sealed_bytes_key_id(sealed)
+    if isinstance(private_key, Keyring):
+        private_key = private_key.key_named(named)
+    elif named != key_id(private_key):
+        raise SealingError("cannot open sealed file: it was sealed to another key")
+    try:
+        return SealedBox(private_key).decrypt(sealed[len(_FILE_MAGIC) + 17 :])
+    except CryptoError as error:
+        raise SealingError(f"cannot open sealed file: {error}") from None
+
+
 class Keyring:
     """The current private key and retired ones: opens values sealed to any of them, seals to the current one."""
 
@@ -97,13 +126,17 @@ class Keyring:
         """The current key's id."""
         return key_id(self.current)
 
+    def key_named(self, named: str) -> PrivateKey:
+        """The ring's key with this id."""
+        if named not in self._by_id:
+            raise SealingError("cannot open sealed value: its key is not in the keyring")
+        return self._by_id[named]
+
     def open(self, ciphertext: str) -> str:
         """Open a value sealed to any key of the ring; a value without key id is tried with each, current first."""
         named = sealed_key_id(ciphertext)
         if named is not None:
-            if named not in self._by_id:
-                raise SealingError("cannot open sealed text: its key is not in the keyring")
-            return unseal(self._by_id[named], ciphertext)
+            return unseal(self.key_named(named), ciphertext)
         for key in self.keys:
             try:
                 return unseal(key, ciphertext)

@@ -48,3 +48,20 @@ def test_a_keyring_opens_current_and_retired_values_and_reseals_to_the_current_k
         unseal(load_private_key(old_private), resealed)  # a retired key no longer opens what was re-sealed
     with pytest.raises(SealingError):
         Keyring(load_private_key(new_private)).open(before)  # once the retired key is dropped, its values are gone
+
+
+def test_sealed_files_open_with_their_key_or_ring_and_refuse_damage():
+    from meldestelle_shared.sealing import load_keyring, seal_bytes, unseal_bytes
+
+    old_private, old_public = generate_key_pair()
+    new_private, _ = generate_key_pair()
+    photo = bytes(range(256)) * 40
+    sealed = seal_bytes(load_public_key(old_public), photo)
+    assert photo[:64] not in sealed
+    assert unseal_bytes(load_private_key(old_private), sealed) == photo
+    assert unseal_bytes(load_keyring(new_private, old_private), sealed) == photo
+    for broken in (sealed[:-1], b"MSEAL1:" + sealed[7:23], b"PNG" + sealed):
+        with pytest.raises(SealingError):
+            unseal_bytes(load_private_key(old_private), broken)
+    with pytest.raises(SealingError):
+        unseal_bytes(load_keyring(new_private), sealed)  # its key is not in the ring
