@@ -59,12 +59,27 @@ class Event(BaseModel):
         return str(self.correlation_id).encode()
 
 
+EvidenceMediaType = Literal["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"]
+
+
+class EvidenceFile(BaseModel):
+    """A file the reporter attached, sealed and stored by intake; events carry this reference, never the bytes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    evidence_id: UUID = Field(description="The file's id: its `_id` in the evidence store (GridFS bucket `evidence`).")
+    media_type: EvidenceMediaType = Field(description="The type recognised from the content (never from the name).")
+    size: int = Field(ge=1, description="The original file's size in bytes.")
+    sealed_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the sealed bytes as stored.")
+
+
 class ReportSubmitted(Event):
     """A resident submitted a report; intake has sealed everything sensitive in it.
 
     Version 2 dropped `receipt_hash` (no reader used it; it linked Kafka to intake's inboxes) and added
     `reporter_verify_key`. Readers of version 2 still read version 1 (the extra field is ignored).
     `wishes` and `referral_consent` were added later as optional fields; events without them read as none and false.
+    `evidence` was added later too: events without it read as no files.
     """
 
     SCHEMA_VERSION: ClassVar[int] = 2
@@ -95,6 +110,7 @@ class ReportSubmitted(Event):
         default=None,
         description="The reporter's Ed25519 verify key (base64); replies and erasure requests must be signed with its key.",
     )
+    evidence: list[EvidenceFile] = Field(default_factory=list, max_length=5, description="Files attached, sealed and stored.")
 
 
 class ReporterSigned(Event):
