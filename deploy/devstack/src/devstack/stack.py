@@ -192,6 +192,7 @@ class LocalStack:
             TRIAGE_HTTPS_ONLY="false",
             NOTIFY_SMTP_STARTTLS="false",
             TRIAGE_REFERRAL_DIRECTORY=str(DEPLOY_DIR / "referrals" / "services.json"),
+            TRIAGE_EVENT_CATALOGUE_DIR=str(DEPLOY_DIR.parent / "docs" / "asyncapi"),
             METRICS_HOST="127.0.0.1",
             METRICS_PORT=str(getattr(self.ports, f"{name}_metrics")),
             PYTHONUNBUFFERED="1",

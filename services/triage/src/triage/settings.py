@@ -92,6 +92,9 @@ class Settings(DatabaseSettings):
         default=None,
         description="JSON file of the counselling services cases are referred to (deploy/referrals/services.json); checked at start-up.",
     )
+    event_catalogue_dir: Path | None = Field(
+        default=None, description="Folder of the services' AsyncAPI documents (docs/asyncapi), shown at /events; none: not shown."
+    )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     login: LoginSettings = Field(default_factory=LoginSettings)
     session: SessionSettings = Field(default_factory=SessionSettings)

@@ -1,0 +1,1 @@
+"""The event catalogue: the services' AsyncAPI documents, for staff and integrators."""
