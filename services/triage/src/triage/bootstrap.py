@@ -27,6 +27,7 @@ from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, open_cases
 from triage.referrals.directory import Directory, load_directory
 from triage.letters.repository import LetterRepository, TemplateRepository
+from meldestelle_shared.leases import Leases
 from triage.letters.service import LetterDesk
 from triage.settings import Settings
 from triage.staff.admin import StaffDesk
@@ -57,6 +58,7 @@ class TriageContext:
     policy: LoginPolicy
     login_throttle: LoginThrottle
     desk: CaseDesk
+    leases: Leases
     accounts: StaffDesk
     statistics: StatisticsFeature
     referrals: Directory
@@ -89,6 +91,7 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
         await publish_events(broker, settings.kafka.topics.cases, events)
 
     login, session = settings.login, settings.session
+    leases = Leases(database["job_leases"])
     desk = CaseDesk(cases=cases, audit=audit, publish=publish_in_order, office_key=office_key, rules=case_rules(settings))
     context = TriageContext(
         settings=settings,
@@ -113,9 +116,11 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
             free_failures=login.free_failures, delay_seconds=1, max_delay_seconds=login.client_delay_max_seconds
         ),
         desk=desk,
+        leases=leases,
         accounts=StaffDesk(staff=staff, sessions=sessions, approvals=approvals, totp_key=totp_key, audit=audit),
         statistics=install_statistics(
-            broker, client[settings.statistics_database], cases, topics=settings.kafka.topics, consumer_group=settings.consumer_group, settings=settings.statistics
+            broker, client[settings.statistics_database], cases, topics=settings.kafka.topics, consumer_group=settings.consumer_group, settings=settings.statistics,
+            leases=leases,
         ),
         referrals=referrals,
         letters=LetterDesk(templates=TemplateRepository(database), letters=LetterRepository(database), office=settings.letter, cases=desk),

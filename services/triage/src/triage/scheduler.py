@@ -1,8 +1,8 @@
-"""The scheduled jobs, run in the service every TRIAGE_JOB_INTERVAL_SECONDS. Each is idempotent, so two instances do no harm."""
+"""The scheduled jobs, run every TRIAGE_JOB_INTERVAL_SECONDS by one instance of triage at a time (a lease per period)."""
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from meldestelle_shared.errors import TRANSIENT_ERRORS
 from meldestelle_shared.settings import office_today
@@ -29,10 +29,12 @@ async def run_jobs(context: TriageContext) -> None:
 
 
 async def run_forever(context: TriageContext) -> None:
-    """Run the jobs, then wait; an outage or a bug in one round is logged and the next round tries again."""
+    """Run the jobs when this instance holds the period's lease, then wait; an outage or a bug in one round is logged and the next round tries again."""
+    period = timedelta(seconds=context.settings.job_interval_seconds)
     while True:
         try:
-            await run_jobs(context)
+            if await context.leases.claim("triage-jobs", period):
+                await run_jobs(context)
         except TRANSIENT_ERRORS as error:
             log.warning("scheduled jobs paused by an outage", extra={"error": type(error).__name__})
         except Exception:  # noqa: BLE001 - a bug in one round must not stop reminders and retention for good

@@ -21,6 +21,7 @@ from meldestelle_shared.kafka import create_broker, publish_event
 from meldestelle_shared.mongo import create_client
 from meldestelle_shared.settings import MongoSettings
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Form, Ground, Priority
+from meldestelle_shared.leases import Leases
 from triage.cases.documents import figures_from_document
 from triage.stats.figures import contribution_of, count_members, month_counts, publication
 from triage.stats.publication import publish_due_months
@@ -54,7 +55,8 @@ async def stats(infrastructure, topics, unique_name):
     database = client[unique_name]
     # The read model in a database of its own, as triage runs it; the cases stay in `database`.
     feature = install_statistics(
-        broker, client[f"{unique_name}_statistics"], case_figures_port(database), topics=topics, consumer_group=f"{unique_name}-triage", settings=StatisticsSettings(check_interval_seconds=0)
+        broker, client[f"{unique_name}_statistics"], case_figures_port(database), topics=topics, consumer_group=f"{unique_name}-triage", settings=StatisticsSettings(check_interval_seconds=0),
+        leases=Leases(database["job_leases"]),
     )
     await feature.start()
     await broker.start()

@@ -41,12 +41,13 @@ async def publish_due_months(
 
 
 async def run_publication_job(
-    *, repository: StatisticsRepository, publish: Publish, settings: StatisticsSettings
+    *, repository: StatisticsRepository, publish: Publish, settings: StatisticsSettings, claim: Callable[[], Awaitable[bool]]
 ) -> None:
-    """Check for due months every `check_interval_seconds` until cancelled; a failed run is retried next time."""
+    """Check for due months every `check_interval_seconds` until cancelled, in the instance whose `claim` wins; a failed run is retried next time."""
     while True:
         try:
-            await publish_due_months(repository=repository, publish=publish, settings=settings)
+            if await claim():
+                await publish_due_months(repository=repository, publish=publish, settings=settings)
         except Exception as error:  # noqa: BLE001 - an outage must not end the job; the next run catches up
             log.warning("statistics publication failed", extra={"error": type(error).__name__})
         await asyncio.sleep(settings.check_interval_seconds)

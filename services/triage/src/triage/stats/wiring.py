@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
@@ -11,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event, MonthlyStatisticsPublished
 from meldestelle_shared.kafka import publish_event
+from meldestelle_shared.leases import Leases
 from meldestelle_shared.topics import Topics
 from triage.cases.ports import CaseFiguresPort
 from triage.stats.publication import run_publication_job
@@ -27,6 +29,7 @@ class StatisticsFeature:
     broker: KafkaBroker
     topics: Topics
     settings: StatisticsSettings
+    leases: Leases
     _job: asyncio.Task | None = field(default=None, init=False)
 
     async def publish(self, event: MonthlyStatisticsPublished) -> None:
@@ -36,8 +39,12 @@ class StatisticsFeature:
     async def start(self) -> None:
         """Start the publication job (unless its interval is 0)."""
         if self.settings.check_interval_seconds > 0:
+            period = timedelta(seconds=self.settings.check_interval_seconds)
             self._job = asyncio.create_task(
-                run_publication_job(repository=self.repository, publish=self.publish, settings=self.settings)
+                run_publication_job(
+                    repository=self.repository, publish=self.publish, settings=self.settings,
+                    claim=lambda: self.leases.claim("statistics-publication", period),
+                )  # fmt: skip
             )
 
     async def stop(self) -> None:
@@ -56,9 +63,10 @@ def install_statistics(
     topics: Topics,
     consumer_group: str,
     settings: StatisticsSettings,
+    leases: Leases,
 ) -> StatisticsFeature:
     """Subscribe the read model (in `database`, its own) to case events in a consumer group of its own, and build the job."""
-    feature = StatisticsFeature(StatisticsRepository(database, cases), broker, topics, settings)
+    feature = StatisticsFeature(StatisticsRepository(database, cases), broker, topics, settings, leases)
     group = f"{consumer_group}-stats"
 
     async def handle(events: Sequence[Event]) -> None:
