@@ -144,6 +144,9 @@ def test_resident_journey(stack, staff_headers, browser, screenshots, journey: J
     next_step("#reporter_role")
     shots.step("who")
     page.check("#reporter_role")
+    next_step("#wishes")
+    shots.step("wishes")
+    page.check("#wishes-advice")
     next_step("#consent_contact")
     shots.step("contact")
     next_step("dl.review")
@@ -163,6 +166,7 @@ def test_resident_journey(stack, staff_headers, browser, screenshots, journey: J
 
     # Triage opens the case; the staff move it on and write; the reporter sees both.
     [case_id] = eventually(lambda: set(cases(stack, staff_headers)) - known_cases, timeout=20, what="the case")
+    assert cases(stack, staff_headers)[case_id]["reporter"]["wishes"] == ["advice"]  # ticked on the wishes step
     triage = stack.url("triage")
     moved = httpx.post(f"{triage}/api/v1/cases/{case_id}/status", json={"status": "in_review"}, headers=staff_headers)
     assert moved.status_code == 200, moved.text

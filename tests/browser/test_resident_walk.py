@@ -115,6 +115,7 @@ def test_switching_language_and_going_back_keep_the_answers(stack, staff_headers
         page.wait_for_selector("#life_area")
         assert page.is_checked("#life_area-housing")
         walker.press("next", "#reporter_role")
+        walker.press("next", "#wishes")
         walker.press("next", "#consent_contact")
         walker.press("next", "dl.review")
 

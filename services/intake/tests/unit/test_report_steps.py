@@ -31,6 +31,10 @@ def answers(**fields) -> Answers:
         ("where", {"year": "2025", "month": "2", "day": "30"}, "day", "does not exist"),
         ("where", {"year": "20x5", "month": "2"}, "year", "from the lists"),
         ("who", {"reporter_role": "judge"}, "reporter_role", "from the list"),
+        ("wishes", {"wishes": ["advice", "revenge"]}, "wishes", "from the list"),
+        ("wishes", {"wishes": ["advice", "advice"]}, "wishes", "from the list"),
+        ("wishes", {"wishes": ["record_only", "legal_support"]}, "wishes", "cannot be combined"),
+        ("wishes", {"referral_consent": "maybe"}, "referral_consent", "from the list"),
         ("contact", {"consent_contact": "yes"}, "email", "enter your e-mail"),
         ("contact", {"email": "a@example.org"}, "consent_contact", "tick the box"),
         ("contact", {"consent_contact": "yes", "email": "not-an-address"}, "email", "does not look like"),
@@ -46,6 +50,22 @@ def test_everything_but_the_description_may_stay_empty():
     assert first_incomplete_step(minimal, today=TODAY) is None
     report = to_report(minimal, language="ar")
     assert report.incident_date is None and report.contact is None and report.language == "ar"
+    assert report.wishes == [] and report.referral_consent is False  # the wishes step is optional; consent defaults to no
+
+
+@pytest.mark.parametrize(
+    ("fields", "wishes", "consent"),
+    [
+        ({"wishes": ["record_only"], "referral_consent": "no"}, ["record_only"], False),
+        ({"wishes": ["advice", "referral_to_counselling"], "referral_consent": "yes"}, ["advice", "referral_to_counselling"], True),
+        ({"wishes": ["office_action", "legal_support", "advice"]}, ["office_action", "legal_support", "advice"], False),
+    ],
+)
+def test_the_wishes_step_becomes_the_reports_wishes_and_consent(fields, wishes, consent):
+    form = answers(description="Im Amt wurde ich ausgelacht.", **fields)
+    assert check_step("wishes", form, today=TODAY) == [] and first_incomplete_step(form, today=TODAY) is None
+    report = to_report(form, language="de")
+    assert report.wishes == wishes and report.referral_consent is consent
 
 
 def test_a_complete_form_becomes_a_report():

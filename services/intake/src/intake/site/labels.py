@@ -3,7 +3,7 @@
 The strings are gettext message ids (English); templates translate them at render time.
 """
 
-from meldestelle_shared.taxonomy import CaseStatus, District, Form, Ground, LifeArea, ReporterRole
+from meldestelle_shared.taxonomy import CaseStatus, District, Form, Ground, LifeArea, ReporterRole, Wish
 
 
 def N_(message: str) -> str:
@@ -71,6 +71,15 @@ ROLES: dict[ReporterRole, str] = {
     ReporterRole.AFFECTED: N_("It happened to me"),
     ReporterRole.WITNESS: N_("I saw it happen to someone else"),
     ReporterRole.ON_BEHALF: N_("I am reporting for someone else, who told me about it"),
+}
+
+# The taxonomy's names, said as the resident's own wish; "only record it" is the taxonomy's label itself.
+WISHES: dict[Wish, str] = {
+    Wish.RECORD_ONLY: N_("Only record it, for the statistics"),
+    Wish.ADVICE: N_("I would like advice"),
+    Wish.OFFICE_ACTION: N_("The office should act, for example contact the other side"),
+    Wish.REFERRAL_TO_COUNSELLING: N_("Pass me on to a specialised counselling service"),
+    Wish.LEGAL_SUPPORT: N_("Support with legal steps"),
 }
 
 STATUSES: dict[CaseStatus, tuple[str, str]] = {

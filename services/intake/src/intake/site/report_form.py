@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from intake.reports.schemas import ContactCreate, ReportCreate
 from intake.site.labels import N_
-from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea, ReporterRole
+from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea, ReporterRole, Wish
 from meldestelle_shared.validation import check_incident_date
 
-STEPS = ("what", "why", "where", "who", "contact", "review")
+STEPS = ("what", "why", "where", "who", "wishes", "contact", "review")
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 10_000
 YEARS_BACK = 10
 
@@ -34,6 +34,8 @@ class Answers:
     month: str = ""
     day: str = ""
     reporter_role: str = ""
+    wishes: list[str] = field(default_factory=list)
+    referral_consent: str = ""  # "yes" or "no"; not answered counts as no
     consent_contact: str = ""
     email: str = ""
 
@@ -42,7 +44,7 @@ class Answers:
         """Read the answers out of a posted form (unknown fields are ignored)."""
         values = {}
         for item in fields(cls):
-            if item.name in ("forms", "grounds"):
+            if item.name in ("forms", "grounds", "wishes"):
                 values[item.name] = [str(v) for v in form.getlist(item.name)]
             else:
                 values[item.name] = str(form.get(item.name, "")).strip()
@@ -72,6 +74,7 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "why": ("grounds",),
     "where": ("life_area", "district", "year", "month", "day"),
     "who": ("reporter_role",),
+    "wishes": ("wishes", "referral_consent"),
     "contact": ("consent_contact", "email"),
     "review": (),
 }
@@ -116,6 +119,8 @@ def to_report(answers: Answers, *, language: str) -> ReportCreate:
         reporter_role=answers.reporter_role or None,
         incident_date=answers.incident_date(),
         language=language,
+        wishes=answers.wishes,
+        referral_consent=answers.referral_consent == "yes",
         consent_contact=consent,
         contact={"email": answers.email} if consent and answers.email else None,
     )
@@ -160,6 +165,16 @@ def _check_who(answers: Answers, today: date) -> list[FieldProblem]:
     return _choice("reporter_role", answers.reporter_role, ReporterRole)
 
 
+def _check_wishes(answers: Answers, today: date) -> list[FieldProblem]:
+    problems = _choices("wishes", answers.wishes, Wish)
+    # "Only record it" and a wish for more contradict each other; the office could not tell which is meant.
+    if not problems and Wish.RECORD_ONLY in answers.wishes and len(answers.wishes) > 1:
+        problems.append(FieldProblem("wishes", N_("“Only record it” cannot be combined with other answers. Please untick it or the others.")))
+    if answers.referral_consent not in ("", "yes", "no"):
+        problems.append(FieldProblem("referral_consent", N_("Please choose from the list.")))
+    return problems
+
+
 def _check_contact(answers: Answers, today: date) -> list[FieldProblem]:
     consent = answers.consent_contact
     if consent not in ("", "yes"):
@@ -185,6 +200,7 @@ _CHECKS = {
     "why": _check_why,
     "where": _check_where,
     "who": _check_who,
+    "wishes": _check_wishes,
     "contact": _check_contact,
     "review": _check_review,
 }
