@@ -23,3 +23,14 @@ def test_other_mechanisms_are_refused_by_name(mechanism: str, monkeypatch: pytes
     monkeypatch.setenv("KAFKA_SASL_MECHANISM", mechanism)
     with pytest.raises(ValidationError, match="sasl_mechanism"):
         KafkaSettings()
+
+
+@pytest.mark.parametrize("mechanism", ["SCRAM-SHA-256", "SCRAM-SHA-512"])
+def test_the_services_broker_logs_in_with_the_chosen_mechanism(mechanism: str) -> None:
+    """FastStream's broker (every service's consumer and producer) uses the configured SCRAM variant, not a fixed one."""
+    from meldestelle_shared.kafka import create_broker
+
+    broker = create_broker(KafkaSettings(username="triage", password="secret", sasl_mechanism=mechanism), client_id="test")
+    # The consumers' client options, as FastStream hands them to aiokafka (no connection is made here).
+    options = broker.config.broker_config.builder.keywords
+    assert options["sasl_mechanism"] == mechanism and options["sasl_plain_username"] == "triage"
