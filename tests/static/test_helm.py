@@ -286,3 +286,19 @@ def test_strimzi_users_grant_exactly_the_devstack_acls() -> None:
     topics = {item["metadata"]["name"]: item["spec"] for item in resources if item["kind"] == "KafkaTopic"}
     assert {name: spec["partitions"] for name, spec in topics.items()} == Topics().partitions()
     assert all(spec["replicas"] == 3 and spec["config"]["min.insync.replicas"] == 2 for spec in topics.values())
+
+
+def test_the_referral_directory_is_mounted_for_triage_when_given(tools, helm) -> None:
+    """`--set-file triage.referrals=...` renders a ConfigMap with the file, mounted where TRIAGE_REFERRAL_DIRECTORY points."""
+    directory = ROOT / "deploy" / "referrals" / "services.json"
+    result = helm("template", "meldestelle", str(CHART), "--set-file", f"triage.referrals={directory}")
+    assert result.returncode == 0, result.stderr
+    assert validate(tools, result.stdout).returncode == 0
+    config_map = find(result.stdout, "ConfigMap", "meldestelle-referrals")
+    assert config_map["data"]["services.json"].strip() == directory.read_text().strip()
+    pod = deployments(result.stdout)["triage"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    env = {item["name"]: item["value"] for item in container["env"]}
+    [mount] = [mount for mount in container["volumeMounts"] if mount["name"] == "referrals"]
+    assert env["TRIAGE_REFERRAL_DIRECTORY"] == f"{mount['mountPath']}/services.json" and mount["readOnly"] is True
+    assert {"name": "referrals", "configMap": {"name": "meldestelle-referrals"}} in pod["volumes"]
