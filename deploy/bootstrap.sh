@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently; downloads are cached, so a second run is quick.
 #   deploy/bootstrap.sh        Python environment (uv, then every workspace package)
-#   deploy/bootstrap.sh test   ...plus the system tools the tests use (docker-compose, chromium)
+#   deploy/bootstrap.sh test   ...plus the system tools the tests use (docker-compose, chromium; helm and the
+#                              chart's validator, built from the Go module proxy into the cache once)
 #   deploy/bootstrap.sh bench  ...plus the benchmarks' load generator (wrk)
 # Kafka's jars and the database binary are fetched or built by devstack when they are first started.
 set -euo pipefail
@@ -40,4 +41,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The Helm chart's offline checks (tests/static/test_helm.py): a few minutes once, then cached.
+if [ "${1:-}" = "test" ]; then
+  .venv/bin/python -m devstack.kubetools
 fi

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 from faststream.kafka import KafkaBroker
-from faststream.security import SASLScram256
+from faststream.security import SASLScram256, SASLScram512
 
 from meldestelle_shared.events import Event, encode_event
 from meldestelle_shared.settings import KafkaSettings
@@ -16,11 +16,10 @@ from meldestelle_shared.settings import KafkaSettings
 def create_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
     """Build a broker, authenticated as the service's principal, whose publishes return only once every in-sync replica has the message."""
     options = settings.client_options()
+    scram = {"SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}[options["sasl_mechanism"]]
     return KafkaBroker(
         [server.strip() for server in settings.bootstrap_servers.split(",")],
-        security=SASLScram256(
-            options["sasl_plain_username"], options["sasl_plain_password"], use_ssl=options["security_protocol"] == "SASL_SSL"
-        ),
+        security=scram(options["sasl_plain_username"], options["sasl_plain_password"], use_ssl=options["security_protocol"] == "SASL_SSL"),
         client_id=client_id,
         enable_idempotence=True,  # implies acks=all; retries cannot duplicate or reorder
         request_timeout_ms=settings.request_timeout_ms,

@@ -7,7 +7,7 @@ the environment variable in lower case (e.g. /run/secrets/triage_office_private_
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -32,6 +32,9 @@ class KafkaSettings(BaseSettings):
     username: str = Field(default="", description="SASL/SCRAM-SHA-256 principal of this service (e.g. intake).")
     password: SecretStr = Field(default=SecretStr(""), description="Its password; secret file kafka_password.")
     use_tls: bool = Field(default=False, description="SASL_SSL instead of SASL_PLAINTEXT (brokers beyond a private network).")
+    sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="SCRAM-SHA-256", description="SCRAM variant the brokers check; Strimzi's KafkaUser knows SCRAM-SHA-512 only."
+    )
 
     @classmethod
     def from_environment(cls) -> Self:
@@ -49,7 +52,7 @@ class KafkaSettings(BaseSettings):
             raise ValueError("KAFKA_USERNAME and KAFKA_PASSWORD are required: Kafka accepts authenticated clients only")
         return {
             "security_protocol": "SASL_SSL" if self.use_tls else "SASL_PLAINTEXT",
-            "sasl_mechanism": "SCRAM-SHA-256",
+            "sasl_mechanism": self.sasl_mechanism,
             "sasl_plain_username": self.username,
             "sasl_plain_password": self.password.get_secret_value(),
         }
