@@ -67,6 +67,7 @@ def triage_settings(infrastructure, topics, unique_name, office_keys, totp_keys)
         totp_private_key=totp_keys[0],
         api_tokens_enabled=True,
         database=unique_name,
+        evidence_database=f"{unique_name}_intake_evidence",  # the store intake writes, this test's own
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
         https_only=False,  # TestClient speaks plain http
