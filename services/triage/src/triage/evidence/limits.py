@@ -1,6 +1,6 @@
 """What one conversion may use (TRIAGE_EVIDENCE_*): the caps on pixels and pages, and the child process's time and memory."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,11 +17,11 @@ class ConversionLimits(BaseModel):
 class EvidenceSettings(BaseSettings):
     """How safe copies are made (TRIAGE_EVIDENCE_*)."""
 
-    model_config = SettingsConfigDict(env_prefix="TRIAGE_EVIDENCE_")
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_EVIDENCE_", env_nested_delimiter="__")
 
     limits: ConversionLimits = Field(default_factory=ConversionLimits)
     timeout_seconds: float = Field(default=60, gt=0, le=600, description="Wall-clock time one conversion may take before it is killed.")
     memory_mb: int = Field(default=1024, ge=64, description="Address space (RLIMIT_AS) of the converting process.")
-    store_uri: str = Field(
-        default="", description="Connection string (with triage's read-and-delete user) of the evidence store's server; empty: triage's own."
+    store_uri: SecretStr = Field(
+        default=SecretStr(""), description="Connection string (with triage's read-and-delete user) of the evidence store's server; empty: triage's own."
     )

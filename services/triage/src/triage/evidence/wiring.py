@@ -21,7 +21,8 @@ def evidence_desk(
     client: AsyncMongoClient, mongodb: MongoSettings, *, store_database: str, safe_database: str, office_key: Keyring, settings: EvidenceSettings
 ) -> EvidenceDesk:
     """The stores (the evidence store on its own server if `settings.store_uri` names one) and the keyring."""
-    store_client = create_client(mongodb.model_copy(update={"uri": settings.store_uri}), app_name="triage") if settings.store_uri else client
+    store_uri = settings.store_uri.get_secret_value()
+    store_client = create_client(mongodb.model_copy(update={"uri": store_uri}), app_name="triage") if store_uri else client
     return EvidenceDesk(OriginalStore(store_client[store_database]), SafeCopyStore(client[safe_database]), office_key, settings)
 
 
