@@ -1,13 +1,13 @@
 // The services' database users: each may read and write its own databases and nothing else.
 // The mongo image runs this once, at the first start of an empty data volume
 // (docker-entrypoint-initdb.d), as the root user; passwords come from the keygen's volume.
-// triage keeps each read model in a database of its own (statistics, duplicate groups, queue):
+// triage keeps each read model in a database of its own (statistics, duplicate groups, queue), and the sealed safe copies of evidence:
 // these are the names triage derives from TRIAGE_DATABASE when TRIAGE_*_DATABASE are not set.
 const fs = require("fs");
 const admin = db.getSiblingDB("admin");
 const databases = {
   intake: ["intake"],
-  triage: ["triage", "triage_statistics", "triage_duplicates", "triage_queue"],
+  triage: ["triage", "triage_statistics", "triage_duplicates", "triage_queue", "triage_evidence"],
   notify: ["notify"],
 };
 for (const [service, names] of Object.entries(databases)) {
@@ -18,3 +18,11 @@ for (const [service, names] of Object.entries(databases)) {
     mechanisms: ["SCRAM-SHA-256"],
   });
 }
+// The evidence store (GridFS bucket `evidence` in intake_evidence): triage reads the sealed originals and deletes
+// them when their case is erased; it can never add or change one (docs/evidence.md).
+admin.createRole({
+  role: "evidenceReadAndErase",
+  privileges: [{ resource: { db: "intake_evidence", collection: "" }, actions: ["find", "remove"] }],
+  roles: [],
+});
+admin.grantRolesToUser("triage", [{ role: "evidenceReadAndErase", db: "admin" }]);

@@ -271,8 +271,10 @@ def test_each_service_has_its_own_database_user():
         assert granted[service].split(", ")[0] == f'"{service}"'
     # triage's read models each have a database of their own (one SQLite file each on FerretDB): the user may use them all.
     names = DatabaseSettings(database="triage")
-    expected = [names.database, names.statistics_database, names.duplicates_database, names.queue_database]
+    expected = [names.database, names.statistics_database, names.duplicates_database, names.queue_database, names.evidence_safe_database]
     assert granted["triage"] == ", ".join(f'"{name}"' for name in expected)
+    # The evidence store: triage finds and removes (erasure), never inserts or updates.
+    assert 'actions: ["find", "remove"]' in script and f'db: "{names.evidence_database}"' in script
 
 
 def test_servers_never_mount_a_services_keys():

@@ -1,7 +1,9 @@
 import hashlib
+import importlib.util
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pyotp
@@ -65,6 +67,7 @@ def triage_settings(infrastructure, topics, unique_name, office_keys, totp_keys)
         totp_private_key=totp_keys[0],
         api_tokens_enabled=True,
         database=unique_name,
+        evidence_database=f"{unique_name}_intake_evidence",  # the store intake writes, this test's own
         consumer_group=f"{unique_name}-triage",
         job_interval_seconds=0,
         https_only=False,  # TestClient speaks plain http
@@ -150,3 +153,12 @@ def staff() -> Staff:
 @pytest.fixture
 def totp():
     return totp_code
+
+
+@pytest.fixture(scope="session")
+def evidence_files():
+    """Generators of ordinary and hostile evidence files (tests/evidence_files.py), for the converter and the flow tests."""
+    spec = importlib.util.spec_from_file_location("triage_test_evidence_files", Path(__file__).with_name("evidence_files.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

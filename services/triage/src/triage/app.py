@@ -20,6 +20,7 @@ from triage.audit.router import router as audit_router
 from triage.bootstrap import bootstrap
 from triage.cases.router import router as cases_router
 from triage.catalogue.router import router as catalogue_router
+from triage.evidence.router import router as evidence_router
 from triage.cookies import StrictTransportSecurity
 from triage.referrals.router import router as referrals_router
 from triage.edge import install_refusal_handlers
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_refusal_handlers(app)
     install_metrics(app, context.registry, settings.metrics)
-    for router in (cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router, catalogue_router):
+    routers = (cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router, catalogue_router, evidence_router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WORKBENCH_DIR / "static"), name="static")
     app.include_router(statistics_router)

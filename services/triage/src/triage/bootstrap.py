@@ -25,6 +25,8 @@ from triage.cases.duplicates import DuplicateGroups, link_duplicates
 from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
 from triage.cases.service import CaseRules, open_cases
+from triage.evidence.service import EvidenceDesk, remember_evidence
+from triage.evidence.wiring import consume_case_events_for_evidence, evidence_desk
 from triage.referrals.directory import Directory, load_directory
 from triage.letters.repository import LetterRepository, TemplateRepository
 from meldestelle_shared.leases import Leases
@@ -63,6 +65,7 @@ class TriageContext:
     statistics: StatisticsFeature
     referrals: Directory
     letters: LetterDesk
+    evidence: EvidenceDesk
 
     def login(self) -> dict[str, Any]:
         """The keyword arguments start_session needs besides the credentials and the client."""
@@ -124,10 +127,18 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
         ),
         referrals=referrals,
         letters=LetterDesk(templates=TemplateRepository(database), letters=LetterRepository(database), office=settings.letter, cases=desk),
+        evidence=evidence_desk(
+            client, settings.mongodb, store_database=settings.evidence_database, safe_database=settings.evidence_safe_database,
+            office_key=office_key, settings=settings.evidence,
+        ),
     )
     metrics = ConsumerMetrics(context.registry)
     consume_reports(context, metrics)
     consume_duplicate_hints(context, metrics)
+    consume_case_events_for_evidence(
+        broker, settings.kafka.topics.cases, group=f"{settings.consumer_group}-evidence", dead_letter_topic=settings.kafka.topics.dead_letters,
+        cases=cases, desk=context.evidence, metrics=metrics,
+    )  # fmt: skip
     return context
 
 
@@ -146,6 +157,7 @@ def consume_reports(context: TriageContext, metrics: ConsumerMetrics) -> None:
     topics = settings.kafka.topics
 
     async def handle(events: Sequence[Event]) -> None:
+        await remember_evidence(events, desk=context.evidence)
         await open_cases(events, repository=desk.cases, publish=desk.publish, rules=desk.rules)
         await apply_followups(events, cases=desk.cases, audit=desk.audit, publish=desk.publish)
 

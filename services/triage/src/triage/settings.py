@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
 from triage.cases.deadlines.settings import DeadlineSettings
+from triage.evidence.limits import EvidenceSettings
 from triage.letters.settings import LetterSettings
 from triage.stats.settings import StatisticsSettings
 
@@ -46,6 +47,10 @@ class DatabaseSettings(BaseSettings):
     statistics_database: str = Field(default="", description="Database of the statistics read model; empty: `<database>_statistics`.")
     duplicates_database: str = Field(default="", description="Database of the duplicate groups; empty: `<database>_duplicates`.")
     queue_database: str = Field(default="", description="Database of the queue read model; empty: `<database>_queue`.")
+    evidence_database: str = Field(
+        default="intake_evidence", description="The evidence store intake writes (GridFS bucket `evidence`): triage reads it, and deletes on erasure."
+    )
+    evidence_safe_database: str = Field(default="", description="Database of the sealed safe copies; empty: `<database>_evidence`.")
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
 
     @model_validator(mode="after")
@@ -53,6 +58,7 @@ class DatabaseSettings(BaseSettings):
         self.statistics_database = self.statistics_database or f"{self.database}_statistics"
         self.duplicates_database = self.duplicates_database or f"{self.database}_duplicates"
         self.queue_database = self.queue_database or f"{self.database}_queue"
+        self.evidence_safe_database = self.evidence_safe_database or f"{self.database}_evidence"
         return self
 
 
@@ -101,6 +107,7 @@ class Settings(DatabaseSettings):
     statistics: StatisticsSettings = Field(default_factory=StatisticsSettings)
     deadline: DeadlineSettings = Field(default_factory=DeadlineSettings)
     letter: LetterSettings = Field(default_factory=LetterSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)

@@ -1,6 +1,7 @@
 """Both workbench languages have every text: the catalogs are compared with what the templates and code use now."""
 
 import re
+from typing import get_args
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader
 
+from meldestelle_shared.events import EvidenceMediaType
 from meldestelle_shared.taxonomy import LABELS
+from triage.evidence.model import REASON_CODES, SafeCopyState
 from triage.workbench.case_view import NOTICE_SECTIONS
 from triage.workbench.i18n import LANGUAGES, LOCALE_DIR, translator
 
@@ -34,6 +37,9 @@ DYNAMIC_KEYS = {
     *("grounds", "forms", "life_area", "district", "reporter_role"),  # stats/figures.py: t(dimension)
     "not_stated",  # stats/figures.py: the cell of reports without an answer
     *("new", "in_review", "waiting_for_reporter"),  # t(status): staff words win over the shared (reporter's) labels
+    *(f"evidence_{state.value}" for state in SafeCopyState),  # _evidence.html: a file's state
+    *(f"evidence_reason_{code}" for code in REASON_CODES),  # _evidence.html: why a file could not be made safe
+    *(f"media_{kind.replace('/', '_')}" for kind in get_args(EvidenceMediaType)),  # _evidence.html: a file's type
 }  # fmt: skip
 
 

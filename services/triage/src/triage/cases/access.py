@@ -77,6 +77,7 @@ def case_read(opened: OpenedCase, *, working_days: int, periods: DeadlinePeriods
                 asdict(r) | {"service_name": service.name if (service := directory.get(r.service_id)) else None}
                 for r in sorted(case.referrals.values(), key=lambda r: (r.referred_on, r.id))
             ],
+            "evidence": [asdict(item) for item in case.evidence],
         }
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 from meldestelle_shared.taxonomy import CaseStatus, ClosureReason, Priority
 from triage.cases.model import Case
 from triage.cases.priority import PriorityDecision
+from triage.evidence.model import evidence_document, evidence_from
 from triage.cases.values import (
     CaseFigures,
     Codes,
@@ -68,6 +69,8 @@ def case_document(case: Case) -> Document:
         # Keyed by id, so a change to one is written to that one alone.
         "interventions": {key: _intervention_document(value) for key, value in case.interventions.items()},
         "referrals": {key: _referral_document(value) for key, value in case.referrals.items()},
+        # Keyed by id, so the job making safe copies writes one file's state alone.
+        "evidence": {item.id: evidence_document(item) for item in case.evidence},
     }  # fmt: skip
     doc.update({name: value for name, value in later.items() if value})
     return doc
@@ -104,6 +107,7 @@ def case_from_document(doc: Document) -> Case:
         documentation=_documentation_from(doc["documentation"]) if doc.get("documentation") else None,
         interventions={key: _intervention_from(key, value) for key, value in (doc.get("interventions") or {}).items()},
         referrals={key: _referral_from(key, value) for key, value in (doc.get("referrals") or {}).items()},
+        evidence=tuple(evidence_from(key, value) for key, value in (doc.get("evidence") or {}).items()),
     )
 
 

@@ -66,6 +66,7 @@ from triage.cases.values import (
     figures_of,
 )
 from triage.errors import Conflict, Invalid, NotFound
+from triage.evidence.model import EvidenceItem
 
 # The longest consultation one entry may record: a working day; longer contacts are logged as several.
 MAX_CONSULTATION_MINUTES = 600
@@ -145,6 +146,8 @@ class Case:
     documentation: Documentation | None = None
     interventions: Mapping[str, Intervention] = field(default_factory=dict)
     referrals: Mapping[str, Referral] = field(default_factory=dict)
+    # The files the reporter attached, as intake stored them (sealed), with the state of each safe copy.
+    evidence: tuple[EvidenceItem, ...] = ()
 
     @classmethod
     def open(cls, event: ReportSubmitted, *, reference: str, rules: CaseRules, created_at: datetime) -> "Case":
@@ -173,6 +176,7 @@ class Case:
             sealed_contact=event.sealed_contact,
             reporter_public_key=event.reporter_public_key,
             reporter_verify_key=event.reporter_verify_key,
+            evidence=tuple(EvidenceItem.received(reference) for reference in event.evidence),
         )
         return replace(case, priority=case.priority_on(in_office_time(received_at).date(), rules))
 

@@ -27,6 +27,7 @@ from triage.cases.documents import (
 from triage.cases.model import Case, Change, case_id_for
 from triage.cases.queue.view import SOURCE_PROJECTION, QueueView
 from triage.cases.values import CaseFigures, DuplicateHint, TimelineEntry
+from triage.evidence.model import EvidenceItem, evidence_document
 
 _DUPLICATE_KEY = 11000
 
@@ -157,6 +158,11 @@ class CaseRepository:
         if fields := differences(case_document(before), case_document(after)):
             await self._cases.update_one({"_id": before.id}, {"$set": fields})
             await self._refresh_queue(before.id)
+
+    async def set_evidence(self, case_id: str, item: EvidenceItem) -> bool:
+        """Write one file's safe-copy state on its case; False if the case is gone (erased meanwhile)."""
+        result = await self._cases.update_one({"_id": case_id}, {"$set": {f"evidence.{item.id}": evidence_document(item)}})
+        return result.matched_count == 1
 
     async def add_duplicate_hint(self, case_id: str, hint: DuplicateHint) -> None:
         """Put a duplicate hint about another case on a case."""

@@ -26,6 +26,7 @@ from meldestelle_shared.taxonomy import (
     Wish,
 )
 from triage.cases.model import MAX_CONSULTATION_MINUTES
+from triage.evidence.schemas import EvidenceRead
 
 
 class ReporterAnswers(BaseModel):
@@ -155,6 +156,7 @@ class CaseRead(CaseSummary):
     documentation: Documentation | None = Field(description="Staff's documentation, if any.")
     interventions: list[InterventionRead] = Field(description="Interventions, by date.")
     referrals: list[ReferralRead] = Field(description="Referrals, by date.")
+    evidence: list[EvidenceRead] = Field(default_factory=list, description="Files the reporter attached, and their safe copies' state.")
 
 
 class CasePage(BaseModel):

@@ -24,12 +24,15 @@ class Permission(StrEnum):
     STAFF_MANAGE = "staff.manage"
     SETTINGS_MANAGE = "settings.manage"
     LETTER_TEMPLATES = "letter.templates"  # edit the letter templates (a new version each time)
+    EVIDENCE_ORIGINAL = "evidence.original"  # open a file's sealed original (not its safe copy), stating a reason
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset({P.CASE_READ, P.CASE_WORK}),
-    Role.LEAD: frozenset({P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.CASE_REOPEN, P.CASE_EXPORT, P.AUDIT_READ, P.STATS_READ, P.LETTER_TEMPLATES}),
+    Role.LEAD: frozenset(
+        {P.CASE_READ, P.CASE_WORK, P.CASE_ASSIGN, P.CASE_REOPEN, P.CASE_EXPORT, P.AUDIT_READ, P.STATS_READ, P.LETTER_TEMPLATES, P.EVIDENCE_ORIGINAL}
+    ),
     # Admins run accounts and settings; they read no case unless they are also caseworkers.
     Role.ADMIN: frozenset({P.STAFF_MANAGE, P.SETTINGS_MANAGE}),
 }
