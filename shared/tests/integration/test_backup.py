@@ -241,8 +241,8 @@ def test_an_archive_swapped_for_another_databases_does_not_decrypt(client, confi
     assert snapshot(client, unique_name) == {}
 
 
-def test_a_write_that_fails_midway_drops_every_database_it_wrote(client, configure, unique_name, tmp_path, keys, capsys):
-    """A set whose second database cannot be written (a duplicate under a unique index): the first is dropped again."""
+def test_a_write_that_fails_midway_empties_every_database_it_wrote(client, configure, unique_name, tmp_path, keys, capsys):
+    """A set whose second database cannot be written (a duplicate under a unique index): the first is emptied again."""
     folder = tmp_path / "set"
     folder.mkdir()
     public = load_public_key(keys[1])
@@ -260,5 +260,5 @@ def test_a_write_that_fails_midway_drops_every_database_it_wrote(client, configu
     Manifest(created_at="2026-12-01T00:00:00+00:00", key_id=key_id(public), archives=archives).write(folder)
 
     assert main(["restore", str(folder)]) == 2
-    assert "the databases it had written were dropped again" in capsys.readouterr().err
+    assert "the databases it had written were emptied again" in capsys.readouterr().err
     assert snapshot(client, unique_name) == {}

@@ -1,10 +1,10 @@
-"""Restoring a backup set: verify everything first, refuse non-empty targets, then write; a failed write drops what it wrote.
+"""Restoring a backup set: verify everything first, refuse non-empty targets, then write; a failed write empties what it wrote.
 
 Why not restore into temporary databases and rename: FerretDB v1 cannot rename a collection into
 another database, and a rename per collection inside the target would still leave a window with half
 the collections. So the whole set is decrypted and counted before the first write (a damaged,
 truncated or foreign archive never reaches a database), and if writing still fails (the server goes
-away) every database this run wrote is dropped again, so a database is either restored or empty.
+away) every database this run wrote is emptied again, so a database is either restored or empty.
 """
 
 from collections.abc import Callable
@@ -24,7 +24,7 @@ from meldestelle_shared.backup.verify import Verified, verify_backup
 def restore_backup(
     settings: BackupSettings, private_key: PrivateKey, folder: Path, *, replace: bool = False, say: Callable[[str], None] = print
 ) -> Verified:
-    """Restore every archive of the set into its source's server; `replace` drops non-empty targets first."""
+    """Restore every archive of the set into its source's server; `replace` empties non-empty targets first."""
     verified = verify_backup(folder, private_key)
     say(f"verified {len(verified.manifest.archives)} archives, {verified.documents_checked} documents")
     sources = {source.service: source for source in settings.sources}
@@ -41,14 +41,14 @@ def restore_backup(
         try:
             for archive, source, name in targets:
                 client = clients[source.service]
-                client.drop_database(name)
+                _empty(client, name)
                 written.append((client, name))
                 _write_archive(folder / archive.file, archive, private_key, client[name], settings.batch_size)
                 say(f"restored {source.service}:{name} ({archive.documents} documents)")
         except (PyMongoError, BackupError) as error:
             for client, name in written:
-                _drop_quietly(client, name)
-            raise BackupError(f"restore failed ({type(error).__name__}: {error}); the databases it had written were dropped again") from None
+                _empty_quietly(client, name)
+            raise BackupError(f"restore failed ({type(error).__name__}: {error}); the databases it had written were emptied again") from None
     finally:
         for client in clients.values():
             client.close()
@@ -88,8 +88,15 @@ def _insert(collection, batch: list) -> int:
     return count
 
 
-def _drop_quietly(client: MongoClient, name: str) -> None:
+def _empty(client: MongoClient, name: str) -> None:
+    # Collection by collection, not dropDatabase: MongoDB's readWrite role (a service's) may drop collections, not databases.
+    for collection in client[name].list_collection_names():
+        if not collection.startswith("system."):
+            client[name].drop_collection(collection)
+
+
+def _empty_quietly(client: MongoClient, name: str) -> None:
     try:
-        client.drop_database(name)
+        _empty(client, name)
     except PyMongoError:
         pass  # the server is away: the restore's error says so already, and a new restore drops it first
