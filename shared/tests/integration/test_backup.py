@@ -262,3 +262,13 @@ def test_a_write_that_fails_midway_empties_every_database_it_wrote(client, confi
     assert main(["restore", str(folder)]) == 2
     assert "the databases it had written were emptied again" in capsys.readouterr().err
     assert snapshot(client, unique_name) == {}
+
+
+def test_an_unreachable_server_is_a_clear_error_and_leaves_no_set(monkeypatch, keys, tmp_path, capsys):
+    source = {"service": "triage", "uri": f"mongodb://127.0.0.1:{free_port()}/", "database": "triage"}
+    monkeypatch.setenv("BACKUP_SOURCES", json.dumps([source]))
+    monkeypatch.setenv("BACKUP_PUBLIC_KEY", keys[1])
+    monkeypatch.setenv("BACKUP_TIMEOUT_MS", "500")
+    assert main(["create", str(tmp_path / "set")]) == 2
+    assert "backup: error: database: ServerSelectionTimeoutError" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # neither the set nor its .partial folder

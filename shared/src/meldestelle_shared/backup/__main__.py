@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pymongo.errors import PyMongoError
+
 from meldestelle_shared.backup.create import create_backup
 from meldestelle_shared.backup.errors import BackupError
 from meldestelle_shared.backup.keys import ensure_backup_keys, private_key, public_key
@@ -34,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"backup set {arguments.folder} restored")
     except BackupError as error:
         print(f"backup: error: {error}", file=sys.stderr)
+        return 2
+    except PyMongoError as error:
+        print(f"backup: error: database: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"backup: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
         return 2
     return 0
 

@@ -20,6 +20,8 @@ from meldestelle_shared.backup.manifest import Archive
 from meldestelle_shared.backup.settings import BackupSettings, Source
 from meldestelle_shared.backup.verify import Verified, verify_backup
 
+_BATCH_BYTES = 8 << 20  # at most this much of one insert in memory
+
 
 def restore_backup(
     settings: BackupSettings, private_key: PrivateKey, folder: Path, *, replace: bool = False, say: Callable[[str], None] = print
@@ -61,7 +63,7 @@ def _target_name(archive: Archive, source: Source) -> str:
 
 
 def _write_archive(path: Path, archive: Archive, private_key: PrivateKey, database, batch_size: int) -> None:
-    collection, batch, written = None, [], 0
+    collection, batch, written, pending = None, [], 0, 0
     for kind, record in read_records(path, private_key, archive.label):
         if kind == COLLECTION:
             collection, written = database[record["name"]], 0
@@ -72,10 +74,11 @@ def _write_archive(path: Path, archive: Archive, private_key: PrivateKey, databa
                     collection.create_index(list(index["key"].items()), **options)
         elif kind == DOCUMENT:
             batch.append(record)
-            if len(batch) >= batch_size:
-                written += _insert(collection, batch)
+            pending += len(record.raw)
+            if len(batch) >= batch_size or pending >= _BATCH_BYTES:  # bytes too: GridFS chunks are 255 KiB each
+                written, pending = written + _insert(collection, batch), 0
         elif kind == END:
-            written += _insert(collection, batch)
+            written, pending = written + _insert(collection, batch), 0
             if written != record["documents"]:
                 raise BackupError(f"{path.name}: {record['name']}: wrote {written} documents, expected {record['documents']}")
 
