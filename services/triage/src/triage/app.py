@@ -30,6 +30,7 @@ from triage.settings import Settings
 from triage.staff.router import router as staff_router
 from triage.stats.router import router as statistics_router
 from triage.workbench.pages import HERE as WORKBENCH_DIR
+from triage.workbench.casework import router as casework_router
 from triage.workbench.router import router as workbench_router
 
 
@@ -66,7 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_refusal_handlers(app)
     install_metrics(app, context.registry, settings.metrics)
-    routers = (cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router, catalogue_router, evidence_router)
+    routers = (
+        cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router, casework_router, catalogue_router,
+        evidence_router,
+    )
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WORKBENCH_DIR / "static"), name="static")

@@ -31,7 +31,9 @@ DYNAMIC_KEYS = {
     *(f"kind_{kind}" for kind in (  # cases/actions.py and followups.py: timeline entries
         "status_changed", "closed", "reopened", "assigned", "classified", "office_message", "reporter_message",
         "note", "duplicate_confirmed", "duplicate_dismissed",
-        "documented", "consultation", "intervention_recorded", "intervention_updated", "referred", "referral_taken_up")),
+        "documented", "consultation", "intervention_recorded", "intervention_updated", "referred", "referral_taken_up", "letter")),
+    *(f"letter_{kind}" for kind in ("complaint", "statement_request", "agg_confirmation")),  # casework.html: t("letter_" ~ kind)
+    *(f"contact_{field}" for field in ("phone", "web", "address")),  # casework.html: a counselling service's contact fields
     "cause_first_view",  # cases/actions.py: a status change caused by opening the case
     "contact_email",  # case_view.py: contact_<field> of the reporter's contact data
     *("grounds", "forms", "life_area", "district", "reporter_role"),  # stats/figures.py: t(dimension)

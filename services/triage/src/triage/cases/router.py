@@ -34,7 +34,6 @@ from triage.cases.schemas import (
     StatusChange,
     TextBody,
 )
-from triage.cases.values import Documentation
 from triage.edge import API_ERROR_RESPONSES
 from triage.referrals.router import service_read
 from triage.referrals.suggestions import suggest
@@ -111,13 +110,7 @@ async def classify_case(principal: Worker, body: ClassificationUpdate, case: Cur
 @router.put("/{case_id}/documentation", summary="Document a case (minimum standards)")
 async def document_case(principal: Worker, body: DocumentationUpdate, case: CurrentCase, context: Context) -> CaseSummary:
     """Level, consequences, other side (a category only) and how the office learned of it; replaces the earlier documentation."""
-    documentation = Documentation(
-        level=body.level.value if body.level else None,
-        consequences=tuple(c.value for c in body.consequences),
-        other_side=body.other_side.value if body.other_side else None,
-        source=body.source.value if body.source else None,
-    )
-    return case_summary(await actions.document_case(case, documentation, actor=principal.actor, desk=context.desk))
+    return case_summary(await actions.document_case(case, body.as_value(), actor=principal.actor, desk=context.desk))
 
 
 @router.post("/{case_id}/consultations", status_code=status.HTTP_201_CREATED, summary="Log a consultation")

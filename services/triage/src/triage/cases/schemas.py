@@ -25,6 +25,7 @@ from meldestelle_shared.taxonomy import (
     ReporterRole,
     Wish,
 )
+from triage.cases import values
 from triage.cases.model import MAX_CONSULTATION_MINUTES
 from triage.evidence.schemas import EvidenceRead
 
@@ -236,6 +237,13 @@ class DocumentationUpdate(Documentation):
     """Staff's documentation of a case; replaces the earlier one."""
 
     model_config = ConfigDict(extra="forbid")
+
+    def as_value(self) -> values.Documentation:
+        """The documentation as the case keeps it: codes."""
+        return values.Documentation(
+            level=self.level.value if self.level else None, consequences=tuple(c.value for c in self.consequences),
+            other_side=self.other_side.value if self.other_side else None, source=self.source.value if self.source else None,
+        )  # fmt: skip
 
 
 class ConsultationCreate(BaseModel):

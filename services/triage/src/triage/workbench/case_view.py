@@ -19,6 +19,13 @@ NOTICE_SECTIONS = {
     "note_added": "note",
     "duplicate_confirmed": "duplicates",
     "duplicate_dismissed": "duplicates",
+    "documented": "documentation",
+    "consultation_logged": "consultations",
+    "intervention_recorded": "interventions",
+    "intervention_updated": "interventions",
+    "referred": "referrals",
+    "referral_uptake": "referrals",
+    "letter_created": "letters",
 }
 
 

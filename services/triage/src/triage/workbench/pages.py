@@ -18,6 +18,7 @@ MENU = [
     ("/cases", "queue", Permission.CASE_READ),
     ("/statistics", "statistics", Permission.STATS_READ),
     ("/audit", "audit", Permission.AUDIT_READ),
+    ("/letter-templates", "letter_templates", Permission.LETTER_TEMPLATES),
     ("/admin/staff", "accounts", Permission.STAFF_MANAGE),
 ]
 

@@ -26,6 +26,7 @@ from triage.staff.factors import provisioning_uri
 from triage.staff.permissions import Permission, Role, permissions_of
 from triage.stats.service import month_for_staff
 from triage.workbench.case_view import NOTICE_SECTIONS, case_actions, contact_fields
+from triage.workbench.casework_view import FormFailure, casework_view
 from triage.workbench.i18n import LANGUAGES
 from triage.workbench.pages import render
 
@@ -109,6 +110,14 @@ async def queue(principal: Reader, request: Request, context: Context) -> Respon
 async def case_page(principal: Reader, case_id: str, request: Request, context: Context, notice: str | None = None) -> Response:
     """One case: answers, classification, deadlines, duplicates, timeline and the actions this principal may take."""
     case = await load_case(case_id, principal, context)
+    return await show_case(principal, case, request, context, notice=notice)
+
+
+async def show_case(
+    principal: Principal, case: Case, request: Request, context: TriageContext, *, notice: str | None = None,
+    failed: FormFailure | None = None,
+) -> Response:
+    """The case page; after a refused form, again with the refusal beside its fields and the values as they were sent."""
     opened = await actions.view_case(case, actor=principal.actor, desk=context.desk)
     assignable = [a for a in await context.staff.all() if a["active"] and Permission.CASE_WORK in permissions_of(a["roles"])]
     view = case_read(
@@ -116,10 +125,11 @@ async def case_page(principal: Reader, case_id: str, request: Request, context: 
         directory=context.referrals,
     )
     return render(
-        request, "case.html", principal=principal, case=view,
+        request, "case.html", failed.status if failed else 200, principal=principal, case=view,
         may=case_actions(principal, opened.case), names=await _staff_names(context), assignable=assignable,
         contact=contact_fields(opened.contact), notice=notice if notice in NOTICE_SECTIONS else None,
-        notice_section=NOTICE_SECTIONS.get(notice or ""), **CHOICES,
+        notice_section=NOTICE_SECTIONS.get(notice or ""), failed=failed,
+        **await casework_view(opened.case, context), **CHOICES,
     )  # fmt: skip
 
 
