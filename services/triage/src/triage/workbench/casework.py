@@ -194,6 +194,10 @@ async def _template_page(
 
 def _field_names(fields: dict[str, object]) -> list[str]:
     # The office's data is a dict: a template reaches its parts as office.name, office.city ...
-    return sorted(
-        f"{name}.{part}" if isinstance(value, dict) else name for name, value in fields.items() for part in (value if isinstance(value, dict) else [""])
-    )
+    names: list[str] = []
+    for name, value in fields.items():
+        if isinstance(value, dict):
+            names.extend(f"{name}.{part}" for part in value)
+        else:
+            names.append(name)
+    return sorted(names)
