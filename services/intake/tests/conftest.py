@@ -1,5 +1,7 @@
 import dataclasses
+import hashlib
 from datetime import datetime
+from uuid import UUID, uuid4
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from intake.site.drafts import DraftStore
 from intake.throttling import MemoryThrottleStore
 from intake.followup.repository import DuplicateReport
 from intake.settings import ReceiptHashSettings, Settings
+from meldestelle_shared.events import EvidenceFile
 from meldestelle_shared.sealing import generate_key_pair
 from meldestelle_shared.settings import KafkaSettings
 
@@ -95,6 +98,41 @@ class MemoryInboxes:
             inbox.update(status=status, status_at=at)
 
 
+class MemoryEvidence:
+    """The evidence locker's contract, in memory, for the unit tier: files by id, and which are still pending."""
+
+    def __init__(self) -> None:
+        self.files: dict[UUID, bytes] = {}
+        self.pending: set[UUID] = set()
+
+    async def store(self, uploads, *, report_id: UUID) -> list[EvidenceFile]:
+        stored = []
+        for upload in uploads:
+            evidence_id = uuid4()
+            self.files[evidence_id] = upload.data
+            self.pending.add(evidence_id)
+            digest = hashlib.sha256(upload.data).hexdigest()
+            stored.append(EvidenceFile(evidence_id=evidence_id, media_type=upload.media_type, size=len(upload.data), sealed_sha256=digest))
+        return stored
+
+    async def confirm(self, files) -> None:
+        self.pending -= {file.evidence_id for file in files}
+
+    async def discard(self, files) -> None:
+        for file in files:
+            evidence_id = getattr(file, "evidence_id", file)
+            self.files.pop(evidence_id, None)
+            self.pending.discard(evidence_id)
+
+    async def is_stored(self, file: EvidenceFile) -> bool:
+        return file.evidence_id in self.files
+
+
+@pytest.fixture
+def evidence():
+    return MemoryEvidence()
+
+
 @pytest.fixture
 def broker():
     return RecordingBroker()
@@ -115,6 +153,7 @@ def with_fakes(app: FastAPI, settings: Settings, broker: RecordingBroker, inboxe
         throttle=receipt_throttle(settings, counts),
         submissions=SubmissionThrottle(store=counts, max_reports=limits.max_per_window, window_seconds=limits.window_seconds),
         drafts=DraftStore(),
+        evidence=MemoryEvidence(),
     )
     return app
 

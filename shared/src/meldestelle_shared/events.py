@@ -79,7 +79,7 @@ class ReportSubmitted(Event):
     Version 2 dropped `receipt_hash` (no reader used it; it linked Kafka to intake's inboxes) and added
     `reporter_verify_key`. Readers of version 2 still read version 1 (the extra field is ignored).
     `wishes` and `referral_consent` were added later as optional fields; events without them read as none and false.
-    `evidence` was added later too: events without it read as no files.
+    `evidence` was added later too: events without it read as no files; so was `evidence_original_consent` (false).
     """
 
     SCHEMA_VERSION: ClassVar[int] = 2
@@ -111,6 +111,10 @@ class ReportSubmitted(Event):
         description="The reporter's Ed25519 verify key (base64); replies and erasure requests must be signed with its key.",
     )
     evidence: list[EvidenceFile] = Field(default_factory=list, max_length=5, description="Files attached, sealed and stored.")
+    evidence_original_consent: bool = Field(
+        default=False,
+        description="The reporter lets the office open the original files; without it staff see only the safe copies.",
+    )
 
 
 class ReporterSigned(Event):
@@ -142,6 +146,16 @@ class ReportErasureRequested(ReporterSigned):
     """The reporter asked, with their receipt, that the report be deleted (GDPR Art. 17)."""
 
     event_type: Literal["ReportErasureRequested"] = "ReportErasureRequested"
+
+
+class ReporterEvidenceAdded(ReporterSigned):
+    """The reporter added files to their report through the follow-up page; the files are sealed and stored."""
+
+    event_type: Literal["ReporterEvidenceAdded"] = "ReporterEvidenceAdded"
+    evidence: list[EvidenceFile] = Field(min_length=1, max_length=5, description="The files added, sealed and stored.")
+
+    def _signed_fields(self) -> list[str]:
+        return [f"{file.evidence_id}:{file.media_type}:{file.size}:{file.sealed_sha256}" for file in self.evidence]
 
 
 class ReportAbandoned(Event):
@@ -357,6 +371,7 @@ AnyEvent = Annotated[
         ReportAbandoned,
         ReporterReplied,
         ReportErasureRequested,
+        ReporterEvidenceAdded,
         CaseCreated,
         CaseStatusChanged,
         CaseClosed,

@@ -1,5 +1,6 @@
 """HTTP conventions of every service: errors as `{error, message, fields}`, bounded bodies, JSON only on the API."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Request
@@ -81,27 +82,40 @@ class RequestLimits:
     """ASGI middleware: refuse bodies over a size limit (413) and non-JSON bodies on the JSON API (415).
 
     The body is read here, at most `max_body_bytes` of it, before the application sees it, so an
-    oversized or endless body costs bounded memory.
+    oversized or endless body costs bounded memory. A multipart/form-data POST to an address that
+    `takes_uploads` names may be up to `max_upload_bytes` (also on the JSON API), and is refused by
+    its Content-Length before a byte of it is read.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, json_prefix: str = "/api/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        json_prefix: str = "/api/",
+        takes_uploads: Callable[[str], bool] = lambda path: False,
+        max_upload_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.json_prefix = json_prefix
+        self.takes_uploads = takes_uploads
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
-        if scope["path"].startswith(self.json_prefix):
-            media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-            if media_type != "application/json":
-                await self._refuse(scope, receive, send, 415, "unsupported_media_type", "Send the body as application/json.")
-                return
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        upload = media_type == "multipart/form-data" and self.takes_uploads(scope["path"])
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
+        if scope["path"].startswith(self.json_prefix) and not upload and media_type != "application/json":
+            await self._refuse(scope, receive, send, 415, "unsupported_media_type", "Send the body as application/json.")
+            return
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._refuse(scope, receive, send, 413, "body_too_large", self._too_large())
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, 413, "body_too_large", self._too_large(limit))
             return
         body = bytearray()
         while True:
@@ -109,15 +123,15 @@ class RequestLimits:
             if message["type"] == "http.disconnect":
                 return
             body.extend(message.get("body", b""))
-            if len(body) > self.max_body_bytes:
-                await self._refuse(scope, receive, send, 413, "body_too_large", self._too_large())
+            if len(body) > limit:
+                await self._refuse(scope, receive, send, 413, "body_too_large", self._too_large(limit))
                 return
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(bytes(body), receive), send)
 
-    def _too_large(self) -> str:
-        return f"The request body is larger than {self.max_body_bytes // 1024} KiB."
+    def _too_large(self, limit: int) -> str:
+        return f"The request body is larger than {limit // 1024} KiB."
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, error: str, message: str) -> None:
         response = error_response(status, error, message)

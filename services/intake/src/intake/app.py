@@ -1,5 +1,6 @@
 """intake's application: its parts come from `bootstrap`; this adds the lifespan, routers, middleware and error mapping."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from intake.bootstrap import bootstrap
 from intake.errors import install_error_handlers, message_page
-from intake.reports.router import router as reports_router
+from intake.reports.router import document_report_bodies, router as reports_router
 from intake.settings import Settings
 from intake.site import followup_pages, info_pages, report_pages
 from intake.site.security import SecurityHeaders, SiteRequestLimits
@@ -22,6 +23,8 @@ from meldestelle_shared.mongo import mongo_check
 from meldestelle_shared.startup import start_with_retry
 
 STATIC_DIR = Path(__file__).parent / "site" / "static"
+# The only addresses that take files (multipart bodies up to the evidence limits); every other body stays small.
+UPLOAD_PATHS = re.compile(r"^(/api/v1/reports|/[a-zA-Z-]{2,8}/report/evidence|/[a-zA-Z-]{2,8}/check/evidence)$")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await start_with_retry(context.inboxes.ensure_indexes, name="database")
+        await context.evidence.sweep_quietly()  # what a crash left pending
         await start_with_retry(context.broker.start, name="kafka")
         yield
         await context.broker.stop()
@@ -49,11 +53,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context  # read only by intake.bootstrap.context_of
     too_large = message_page(context.pages, 413, "too_large")
-    app.add_middleware(SiteRequestLimits, max_body_bytes=settings.max_body_bytes, too_large_page=too_large)
+    app.add_middleware(
+        SiteRequestLimits,
+        max_body_bytes=settings.max_body_bytes,
+        too_large_page=too_large,
+        takes_uploads=lambda path: UPLOAD_PATHS.match(path) is not None,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(SecurityHeaders, https_only=settings.https_only)
     install_error_handlers(app, context.pages)
     install_metrics(app, context.registry, settings.metrics)
     app.include_router(reports_router)
+    document_report_bodies(app)
     app.include_router(statistics_router)
     app.include_router(health_router({"kafka": kafka_check(context.broker), "database": mongo_check(context.client)}))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -10,6 +10,8 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from intake.evidence.files import EvidenceLimits
+from intake.evidence.locker import EvidenceLocker
 from intake.followup.projection import apply_case_events
 from intake.followup.repository import InboxRepository
 from intake.followup.service import Delivery
@@ -28,6 +30,7 @@ from intake.throttle_database import DatabaseThrottleStore
 from intake.throttling import ThrottleStore, client_address
 from meldestelle_shared.consuming import subscribe
 from meldestelle_shared.events import Event
+from meldestelle_shared.evidence_store import EvidenceStore
 from meldestelle_shared.kafka import create_broker
 from meldestelle_shared.metrics import ConsumerMetrics
 from meldestelle_shared.mongo import create_client
@@ -52,6 +55,8 @@ class IntakeContext:
     guard: FormGuard
     pages: Pages
     drafts: Drafts
+    evidence: EvidenceLocker
+    evidence_limits: EvidenceLimits
 
     def submission(self) -> dict[str, Any]:
         """The keyword arguments submit_report needs besides the report and the client."""
@@ -63,6 +68,7 @@ class IntakeContext:
             "hasher": self.hasher,
             "inboxes": self.inboxes,
             "timeout": self.settings.kafka.publish_timeout_ms / 1000,
+            "evidence": self.evidence,
         }
 
     def delivery(self) -> Delivery:
@@ -79,6 +85,7 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
     pepper = settings.receipt_pepper.get_secret_value()
     guard = FormGuard(pepper, https_only=settings.https_only)  # current pepper only: a form open across a rotation expires once
     throttle_store = DatabaseThrottleStore(database)  # shared by all workers and instances
+    office_key = load_public_key(settings.office_public_key)
     context = IntakeContext(
         settings=settings,
         broker=broker,
@@ -86,7 +93,7 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
         registry=CollectorRegistry(),
         inboxes=InboxRepository(database),
         statistics=install_statistics(broker, database, topics=settings.kafka.topics, consumer_group=settings.consumer_group),
-        keys=SealingKeys(office=load_public_key(settings.office_public_key), notify=load_public_key(settings.notify_public_key)),
+        keys=SealingKeys(office=office_key, notify=load_public_key(settings.notify_public_key)),
         hasher=receipt_hasher(settings),
         throttle=receipt_throttle(settings, throttle_store),
         submissions=SubmissionThrottle(
@@ -96,7 +103,18 @@ def bootstrap(settings: Settings | None = None) -> IntakeContext:
         ),
         guard=guard,
         pages=Pages(settings.site, guard, office=settings.office),
-        drafts=SealedDraftStore(database, pepper.encode())  # a rotation forgets drafts; the posts' hidden fields keep the answers,
+        drafts=SealedDraftStore(database, pepper.encode()),  # a rotation forgets drafts; the posts' hidden fields keep the answers
+        evidence=EvidenceLocker(
+            EvidenceStore(client[settings.evidence_database]),
+            database,
+            office_key,
+            pending_seconds=settings.evidence.pending_seconds,
+        ),
+        evidence_limits=EvidenceLimits(
+            max_files=settings.evidence.max_files,
+            max_file_bytes=settings.evidence.max_file_bytes,
+            max_total_bytes=settings.evidence.max_total_bytes,
+        ),
     )
     consume_case_events(context, ConsumerMetrics(context.registry))
     return context
@@ -132,7 +150,7 @@ def consume_case_events(context: IntakeContext, metrics: ConsumerMetrics) -> Non
     topics = context.settings.kafka.topics
 
     async def handle(events: Sequence[Event]) -> None:
-        await apply_case_events(events, inboxes=context.inboxes)
+        await apply_case_events(events, inboxes=context.inboxes, evidence=context.evidence)
 
     subscribe(
         context.broker,

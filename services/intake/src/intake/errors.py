@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
+from intake.evidence.files import EvidenceRefused
 from intake.followup.repository import DuplicateReport
 from intake.followup.service import ReceiptRefused
 from intake.receipts import MalformedReceipt
@@ -16,7 +17,7 @@ from intake.site.web import FormRejected, language_of_path
 from intake.statistics.service import NotPublished
 from meldestelle_shared import web
 
-DOMAIN_ERRORS = (ReportNotSaved, TooManyReports, DuplicateReport, NotPublished, MalformedReceipt, ReceiptRefused, FormRejected)
+DOMAIN_ERRORS = (EvidenceRefused, ReportNotSaved, TooManyReports, DuplicateReport, NotPublished, MalformedReceipt, ReceiptRefused, FormRejected)
 # Errors the site shows as its message page (message.html's kinds); the rest are answered in JSON.
 MESSAGE_PAGES: dict[type[Exception], tuple[int, str]] = {
     FormRejected: (403, "form_rejected"),
@@ -76,6 +77,8 @@ def _site_page(request: Request, exc: Exception, pages: Pages) -> Response | Non
 
 
 def _json(exc: Exception) -> Response:
+    if isinstance(exc, EvidenceRefused):
+        return web.error_response(exc.status, exc.error, exc.message, [web.FieldError(field="files", reason=exc.message)])
     if isinstance(exc, ReportNotSaved):
         return web.error_response(
             503, "report_not_saved", "Your report was NOT saved: the system is briefly unavailable. Please try again."

@@ -69,6 +69,20 @@ class ReportThrottleSettings(BaseSettings):
     window_seconds: int = Field(default=3600, ge=60, description="Window of the report limit; the address salt rotates as often.")
 
 
+class EvidenceSettings(BaseSettings):
+    """Files residents attach (INTAKE_EVIDENCE_*); see docs/evidence.md."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_EVIDENCE_")
+
+    database: str = Field(default="", description="Database of the sealed files (GridFS bucket `evidence`); empty: `<INTAKE_DATABASE>_evidence`.")
+    max_files: int = Field(default=5, ge=1, le=5, description="Files one report, or one later addition, may bring.")
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest file accepted.")
+    max_total_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="Largest sum of the files of one request.")
+    pending_seconds: int = Field(
+        default=7200, ge=600, description="Files not acknowledged in a report (or still in a form's draft) this long are deleted."
+    )
+
+
 class Settings(BaseSettings):
     """Everything intake reads from its environment; each part's settings are nested under their own prefix."""
 
@@ -96,6 +110,7 @@ class Settings(BaseSettings):
     receipt_throttle: ReceiptThrottleSettings = Field(default_factory=ReceiptThrottleSettings)
     report_throttle: ReportThrottleSettings = Field(default_factory=ReportThrottleSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
@@ -108,6 +123,16 @@ class Settings(BaseSettings):
         if any(len(pepper) < 16 for pepper in _split(value)):
             raise ValueError("each retired pepper must be at least 16 characters")  # never the pepper itself
         return value
+
+    @property
+    def evidence_database(self) -> str:
+        """The database of the sealed files."""
+        return self.evidence.database or f"{self.database}_evidence"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest multipart body: all files at their limit plus room for the form's fields and part headers."""
+        return self.evidence.max_total_bytes + self.max_body_bytes
 
     @property
     def retired_peppers(self) -> list[str]:

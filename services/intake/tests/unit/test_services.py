@@ -79,8 +79,23 @@ def sealing(office_keys, notify_keys) -> SealingKeys:
 def submission(kafka, inboxes, hasher, sealing, *, max_reports: int = 10, timeout: float = 5.0) -> dict:
     throttle = SubmissionThrottle(store=MemoryThrottleStore(), max_reports=max_reports, window_seconds=3600)
     return dict(
-        client=CLIENT, throttle=throttle, broker=kafka, topic=TOPICS.reports, keys=sealing, hasher=hasher, inboxes=inboxes, timeout=timeout
+        client=CLIENT, throttle=throttle, broker=kafka, topic=TOPICS.reports, keys=sealing, hasher=hasher, inboxes=inboxes, timeout=timeout,
+        evidence=NoFiles(),
     )
+
+
+class NoFiles:
+    """The evidence locker for reports without files (files are tested against the real database)."""
+
+    async def store(self, uploads, *, report_id):
+        assert not uploads
+        return []
+
+    async def confirm(self, files) -> None:
+        assert not files
+
+    async def discard(self, files) -> None:
+        assert not list(files)
 
 
 def receipt_throttle(**limits) -> ReceiptThrottle:
@@ -144,7 +159,7 @@ async def test_erasure_is_requested_with_the_reporters_signature_and_the_receipt
         accepted = await submit_report(REPORT, **submission(test_broker, inboxes, hasher, sealing))
         throttle = receipt_throttle()
         inbox, _ = await unlock_inbox(accepted.receipt, client=CLIENT, throttle=throttle, inboxes=inboxes, hasher=hasher)
-        await erase_report(inbox, inboxes=inboxes, delivery=Delivery(test_broker, TOPICS.reports, 5))
+        await erase_report(inbox, inboxes=inboxes, delivery=Delivery(test_broker, TOPICS.reports, 5), evidence=NoFiles())
         with pytest.raises(ReceiptRefused) as refused:
             await unlock_inbox(accepted.receipt, client=CLIENT, throttle=throttle, inboxes=inboxes, hasher=hasher)
     [(_, report), (_, erasure)] = kafka.reports
@@ -206,7 +221,7 @@ async def test_after_a_pepper_rotation_lookups_try_the_current_pepper_first_then
         rotated.runs.clear()
         inbox, _ = await unlock_inbox(before.receipt, client=CLIENT, throttle=receipt_throttle(), inboxes=inboxes, hasher=rotated)
         assert rotated.runs == [current, middle, oldest] and inbox.document["_id"] == str(before.report_id)
-        await erase_report(inbox, inboxes=inboxes, delivery=Delivery(test_broker, TOPICS.reports, 5))
+        await erase_report(inbox, inboxes=inboxes, delivery=Delivery(test_broker, TOPICS.reports, 5), evidence=NoFiles())
         rotated.runs.clear()
         await unlock_inbox(after.receipt, client=CLIENT, throttle=receipt_throttle(), inboxes=inboxes, hasher=rotated)
         assert rotated.runs == [current]  # a found inbox costs no further run

@@ -190,7 +190,7 @@ def test_follow_up_shows_status_office_messages_and_sends_answers(client, broker
         correlation_id=inbox["_id"], case_id=uuid4(), report_id=inbox["_id"], message_id=uuid4(),
         sealed_for_reporter=seal(load_public_key(inbox["public_key"]), "Wann genau war das?"),
     )  # fmt: skip
-    asyncio.run(apply_case_events([question, question], inboxes=inboxes))
+    asyncio.run(apply_case_events([question, question], inboxes=inboxes, evidence=None))  # no erasure: no files touched
     page = open_inbox(client, receipt)
     assert page.status_code == 200 and page.text.count("Wann genau war das?") == 1 and "Eingegangen" in page.text
     answer = client.post("/de/check/reply", data={"csrf_token": token(page.text), "receipt": receipt, "text": "Am Samstag."})

@@ -2,6 +2,9 @@
 
 from collections.abc import Sequence
 
+from uuid import UUID
+
+from intake.evidence.locker import EvidenceLocker
 from intake.followup.repository import InboxRepository
 from meldestelle_shared.events import (
     CaseClosed,
@@ -15,8 +18,11 @@ from meldestelle_shared.events import (
 from meldestelle_shared.taxonomy import CaseStatus
 
 
-async def apply_case_events(events: Sequence[Event], *, inboxes: InboxRepository) -> None:
-    """Apply case events in order; each step is idempotent, so a redelivered batch changes nothing."""
+async def apply_case_events(events: Sequence[Event], *, inboxes: InboxRepository, evidence: EvidenceLocker) -> None:
+    """Apply case events in order; each step is idempotent, so a redelivered batch changes nothing.
+
+    An erased case (by staff, the reporter or retention) takes the report's files with it.
+    """
     for event in events:
         report_id = str(getattr(event, "report_id", ""))
         match event:
@@ -39,4 +45,5 @@ async def apply_case_events(events: Sequence[Event], *, inboxes: InboxRepository
                         }
                     )
             case CaseErased():
+                await evidence.discard([UUID(evidence_id) for evidence_id in await inboxes.evidence_ids(report_id)])
                 await inboxes.delete(report_id)

@@ -43,6 +43,15 @@ class InboxRepository:
         await self._messages.delete_many({"report_id": report_id})
         await self._inboxes.delete_one({"_id": report_id})
 
+    async def evidence_ids(self, report_id: str) -> list[str]:
+        """The ids of the files the report brought or the reporter added later."""
+        inbox = await self._inboxes.find_one({"_id": report_id}, {"evidence_ids": 1})
+        return list(inbox.get("evidence_ids", [])) if inbox else []
+
+    async def add_evidence(self, report_id: str, evidence_ids: list[str]) -> None:
+        """Record files the reporter added later, so erasing the report finds them."""
+        await self._inboxes.update_one({"_id": report_id}, {"$push": {"evidence_ids": {"$each": evidence_ids}}})
+
     async def find_by_receipt_hash(self, receipt_hash: str) -> dict[str, Any] | None:
         """The inbox a receipt belongs to."""
         return await self._inboxes.find_one({"receipt_hash": receipt_hash})

@@ -12,13 +12,15 @@ from faststream.kafka import KafkaBroker
 from nacl.public import PublicKey
 from pymongo.errors import PyMongoError
 
+from intake.evidence.files import Upload
+from intake.evidence.locker import EvidenceLocker, EvidenceNotStored
 from intake.followup.keys import ReporterKeys, open_reporter_key
 from intake.followup.repository import InboxRepository
 from intake.followup.throttle import ReceiptThrottle
 from intake.receipts import MalformedReceipt, ReceiptHasher, normalise_receipt
 from intake.throttling import Refusal
 from meldestelle_shared.days import office_day
-from meldestelle_shared.events import ReporterReplied, ReporterSigned, ReportErasureRequested
+from meldestelle_shared.events import ReporterEvidenceAdded, ReporterReplied, ReporterSigned, ReportErasureRequested
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.sealing import load_public_key, seal, unseal
 from meldestelle_shared.signing import sign, signing_key
@@ -161,8 +163,32 @@ async def send_reply(
         raise NotDelivered(type(error).__name__) from error
 
 
-async def erase_report(unlocked: UnlockedInbox, *, inboxes: InboxRepository, delivery: Delivery) -> None:
-    """Ask triage (with the reporter's signature) to erase the case, then delete the inbox here (the receipt stops working at once)."""
+async def add_evidence(
+    unlocked: UnlockedInbox, uploads: list[Upload], *, inboxes: InboxRepository, evidence: EvidenceLocker, delivery: Delivery
+) -> None:
+    """Seal and store files the reporter adds later, and tell triage with the reporter's signature; all or nothing."""
+    report_id = UUID(unlocked.document["_id"])
+    try:
+        files = await evidence.store(uploads, report_id=report_id)
+    except EvidenceNotStored as error:
+        raise NotDelivered(str(error)) from error
+    event = _signed(
+        ReporterEvidenceAdded(occurred_at=office_day(), correlation_id=report_id, report_id=report_id, evidence=files, signature=""),
+        unlocked,
+    )
+    try:
+        await inboxes.add_evidence(str(report_id), [str(file.evidence_id) for file in files])
+        await asyncio.wait_for(publish_event(delivery.broker, delivery.topic, event), delivery.timeout)
+    except (KafkaError, PyMongoError, TimeoutError) as error:
+        await evidence.discard(files)  # the ids left in the inbox point at nothing; erasure skips them
+        raise NotDelivered(type(error).__name__) from error
+    await evidence.confirm(files)
+
+
+async def erase_report(
+    unlocked: UnlockedInbox, *, inboxes: InboxRepository, delivery: Delivery, evidence: EvidenceLocker
+) -> None:
+    """Ask triage (with the reporter's signature) to erase the case, then delete the files and the inbox here (the receipt stops working at once)."""
     inbox = unlocked.document
     report_id = UUID(inbox["_id"])
     event = _signed(
@@ -173,6 +199,7 @@ async def erase_report(unlocked: UnlockedInbox, *, inboxes: InboxRepository, del
     except (KafkaError, TimeoutError) as error:
         raise NotDelivered(type(error).__name__) from error
     try:
+        await evidence.discard([UUID(evidence_id) for evidence_id in inbox.get("evidence_ids", [])])
         await inboxes.delete(inbox["_id"])
     except PyMongoError as error:
         # The request is on its way: triage's CaseErased deletes the inbox when the database is back.

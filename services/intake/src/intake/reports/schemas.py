@@ -49,6 +49,10 @@ class ReportCreate(BaseModel):
     referral_consent: bool = Field(
         default=False, description="The office may pass the case, without contact data, to a specialised counselling service."
     )
+    evidence_original_consent: bool = Field(
+        default=False,
+        description="With files (multipart only): the office may open the originals; otherwise staff see only cleaned copies.",
+    )
     consent_contact: bool = Field(default=False, description="The reporter agrees to be contacted.")
     contact: ContactCreate | None = Field(default=None, description="Contact data; requires consent_contact.")
 

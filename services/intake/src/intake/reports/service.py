@@ -4,6 +4,7 @@ before anyone says "received"."""
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -12,13 +13,15 @@ from faststream.kafka import KafkaBroker
 from nacl.public import PublicKey
 from pymongo.errors import PyMongoError
 
+from intake.evidence.files import Upload
+from intake.evidence.locker import EvidenceLocker, EvidenceNotStored
 from intake.followup.keys import ReporterKeys, create_reporter_keys
 from intake.followup.repository import NEVER, InboxRepository
 from intake.receipts import ReceiptHasher, ReceiptSecrets, new_receipt
 from intake.reports.schemas import ReportCreate
 from intake.reports.throttle import SubmissionThrottle
 from meldestelle_shared.days import office_date, office_day
-from meldestelle_shared.events import ReportAbandoned, ReportSubmitted
+from meldestelle_shared.events import EvidenceFile, ReportAbandoned, ReportSubmitted
 from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.sealing import seal
 from meldestelle_shared.signing import public_verify_key, signing_key
@@ -55,7 +58,13 @@ class ReportAccepted:
 
 
 def build_report_event(
-    report: ReportCreate, *, report_id: UUID, keys: SealingKeys, reporter_public_key: str, reporter_verify_key: str
+    report: ReportCreate,
+    *,
+    report_id: UUID,
+    keys: SealingKeys,
+    reporter_public_key: str,
+    reporter_verify_key: str,
+    evidence: Sequence[EvidenceFile] = (),
 ) -> ReportSubmitted:
     """Turn a validated report into its event, sealing the description and contact data."""
     contact = report.contact.model_dump() if report.contact and report.consent_contact else None
@@ -77,11 +86,13 @@ def build_report_event(
         sealed_contact_for_notify=seal(keys.notify, contact["email"]) if contact else None,
         reporter_public_key=reporter_public_key,
         reporter_verify_key=reporter_verify_key,
+        evidence=list(evidence),
+        evidence_original_consent=report.evidence_original_consent and bool(evidence),
     )
 
 
-def new_inbox(report_id: UUID, receipt: ReceiptSecrets, reporter_keys: ReporterKeys) -> dict:
-    """The reporter's inbox document: status "new" until triage says more."""
+def new_inbox(report_id: UUID, receipt: ReceiptSecrets, reporter_keys: ReporterKeys, evidence_ids: Sequence[str] = ()) -> dict:
+    """The reporter's inbox document: status "new" until triage says more; it lists the files, so erasure finds them by id."""
     return {
         "_id": str(report_id),
         "receipt_hash": receipt.lookup_hash,
@@ -92,6 +103,7 @@ def new_inbox(report_id: UUID, receipt: ReceiptSecrets, reporter_keys: ReporterK
         "public_key": reporter_keys.public_key,
         "sealed_private_key": reporter_keys.sealed_private_key,
         "created_on": office_date().isoformat(),  # the day only: an exact time could be matched with proxy logs
+        "evidence_ids": list(evidence_ids),
     }
 
 
@@ -106,17 +118,51 @@ async def submit_report(
     hasher: ReceiptHasher,
     inboxes: InboxRepository,
     timeout: float,
+    evidence: EvidenceLocker,
     report_id: UUID | None = None,
+    uploads: Sequence[Upload] = (),
+    kept_evidence: Sequence[EvidenceFile] = (),
 ) -> ReportAccepted:
     """Publish a report and return its receipt once Kafka has acknowledged it within `timeout` seconds.
 
-    A client over its limit gets TooManyReports. The inbox is stored first, so a receipt handed out
-    always works; if Kafka does not confirm, the inbox is deleted again and ReportNotSaved raised.
-    `report_id` lets the site make a resent form a DuplicateReport.
+    A client over its limit gets TooManyReports. The files (`uploads`, sealed and stored now, and
+    `kept_evidence`, stored earlier by the form's evidence step) and then the inbox are stored first,
+    so a receipt handed out always works; if Kafka does not confirm, inbox and files are deleted again
+    and ReportNotSaved raised. `report_id` lets the site make a resent form a DuplicateReport.
     """
     if refusal := await throttle.attempt(client):
         raise TooManyReports(refusal.retry_after)
     report_id = report_id or uuid4()
+    try:
+        new_files = await evidence.store(uploads, report_id=report_id)
+    except EvidenceNotStored as error:
+        raise ReportNotSaved(str(error)) from error
+    files = [*kept_evidence, *new_files]
+    try:
+        accepted = await _publish_report(
+            report, report_id=report_id, files=files, broker=broker, topic=topic, keys=keys, hasher=hasher, inboxes=inboxes, timeout=timeout
+        )
+    except BaseException:
+        # All or nothing: a report not saved keeps no file. A draft's files stay pending for the next try
+        # (or the sweep); they may also belong to the same form sent a moment earlier (DuplicateReport).
+        await evidence.discard(new_files)
+        raise
+    await evidence.confirm(files)
+    return accepted
+
+
+async def _publish_report(
+    report: ReportCreate,
+    *,
+    report_id: UUID,
+    files: list[EvidenceFile],
+    broker: KafkaBroker,
+    topic: str,
+    keys: SealingKeys,
+    hasher: ReceiptHasher,
+    inboxes: InboxRepository,
+    timeout: float,
+) -> ReportAccepted:
     receipt = new_receipt()
     secrets = await asyncio.to_thread(hasher.derive, receipt)  # deliberately slow: off the event loop
     reporter_keys = create_reporter_keys(secrets.key)
@@ -126,9 +172,10 @@ async def submit_report(
         keys=keys,
         reporter_public_key=reporter_keys.public_key,
         reporter_verify_key=public_verify_key(signing_key(secrets.signing_seed)),
+        evidence=files,
     )
     try:
-        await inboxes.insert(new_inbox(report_id, secrets, reporter_keys))
+        await inboxes.insert(new_inbox(report_id, secrets, reporter_keys, [str(file.evidence_id) for file in files]))
     except PyMongoError as error:
         raise ReportNotSaved(type(error).__name__) from error
     try:

@@ -58,7 +58,7 @@ async def delete(language: SiteLanguage, request: Request, form: CheckedForm, co
         problem = FieldProblem("confirm", N_("Please tick the box to confirm that you want to delete your report."))
         return await _inbox_page(request, context, language, inbox, receipt, status=422, problems=[problem])
     try:
-        await erase_report(inbox, inboxes=context.inboxes, delivery=context.delivery())
+        await erase_report(inbox, inboxes=context.inboxes, delivery=context.delivery(), evidence=context.evidence)
     except NotDelivered:
         return await _inbox_page(request, context, language, inbox, receipt, status=503, notice="not_erased")
     return context.pages.render(request, language, "erased.html", page="/")

@@ -98,8 +98,16 @@ class SecurityHeaders:
 class SiteRequestLimits(RequestLimits):
     """The shared body limits; refusals on the site are a page in the resident's language, not JSON."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, too_large_page: Callable[[Scope], Response]) -> None:
-        super().__init__(app, max_body_bytes=max_body_bytes)
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        too_large_page: Callable[[Scope], Response],
+        takes_uploads: Callable[[str], bool] = lambda path: False,
+        max_upload_bytes: int = 0,
+    ) -> None:
+        super().__init__(app, max_body_bytes=max_body_bytes, takes_uploads=takes_uploads, max_upload_bytes=max_upload_bytes)
         self._too_large_page = too_large_page
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, error: str, message: str) -> None:
