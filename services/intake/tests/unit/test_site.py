@@ -123,6 +123,8 @@ def test_the_whole_form_works_without_javascript(client, broker, inboxes, office
     )
     assert 'name="step" value="wishes"' in review.text and "Was soll geschehen?" in review.text
     review = client.post("/de/report", data=form | {"step": "wishes", "action": "next", "description": STORY, "year": "2026", "month": "3"})
+    assert 'name="step" value="evidence"' in review.text and "Fotos können verraten, wo sie aufgenommen wurden" in review.text
+    review = client.post("/de/report", data=form | {"step": "evidence", "action": "next", "description": STORY, "year": "2026", "month": "3"})
     assert 'name="step" value="contact"' in review.text and "Bevor Sie eine E-Mail-Adresse angeben" in review.text
     done = client.post("/de/report", data=form | {"step": "review", "action": "submit", "description": STORY, "year": "2026", "month": "3"})
     receipt = receipt_of(done.text)

@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from intake.site.report_form import Answers
+from meldestelle_shared.events import EvidenceFile
 
 
 @dataclass
 class Draft:
-    """One session's report in progress, or its receipt once sent."""
+    """One session's report in progress (with the references of the files it has stored so far), or its receipt once sent."""
 
     form_id: str
     answers: Answers = field(default_factory=Answers)
     receipt: str | None = None
+    evidence: list[EvidenceFile] = field(default_factory=list)
 
 
 class Drafts(Protocol):

@@ -10,11 +10,13 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from intake.bootstrap import ClientAddress, Context, IntakeContext
-from intake.followup.service import NotDelivered, UnlockedInbox, erase_report, read_inbox, send_reply, unlock_inbox
+from intake.evidence.files import EvidenceRefused, accept
+from intake.followup.service import NotDelivered, UnlockedInbox, add_evidence, erase_report, read_inbox, send_reply, unlock_inbox
+from intake.site.evidence_step import REFUSALS
 from intake.site.i18n import Language
 from intake.site.labels import N_
 from intake.site.report_form import FieldProblem
-from intake.site.web import CheckedForm, SiteLanguage
+from intake.site.web import CheckedForm, SiteLanguage, uploaded_files
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,6 +50,26 @@ async def reply(language: SiteLanguage, request: Request, form: CheckedForm, con
             return await _inbox_page(request, context, language, inbox, receipt, status=503, notice="not_sent", draft=text)
         return await _inbox_page(request, context, language, inbox, receipt, notice="sent")
     return await _inbox_page(request, context, language, inbox, receipt, status=422, problems=[problem], draft=text)
+
+
+@router.post("/{lang}/check/evidence")
+async def evidence(language: SiteLanguage, request: Request, form: CheckedForm, context: Context, client: ClientAddress) -> HTMLResponse:
+    """Add files to the report later, with the limits of the form; all are sealed, stored and announced, or none."""
+    inbox, receipt = await _unlock(form, context, client)
+    posted = uploaded_files(request)
+    if not posted:
+        problem = FieldProblem("files", N_("Please choose at least one file."))
+        return await _inbox_page(request, context, language, inbox, receipt, status=422, problems=[problem])
+    try:
+        uploads = accept(posted, context.evidence_limits)
+    except EvidenceRefused as refusal:
+        problem = FieldProblem("files", REFUSALS.get(refusal.status, REFUSALS[415]))
+        return await _inbox_page(request, context, language, inbox, receipt, status=refusal.status, problems=[problem])
+    try:
+        await add_evidence(inbox, uploads, inboxes=context.inboxes, evidence=context.evidence, delivery=context.delivery())
+    except NotDelivered:
+        return await _inbox_page(request, context, language, inbox, receipt, status=503, notice="files_not_sent")
+    return await _inbox_page(request, context, language, inbox, receipt, notice="files_sent")
 
 
 @router.post("/{lang}/check/delete")
@@ -96,4 +118,5 @@ async def _inbox_page(
         notice=notice,
         draft=draft,
         max_reply_chars=context.settings.max_reply_chars,
+        evidence_limits=context.evidence_limits,
     )

@@ -16,7 +16,7 @@ from intake.site.labels import N_
 from meldestelle_shared.taxonomy import District, Form, Ground, LifeArea, ReporterRole, Wish
 from meldestelle_shared.validation import check_incident_date
 
-STEPS = ("what", "why", "where", "who", "wishes", "contact", "review")
+STEPS = ("what", "why", "where", "who", "wishes", "evidence", "contact", "review")
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 10_000
 YEARS_BACK = 10
 
@@ -36,6 +36,7 @@ class Answers:
     reporter_role: str = ""
     wishes: list[str] = field(default_factory=list)
     referral_consent: str = ""  # "yes" or "no"; not answered counts as no
+    evidence_original_consent: str = ""
     consent_contact: str = ""
     email: str = ""
 
@@ -75,6 +76,7 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "where": ("life_area", "district", "year", "month", "day"),
     "who": ("reporter_role",),
     "wishes": ("wishes", "referral_consent"),
+    "evidence": ("evidence_original_consent",),  # the files themselves are kept with the draft (intake.site.evidence_step)
     "contact": ("consent_contact", "email"),
     "review": (),
 }
@@ -121,6 +123,7 @@ def to_report(answers: Answers, *, language: str) -> ReportCreate:
         language=language,
         wishes=answers.wishes,
         referral_consent=answers.referral_consent == "yes",
+        evidence_original_consent=answers.evidence_original_consent == "yes",
         consent_contact=consent,
         contact={"email": answers.email} if consent and answers.email else None,
     )
@@ -173,6 +176,10 @@ def _check_wishes(answers: Answers, today: date) -> list[FieldProblem]:
     if answers.referral_consent not in ("", "yes", "no"):
         problems.append(FieldProblem("referral_consent", N_("Please choose from the list.")))
     return problems
+def _check_evidence(answers: Answers, today: date) -> list[FieldProblem]:
+    if answers.evidence_original_consent not in ("", "yes"):
+        return [FieldProblem("evidence_original_consent", N_("Please choose from the list."))]
+    return []
 
 
 def _check_contact(answers: Answers, today: date) -> list[FieldProblem]:
@@ -201,6 +208,7 @@ _CHECKS = {
     "where": _check_where,
     "who": _check_who,
     "wishes": _check_wishes,
+    "evidence": _check_evidence,
     "contact": _check_contact,
     "review": _check_review,
 }

@@ -13,6 +13,7 @@ from intake.bootstrap import ClientAddress, Context, IntakeContext
 from intake.receipts import normalise_receipt
 from intake.reports.service import ReportNotSaved, TooManyReports, submit_report
 from intake.site.drafts import Draft
+from intake.site.evidence_step import KINDS, still_stored, update_evidence
 from intake.site.i18n import LANGUAGES, Language
 from intake.site.report_form import STEPS, Answers, FieldProblem, check_step, first_incomplete_step, to_report, year_choices
 from intake.site.web import CheckedForm, SiteLanguage
@@ -57,7 +58,7 @@ async def show_step(language: SiteLanguage, request: Request, step: str, context
             return _redirect(language, STEPS[0])
         draft = Draft(form_id=str(uuid4()))
     returning = request.query_params.get("return") == RETURN_TO_REVIEW
-    return _step(request, context, language, step, draft.answers, form_id=draft.form_id, returning=returning)
+    return _step(request, context, language, step, draft.answers, form_id=draft.form_id, returning=returning, evidence=draft.evidence)
 
 
 @router.post("/{lang}/report")
@@ -71,9 +72,19 @@ async def post_step(language: SiteLanguage, request: Request, form: CheckedForm,
     form_id = _form_id(str(form.get("form_id", "")))
     returning = form.get("return_to") == RETURN_TO_REVIEW
     index = STEPS.index(step)
+    evidence = await _draft_evidence(request, context, form_id)
     if action == "submit":
-        return await _submit(request, context, client, language, answers, form_id)
-    await _keep(request, context, Draft(form_id=form_id, answers=answers))
+        return await _submit(request, context, client, language, answers, form_id, evidence)
+    problem, status = None, 200
+    if step == "evidence":
+        evidence, problem, status = await update_evidence(request, context, action, evidence, form_id=form_id)
+    await _keep(request, context, Draft(form_id=form_id, answers=answers, evidence=evidence))
+    if problem:
+        return _step(
+            request, context, language, step, answers, form_id=form_id, problems=[problem], status=status, returning=returning, evidence=evidence
+        )
+    if action.startswith("remove:"):
+        return _redirect(language, step, returning=returning)
     if action.startswith("language:") and action.removeprefix("language:") in LANGUAGES:
         # Unchecked on purpose: switching language must never cost what was typed.
         return _redirect(LANGUAGES[action.removeprefix("language:")], step, returning=returning)
@@ -82,7 +93,9 @@ async def post_step(language: SiteLanguage, request: Request, form: CheckedForm,
     if action.startswith("change:") and action.removeprefix("change:") in STEPS:
         return _redirect(language, action.removeprefix("change:"), returning=True)
     if problems := check_step(step, answers):
-        return _step(request, context, language, step, answers, form_id=form_id, problems=problems, status=422, returning=returning)
+        return _step(
+            request, context, language, step, answers, form_id=form_id, problems=problems, status=422, returning=returning, evidence=evidence
+        )
     return _redirect(language, "review" if returning else STEPS[min(index + 1, len(STEPS) - 1)])
 
 
@@ -101,25 +114,30 @@ async def receipt_file(language: SiteLanguage, request: Request, form: CheckedFo
 
 
 async def _submit(
-    request: Request, context: IntakeContext, client: str, language: Language, answers: Answers, form_id: str
+    request: Request, context: IntakeContext, client: str, language: Language, answers: Answers, form_id: str, evidence: list
 ) -> Response:
-    """Submit the reviewed answers; on a refusal the review is shown again with the answers kept (DuplicateReport: intake.errors)."""
+    """Submit the reviewed answers and the draft's files; on a refusal the review is shown again with everything kept (DuplicateReport: intake.errors)."""
+    draft = Draft(form_id=form_id, answers=answers, evidence=evidence)
     if incomplete := first_incomplete_step(answers):
-        await _keep(request, context, Draft(form_id=form_id, answers=answers))
+        await _keep(request, context, draft)
         step, problems = incomplete
-        return _step(request, context, language, step, answers, form_id=form_id, problems=problems, status=422)
+        return _step(request, context, language, step, answers, form_id=form_id, problems=problems, status=422, evidence=evidence)
+    kept, gone = await still_stored(context, evidence)
+    if gone:
+        await _keep(request, context, Draft(form_id=form_id, answers=answers, evidence=kept))
+        return _step(request, context, language, "evidence", answers, form_id=form_id, problems=[gone], status=422, evidence=kept)
     report = to_report(answers, language=language.tag)
     try:
-        accepted = await submit_report(report, client=client, **context.submission(), report_id=UUID(form_id))
+        accepted = await submit_report(report, client=client, **context.submission(), report_id=UUID(form_id), kept_evidence=evidence)
     except TooManyReports as refusal:
-        await _keep(request, context, Draft(form_id=form_id, answers=answers))
+        await _keep(request, context, draft)
         minutes = math.ceil(refusal.retry_after / 60)
-        page = _step(request, context, language, "review", answers, form_id=form_id, status=429, wait_minutes=minutes)
+        page = _step(request, context, language, "review", answers, form_id=form_id, status=429, wait_minutes=minutes, evidence=evidence)
         page.headers["retry-after"] = str(refusal.retry_after)
         return page
     except ReportNotSaved:
-        await _keep(request, context, Draft(form_id=form_id, answers=answers))
-        return _step(request, context, language, "review", answers, form_id=form_id, status=503, not_saved=True)
+        await _keep(request, context, draft)
+        return _step(request, context, language, "review", answers, form_id=form_id, status=503, not_saved=True, evidence=evidence)
     # The answers are forgotten now; only the receipt stays, to show it again (also in another language).
     await _keep(request, context, Draft(form_id=form_id, receipt=accepted.receipt))
     return _redirect(language, SENT)
@@ -138,6 +156,7 @@ def _step(
     not_saved: bool = False,
     returning: bool = False,
     wait_minutes: int = 0,
+    evidence: list | None = None,
 ) -> HTMLResponse:
     return context.pages.render(
         request,
@@ -158,6 +177,9 @@ def _step(
         returning=returning and step != "review",
         switch_form="report-form",
         wait_minutes=wait_minutes,
+        evidence=evidence or [],
+        evidence_kinds=KINDS,
+        evidence_limits=context.evidence_limits,
     )
 
 
@@ -174,6 +196,13 @@ def _session(request: Request, context: IntakeContext) -> str | None:
 async def _keep(request: Request, context: IntakeContext, draft: Draft) -> None:
     if session := _session(request, context):
         await context.drafts.put(session, draft)
+
+
+async def _draft_evidence(request: Request, context: IntakeContext, form_id: str) -> list:
+    """The files the session's draft of this form has stored so far."""
+    session = _session(request, context)
+    draft = await context.drafts.get(session) if session else None
+    return draft.evidence if draft and draft.form_id == form_id and not draft.receipt else []
 
 
 def _form_id(value: str) -> str:

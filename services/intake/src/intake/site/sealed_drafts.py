@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from intake.site.drafts import Draft
 from intake.site.report_form import Answers
+from meldestelle_shared.events import EvidenceFile
 
 COLLECTION = "form_drafts"
 
@@ -81,9 +82,15 @@ class SealedDraftStore:
         return SecretBox(key.digest())
 
     def _seal(self, session: str, draft: Draft) -> bytes:
-        plain = {"form_id": draft.form_id, "answers": dataclasses.asdict(draft.answers), "receipt": draft.receipt}
+        plain = {
+            "form_id": draft.form_id,
+            "answers": dataclasses.asdict(draft.answers),
+            "receipt": draft.receipt,
+            "evidence": [file.model_dump(mode="json") for file in draft.evidence],
+        }
         return bytes(self._box(session).encrypt(json.dumps(plain).encode()))
 
     def _open(self, session: str, sealed: bytes) -> Draft:
         plain = json.loads(self._box(session).decrypt(sealed))
-        return Draft(form_id=plain["form_id"], answers=Answers(**plain["answers"]), receipt=plain["receipt"])
+        evidence = [EvidenceFile.model_validate(file) for file in plain.get("evidence", [])]
+        return Draft(form_id=plain["form_id"], answers=Answers(**plain["answers"]), receipt=plain["receipt"], evidence=evidence)
