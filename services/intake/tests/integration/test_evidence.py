@@ -3,6 +3,7 @@ refused by content and size, never on disk in clear."""
 
 import dataclasses
 import os
+import re
 import tempfile
 import time
 from uuid import UUID
@@ -16,9 +17,10 @@ from intake.app import create_app
 from intake.evidence.files import Upload
 from intake.evidence.locker import EvidenceLocker
 from intake.settings import EvidenceSettings, Settings
-from meldestelle_shared.events import ReportSubmitted, decode_event
+from meldestelle_shared.events import ReporterEvidenceAdded, ReportSubmitted, decode_event
 from meldestelle_shared.evidence_store import EvidenceStore
 from meldestelle_shared.sealing import load_private_key, load_public_key, unseal_bytes
+from meldestelle_shared.signing import verify
 
 pytestmark = pytest.mark.infra
 
@@ -156,3 +158,47 @@ def test_a_file_left_pending_by_a_crash_is_swept_later(settings, office_keys):
         assert client.portal.call(later.sweep) == 1
         assert client.portal.call(now.is_stored, file) is False
         assert [d for d in stored_documents(client, settings) if "data" in d or "stored_at" in d] == []
+
+
+def token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_the_form_keeps_files_sealed_between_steps_and_the_portal_adds_and_erases_them(settings, infrastructure, topics, office_keys):
+    bootstrap = infrastructure.kafka.admin
+    office = load_private_key(office_keys[0])
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/de/report/what").text
+        form = {"csrf_token": token(page), "form_id": re.search(r'name="form_id" value="([^"]+)"', page).group(1), "description": FIELDS["description"]}
+        files = [("files", ("graffiti.png", PNG, "image/png")), ("files", ("beleg.pdf", PDF, "application/pdf"))]
+        step = client.post("/de/report/evidence", data=form | {"step": "evidence", "action": "next", "evidence_original_consent": "yes"}, files=files)
+        assert step.status_code == 200 and 'name="step" value="contact"' in step.text
+        review = client.get("/de/report/review").text
+        assert "Datei 1: Bild, 601 KB" in review and "Datei 2: PDF-Dokument, 41 KB" in review
+        evidence_page = client.get("/de/report/evidence").text
+        pdf_id = re.findall(r'value="remove:([0-9a-f-]+)"', evidence_page)[1]
+        exe = client.post("/de/report/evidence", data=form | {"step": "evidence", "action": "next"}, files=[("files", ("x.jpg", EXE, "image/jpeg"))])
+        assert exe.status_code == 415 and "Diese Art von Datei" in exe.text
+        removed = client.post("/de/report/evidence", data=form | {"step": "evidence", "action": f"remove:{pdf_id}"})
+        assert removed.status_code == 200 and "Datei 2" not in removed.text
+        done = client.post("/de/report/review", data=form | {"step": "review", "action": "submit", "evidence_original_consent": "yes"})
+        receipt = re.search(r"data-receipt>([\d ]{19})<", done.text).group(1)
+        [report] = [e for e in (decode_event(r.value) for r in read_topic(bootstrap, topics.reports)) if isinstance(e, ReportSubmitted)]
+        assert [f.media_type for f in report.evidence] == ["image/png"] and report.evidence_original_consent is True
+        store = EvidenceStore(client.app.state.context.client[settings.evidence_database])
+        assert unseal_bytes(office, client.portal.call(store.read, report.evidence[0].evidence_id).sealed) == PNG
+        assert client.portal.call(store.exists, UUID(pdf_id)) is False  # removed on the page: deleted at once
+
+        inbox = client.post("/de/check", data={"csrf_token": token(done.text), "receipt": receipt}).text
+        added = client.post("/de/check/evidence", data={"csrf_token": token(inbox), "receipt": receipt},
+                            files=[("files", ("antwort.txt", TEXT, "text/plain"))])  # fmt: skip
+        assert added.status_code == 200 and "Ihre Dateien wurden an die Stelle gesendet." in added.text
+        [later] = [e for e in (decode_event(r.value) for r in read_topic(bootstrap, topics.reports)) if isinstance(e, ReporterEvidenceAdded)]
+        assert later.report_id == report.report_id and [f.size for f in later.evidence] == [len(TEXT)]
+        verify(report.reporter_verify_key, later.signed_content(), later.signature)  # raises ForgedSignature otherwise
+        assert unseal_bytes(office, client.portal.call(store.read, later.evidence[0].evidence_id).sealed) == TEXT
+
+        erased = client.post("/de/check/delete", data={"csrf_token": token(added.text), "receipt": receipt, "confirm": "yes"})
+        assert erased.status_code == 200
+        documents = stored_documents(client, settings)
+    assert [d for d in documents if "data" in d or "chunkSize" in d or "stored_at" in d] == [], "erasure left files behind"

@@ -13,7 +13,9 @@ from devstack.probes import eventually, publish_raw, read_topic
 from meldestelle_shared.events import (
     CaseErased,
     CaseStatusChanged,
+    EvidenceFile,
     FirstResponseOverdue,
+    ReporterEvidenceAdded,
     ReporterReplied,
     ReportErasureRequested,
     decode_event,
@@ -273,3 +275,20 @@ def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_s
         assert client.portal.call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 0
         [event] = eventually(lambda: events_of(bootstrap, topics.cases, CaseStatusChanged), what="the relayed event")
     assert str(event.event_id) == next(iter(stranded["outbox"])) and event.status == "in_review"
+
+
+def test_files_the_reporter_adds_later_are_attached_once_and_forged_ones_are_dead_lettered(
+    triage_settings, topics, infrastructure, make_report, reporter_signed, service_headers
+):
+    """intake announces files added through the portal with the reporter's signature; one without it
+    (a compromised intake attaching files to someone's case) changes nothing."""
+    bootstrap = infrastructure.kafka.admin
+    report, _ = make_report()
+    file = EvidenceFile(evidence_id=uuid4(), media_type="image/png", size=2048, sealed_sha256="ab" * 32)
+    added = reporter_signed(ReporterEvidenceAdded(correlation_id=report.report_id, report_id=report.report_id, evidence=[file], signature=""))
+    forged = added.model_copy(update={"evidence": [file.model_copy(update={"evidence_id": uuid4()})]})
+    with TestClient(create_app(triage_settings)) as client:
+        publish(bootstrap, topics.reports, report, added, added, forged)
+        eventually(lambda: read_topic(bootstrap, topics.dead_letters), timeout=60, what="the forgery's dead letter")
+        stored = client.portal.call(lambda: case_documents(client).find_one({"_id": case_id_for(report.report_id)}))
+    assert stored["evidence"] == [file.model_dump(mode="json")]

@@ -1,10 +1,10 @@
-"""What the reporter does after submitting: replies and erasure requests, consumed from the reports topic."""
+"""What the reporter does after submitting: replies, added files and erasure requests, consumed from the reports topic."""
 
 from collections.abc import Sequence
 
 from uuid import UUID
 
-from meldestelle_shared.events import Event, ReporterReplied, ReportErasureRequested
+from meldestelle_shared.events import Event, ReporterEvidenceAdded, ReporterReplied, ReportErasureRequested
 from meldestelle_shared.signing import verify
 from triage.audit.log import SYSTEM, AuditLog
 from triage.cases.model import Case, case_id_for, reporter_reply
@@ -13,13 +13,13 @@ from triage.cases.service import Publish
 
 
 async def apply_followups(events: Sequence[Event], *, cases: CaseRepository, audit: AuditLog, publish: Publish) -> None:
-    """Put reporter replies on their case's timeline (once each, marked unread) and erase cases on request, in order.
+    """Put reporter replies on their case's timeline (once each, marked unread), attach files added later, and erase cases on request, in order.
 
     Each must carry the reporter's signature, checked against the key stored with the case; a forgery
     raises ForgedSignature, so the consumer dead-letters it and nothing changes.
     """
     for event in events:
-        if not isinstance(event, ReporterReplied | ReportErasureRequested):
+        if not isinstance(event, ReporterReplied | ReporterEvidenceAdded | ReportErasureRequested):
             continue
         case = await cases.get(UUID(case_id_for(event.report_id)))
         if case is None:
@@ -28,6 +28,9 @@ async def apply_followups(events: Sequence[Event], *, cases: CaseRepository, aud
         if isinstance(event, ReporterReplied):
             entry = reporter_reply(event.message_id, at=event.occurred_at, sealed_text=event.sealed_text)
             await cases.add_reply_once(event.report_id, entry)
+        elif isinstance(event, ReporterEvidenceAdded):
+            # The same references ReportSubmitted.evidence carries; the files are read from intake's evidence store.
+            await cases.add_evidence_once(event.report_id, [file.model_dump(mode="json") for file in event.evidence])
         else:
             await erase_case(case, "reporter_request", cases=cases, audit=audit, publish=publish)
 

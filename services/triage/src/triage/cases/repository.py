@@ -190,6 +190,11 @@ class CaseRepository:
         await self._refresh_queue(case_id_for(report_id))  # also for a repeat: it heals a crash before the refresh
         return result.modified_count == 1
 
+    async def add_evidence_once(self, report_id: UUID, files: list[dict]) -> bool:
+        """Attach files the reporter added later (EvidenceFile documents) to the case's `evidence`, each once; False if none was new."""
+        result = await self._cases.update_one({"_id": case_id_for(report_id)}, {"$addToSet": {"evidence": {"$each": files}}})
+        return result.modified_count == 1
+
     async def mark_replies_read(self, case_id: str, seen: int) -> bool:
         """Clear the unread mark, unless more replies arrived than the `seen` ones the reader was shown."""
         result = await self._cases.update_one(
