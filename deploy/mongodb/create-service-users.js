@@ -10,11 +10,20 @@ const databases = {
   triage: ["triage", "triage_statistics", "triage_duplicates", "triage_queue", "triage_evidence"],
   notify: ["notify"],
 };
+// Residents' sealed files (docs/evidence.md) live in a database of their own: intake may add and delete
+// them (a report not acknowledged, an erased report) but never change one; triage may only read them.
+const evidence = "intake_evidence";
+admin.createRole({
+  role: "evidenceWriter",
+  privileges: [{ resource: { db: evidence, collection: "" }, actions: ["find", "insert", "remove"] }],
+  roles: [],
+});
+const extraRoles = { intake: [{ role: "evidenceWriter", db: "admin" }], triage: [{ role: "read", db: evidence }], notify: [] };
 for (const [service, names] of Object.entries(databases)) {
   admin.createUser({
     user: service,
     pwd: fs.readFileSync(`/secrets/${service}_password`, "utf8"),
-    roles: names.map((name) => ({ role: "readWrite", db: name })),
+    roles: names.map((name) => ({ role: "readWrite", db: name })).concat(extraRoles[service]),
     mechanisms: ["SCRAM-SHA-256"],
   });
 }

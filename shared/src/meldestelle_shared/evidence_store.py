@@ -91,7 +91,9 @@ class EvidenceStore:
     async def delete(self, evidence_id: UUID, *, sealed_length: int | None = None) -> None:
         """Delete a file: its document first (so readers stop finding it), then its chunks by `_id`."""
         key = str(evidence_id)
-        document = await self._files.find_one_and_delete({"_id": key})
+        document = await self._files.find_one({"_id": key}, {"length": 1})  # find + remove: intake's role has no update
+        if document:
+            await self._files.delete_one({"_id": key})
         length = document["length"] if document else sealed_length
         if length is None:
             # No document: a put that failed before the end. Its chunks are found by id, one after another.
