@@ -25,6 +25,15 @@ CLIENT_ADDRESS = "203.0.113.77"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 AXE = Axe()
+# A real 1x1 PNG and a one-page PDF (the safe copies are triage's), each with a marker no other file has.
+EVIDENCE_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2261f1b0000000049454e44ae426082"
+)
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n% evidence-marker-5a1c"
+)
 
 
 @dataclass(frozen=True)
@@ -147,10 +156,27 @@ def test_resident_journey(stack, staff_headers, browser, screenshots, journey: J
     next_step("#wishes")
     shots.step("wishes")
     page.check("#wishes-advice")
+    next_step("#files")
+    shots.step("evidence")
+    if not journey.javascript:
+        # Two files through the plain multipart form: sealed and stored at once, listed until the report is sent.
+        page.set_input_files("#files", [
+            {"name": "screenshot.png", "mimeType": "image/png", "buffer": EVIDENCE_PNG},
+            {"name": "brief.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF},
+        ])  # fmt: skip
+        page.check("#evidence_original_consent")
+        page.click("button[name=action][value=next]")
+        page.wait_for_selector("#consent_contact")
+        page.click("button[name=action][value=back]")
+        page.wait_for_selector("[data-evidence-file]")
+        assert page.locator("[data-evidence-file]").count() == 2
+        shots.step("evidence-added")
     next_step("#consent_contact")
     shots.step("contact")
     next_step("dl.review")
     assert journey.story in page.inner_text("dl.review")
+    if not journey.javascript:
+        assert "Datei 2: PDF-Dokument" in page.inner_text("dl.review")
     shots.step("review")
     page.click("button[name=action][value=submit]")
     page.wait_for_selector("[data-receipt]")

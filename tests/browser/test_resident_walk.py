@@ -116,6 +116,7 @@ def test_switching_language_and_going_back_keep_the_answers(stack, staff_headers
         assert page.is_checked("#life_area-housing")
         walker.press("next", "#reporter_role")
         walker.press("next", "#wishes")
+        walker.press("next", "#files")
         walker.press("next", "#consent_contact")
         walker.press("next", "dl.review")
 

@@ -24,15 +24,19 @@ REFUSALS = {
     422: N_("You cannot add more files. Please remove one first."),
 }
 NOT_STORED = N_("Your files were NOT saved: the system is briefly unavailable. Please try again in a minute.")
+TOO_OFTEN = N_("Many files were sent from your connection in a short time. Please try again later.")
 GONE = N_("A file you added earlier is no longer stored. Please add it again.")
 KINDS = {"image/jpeg": N_("Image"), "image/png": N_("Image"), "image/webp": N_("Image"), "application/pdf": N_("PDF document"),
          "text/plain": N_("Text file")}  # fmt: skip
 
 
 async def update_evidence(
-    request: Request, context: IntakeContext, action: str, evidence: list[EvidenceFile], *, form_id: str
+    request: Request, context: IntakeContext, action: str, evidence: list[EvidenceFile], *, form_id: str, client: str
 ) -> tuple[list[EvidenceFile], FieldProblem | None, int]:
-    """Apply the evidence step's post: remove a file, or store the files posted; returns the files, a problem and a status."""
+    """Apply the evidence step's post: remove a file, or store the files posted; returns the files, a problem and a status.
+
+    Storing counts against the client's report limit, so nobody fills the store with forms never sent.
+    """
     if action.startswith("remove:"):
         kept = [file for file in evidence if str(file.evidence_id) != action.removeprefix("remove:")]
         await context.evidence.discard([file for file in evidence if file not in kept])
@@ -48,6 +52,8 @@ async def update_evidence(
     )
     try:
         uploads = accept(posted, room)
+        if await context.submissions.attempt(client):
+            return evidence, FieldProblem("files", TOO_OFTEN), 429
         stored = await context.evidence.store(uploads, report_id=UUID(form_id))
     except EvidenceRefused as refusal:
         return evidence, FieldProblem("files", REFUSALS.get(refusal.status, REFUSALS[415])), refusal.status

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from intake.bootstrap import ClientAddress, Context, IntakeContext
 from intake.evidence.files import EvidenceRefused, accept
 from intake.followup.service import NotDelivered, UnlockedInbox, add_evidence, erase_report, read_inbox, send_reply, unlock_inbox
-from intake.site.evidence_step import REFUSALS
+from intake.site.evidence_step import REFUSALS, TOO_OFTEN
 from intake.site.i18n import Language
 from intake.site.labels import N_
 from intake.site.report_form import FieldProblem
@@ -65,6 +65,9 @@ async def evidence(language: SiteLanguage, request: Request, form: CheckedForm, 
     except EvidenceRefused as refusal:
         problem = FieldProblem("files", REFUSALS.get(refusal.status, REFUSALS[415]))
         return await _inbox_page(request, context, language, inbox, receipt, status=refusal.status, problems=[problem])
+    if await context.submissions.attempt(client):  # each addition counts against the client's report limit
+        problem = FieldProblem("files", TOO_OFTEN)
+        return await _inbox_page(request, context, language, inbox, receipt, status=429, problems=[problem])
     try:
         await add_evidence(inbox, uploads, inboxes=context.inboxes, evidence=context.evidence, delivery=context.delivery())
     except NotDelivered:

@@ -77,7 +77,7 @@ async def post_step(language: SiteLanguage, request: Request, form: CheckedForm,
         return await _submit(request, context, client, language, answers, form_id, evidence)
     problem, status = None, 200
     if step == "evidence":
-        evidence, problem, status = await update_evidence(request, context, action, evidence, form_id=form_id)
+        evidence, problem, status = await update_evidence(request, context, action, evidence, form_id=form_id, client=client)
     await _keep(request, context, Draft(form_id=form_id, answers=answers, evidence=evidence))
     if problem:
         return _step(
