@@ -45,7 +45,7 @@ async def run(args: argparse.Namespace) -> None:
     """Start intake, measure idle RSS, run the rounds while sampling, print and record the peak."""
     print(f"# evidence uploads  ({machine()})")
     with local_stack(services=("intake",)) as stack:
-        pid = stack.services["intake"].process.pid
+        pid = stack.services["intake"].pid
         sampler = Sampler({"intake": pid})
         await asyncio.sleep(5)  # let the workers settle after start-up
         idle = sampler.now()["intake"]
