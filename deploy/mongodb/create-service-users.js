@@ -11,14 +11,14 @@ const databases = {
   notify: ["notify"],
 };
 // Residents' sealed files (docs/evidence.md) live in a database of their own: intake may add and delete
-// them (a report not acknowledged, an erased report) but never change one; triage may only read them.
+// them (a report not acknowledged, an erased report) but never change one; triage's role is below.
 const evidence = "intake_evidence";
 admin.createRole({
   role: "evidenceWriter",
   privileges: [{ resource: { db: evidence, collection: "" }, actions: ["find", "insert", "remove"] }],
   roles: [],
 });
-const extraRoles = { intake: [{ role: "evidenceWriter", db: "admin" }], triage: [{ role: "read", db: evidence }], notify: [] };
+const extraRoles = { intake: [{ role: "evidenceWriter", db: "admin" }], triage: [], notify: [] };
 for (const [service, names] of Object.entries(databases)) {
   admin.createUser({
     user: service,

@@ -277,13 +277,14 @@ def test_each_service_has_its_own_database_user():
     assert 'actions: ["find", "remove"]' in script and f'db: "{names.evidence_database}"' in script
 
 
-def test_evidence_database_intake_adds_and_deletes_triage_only_reads():
-    """Residents' sealed files: intake may find, insert and remove (never update) in intake_evidence; triage may only read it."""
+def test_evidence_database_intake_adds_and_deletes_and_never_changes():
+    """Residents' sealed files: intake may find, insert and remove (never update) in intake_evidence; triage reads and erases."""
     script = (ROOT / "deploy" / "mongodb" / "create-service-users.js").read_text()
     assert SERVICES["intake"]["environment"]["INTAKE_EVIDENCE_DATABASE"] == "intake_evidence"
     assert 'const evidence = "intake_evidence";' in script
     assert 'actions: ["find", "insert", "remove"]' in script and '"update"' not in script
-    assert 'intake: [{ role: "evidenceWriter", db: "admin" }], triage: [{ role: "read", db: evidence }], notify: [] }' in script
+    assert 'intake: [{ role: "evidenceWriter", db: "admin" }], triage: [], notify: [] }' in script
+    assert 'actions: ["find", "remove"]' in script  # triage's evidenceReadAndErase
 
 
 def test_servers_never_mount_a_services_keys():

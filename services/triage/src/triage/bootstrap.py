@@ -159,7 +159,7 @@ def consume_reports(context: TriageContext, metrics: ConsumerMetrics) -> None:
     async def handle(events: Sequence[Event]) -> None:
         await remember_evidence(events, desk=context.evidence)
         await open_cases(events, repository=desk.cases, publish=desk.publish, rules=desk.rules)
-        await apply_followups(events, cases=desk.cases, audit=desk.audit, publish=desk.publish)
+        await apply_followups(events, cases=desk.cases, audit=desk.audit, publish=desk.publish, evidence=context.evidence)
 
     subscribe(
         context.broker,

@@ -291,4 +291,6 @@ def test_files_the_reporter_adds_later_are_attached_once_and_forged_ones_are_dea
         publish(bootstrap, topics.reports, report, added, added, forged)
         eventually(lambda: read_topic(bootstrap, topics.dead_letters), timeout=60, what="the forgery's dead letter")
         stored = client.portal.call(lambda: case_documents(client).find_one({"_id": case_id_for(report.report_id)}))
-    assert stored["evidence"] == [file.model_dump(mode="json")]
+    # Attached once, its safe copy attempted at once: there is no such original in the store, so it cannot be made safe.
+    assert list(stored["evidence"]) == [str(file.evidence_id)]
+    assert stored["evidence"][str(file.evidence_id)]["state"] == "could_not_be_made_safe"

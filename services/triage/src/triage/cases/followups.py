@@ -10,9 +10,13 @@ from triage.audit.log import SYSTEM, AuditLog
 from triage.cases.model import Case, case_id_for, reporter_reply
 from triage.cases.repository import CaseRepository
 from triage.cases.service import Publish
+from triage.evidence.model import EvidenceItem
+from triage.evidence.service import EvidenceDesk, make_safe_copies
 
 
-async def apply_followups(events: Sequence[Event], *, cases: CaseRepository, audit: AuditLog, publish: Publish) -> None:
+async def apply_followups(
+    events: Sequence[Event], *, cases: CaseRepository, audit: AuditLog, publish: Publish, evidence: EvidenceDesk
+) -> None:
     """Put reporter replies on their case's timeline (once each, marked unread), attach files added later, and erase cases on request, in order.
 
     Each must carry the reporter's signature, checked against the key stored with the case; a forgery
@@ -29,10 +33,22 @@ async def apply_followups(events: Sequence[Event], *, cases: CaseRepository, aud
             entry = reporter_reply(event.message_id, at=event.occurred_at, sealed_text=event.sealed_text)
             await cases.add_reply_once(event.report_id, entry)
         elif isinstance(event, ReporterEvidenceAdded):
-            # The same references ReportSubmitted.evidence carries; the files are read from intake's evidence store.
-            await cases.add_evidence_once(event.report_id, [file.model_dump(mode="json") for file in event.evidence])
+            await add_later_evidence(case, event, cases=cases, desk=evidence)
         else:
             await erase_case(case, "reporter_request", cases=cases, audit=audit, publish=publish)
+
+
+async def add_later_evidence(case: Case, event: ReporterEvidenceAdded, *, cases: CaseRepository, desk: EvidenceDesk) -> None:
+    """Attach files added through the follow-up page as pending, then make their safe copies.
+
+    Recorded for erasure first, as for a new report's files. The conversion runs here, in the reports
+    consumer, because no case event announces later files; it is rare and bounded by the converter's time limit.
+    """
+    case_id = str(case.id)
+    await desk.copies.remember(case_id, [str(file.evidence_id) for file in event.evidence])
+    for file in event.evidence:
+        await cases.add_evidence_once(case_id, EvidenceItem.received(file))
+    await make_safe_copies([case_id], cases=cases, desk=desk)
 
 
 async def erase_case(case: Case, reason: str, *, cases: CaseRepository, audit: AuditLog, publish: Publish) -> None:

@@ -190,9 +190,11 @@ class CaseRepository:
         await self._refresh_queue(case_id_for(report_id))  # also for a repeat: it heals a crash before the refresh
         return result.modified_count == 1
 
-    async def add_evidence_once(self, report_id: UUID, files: list[dict]) -> bool:
-        """Attach files the reporter added later (EvidenceFile documents) to the case's `evidence`, each once; False if none was new."""
-        result = await self._cases.update_one({"_id": case_id_for(report_id)}, {"$addToSet": {"evidence": {"$each": files}}})
+    async def add_evidence_once(self, case_id: str, item: EvidenceItem) -> bool:
+        """Attach a file the reporter added later, unless the case has it already (a redelivery keeps its safe-copy state)."""
+        result = await self._cases.update_one(
+            {"_id": case_id, f"evidence.{item.id}": {"$exists": False}}, {"$set": {f"evidence.{item.id}": evidence_document(item)}}
+        )
         return result.modified_count == 1
 
     async def mark_replies_read(self, case_id: str, seen: int) -> bool:
