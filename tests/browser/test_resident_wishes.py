@@ -68,15 +68,15 @@ def test_a_resident_without_javascript_says_what_should_happen(stack, staff_head
         check("wishes-error-de", photo=True)
         page.uncheck("#wishes")
         page.check("#wishes-referral_to_counselling")
-        press("next", "#consent_contact")
-        at("/de/report/contact")
+        press("next", "#files")
+        at("/de/report/evidence")
 
         press("back", "#wishes")  # the form's Back, then the browser's Back and Forward
         at("/de/report/wishes")
         wishes = ("wishes", "wishes-advice", "wishes-office_action", "wishes-referral_to_counselling", "wishes-legal_support")
         assert checked(page, *wishes) == {"wishes-advice", "wishes-referral_to_counselling"}
         page.go_back()
-        page.wait_for_selector("#consent_contact")
+        page.wait_for_selector("#files")
         page.go_forward()
         page.wait_for_selector("#wishes")
         assert checked(page, *wishes) == {"wishes-advice", "wishes-referral_to_counselling"}
@@ -90,6 +90,7 @@ def test_a_resident_without_javascript_says_what_should_happen(stack, staff_head
         assert checked(page, *wishes) == {"wishes-advice", "wishes-referral_to_counselling", "wishes-legal_support"}
         assert page.is_checked("#referral_consent-no")
         check("wishes-ar", photo=True)
+        press("next", "#files")
         press("next", "#consent_contact")
         press("next", "dl.review")
         at("/ar/report/review")

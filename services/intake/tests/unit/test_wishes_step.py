@@ -53,7 +53,7 @@ def test_the_step_is_optional_and_consent_defaults_to_no(client, broker):
     step = post(client, form, "who")
     assert step.status_code == 200 and 'name="step" value="wishes"' in step.text and "Was soll geschehen?" in step.text
     assert checked(step.text, "referral_consent") == {"no"} and checked(step.text, "wishes") == set()
-    assert 'name="step" value="contact"' in post(client, form, "wishes").text  # skipped: nothing ticked
+    assert 'name="step" value="evidence"' in post(client, form, "wishes").text  # skipped: nothing ticked
     post(client, form, "review", action="submit")
     event = decode_event(broker.published[0][1])
     assert isinstance(event, ReportSubmitted) and event.wishes == [] and event.referral_consent is False
@@ -62,9 +62,9 @@ def test_the_step_is_optional_and_consent_defaults_to_no(client, broker):
 def test_answers_survive_back_language_and_change_and_reach_the_event(client, broker):
     form = start(client)
     wishes = {"wishes": ["advice", "referral_to_counselling"], "referral_consent": "yes"}
-    contact = post(client, form, "wishes", **wishes)
-    assert contact.url.path == "/de/report/contact"
-    back = post(client, form, "contact", action="back", **wishes)
+    evidence = post(client, form, "wishes", **wishes)
+    assert evidence.url.path == "/de/report/evidence"
+    back = post(client, form, "evidence", action="back", **wishes)
     assert back.url.path == "/de/report/wishes" and checked(back.text, "wishes") == {"advice", "referral_to_counselling"}
     assert checked(back.text, "referral_consent") == {"yes"}
 
