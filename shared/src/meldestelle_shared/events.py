@@ -325,6 +325,28 @@ class FirstResponseOverdue(CaseEvent):
     working_days: int = Field(description="Working days the case has been waiting.")
 
 
+DeadlineKindCode = Literal["agg_15_4", "agg_21_5", "arbgg_61b", "statement_reply", "intervention"]
+
+
+class DeadlineReminderDue(CaseEvent):
+    """A case's deadline came within a reminder lead time; the assignee (or the leads, if unassigned) get a reminder saying why.
+
+    Ids, codes and dates only: never the case's texts or anyone's name or address.
+    """
+
+    event_type: Literal["DeadlineReminderDue"] = "DeadlineReminderDue"
+    reference: str = Field(description="The case reference, for the reminder.")
+    reminder_key: str = Field(description="Identifies the reminder (kind, source, due date, lead time); sent once per case and key.")
+    deadline_kind: DeadlineKindCode = Field(description="What the deadline is for.")
+    legal_basis: str = Field(description="Text key of the legal basis, e.g. legal_basis_agg_15_4.")
+    runs_from: date = Field(description="The date the deadline runs from.")
+    counted_from: str = Field(description="Which fact runs_from is (learned, incident_date, written_claim, ...).")
+    estimated: bool = Field(description="True when runs_from is only the report's arrival, so the real deadline may be earlier.")
+    due: date = Field(description="The last day of the deadline.")
+    working_days_before: int = Field(ge=0, description="The lead time, in NRW working days before the due date.")
+    assignee_id: str | None = Field(description="Staff account id of the assignee; None: the case is unassigned and the leads are reminded.")
+
+
 StatisticsDimension = Literal["grounds", "forms", "life_area", "district", "reporter_role"]
 
 
@@ -387,6 +409,7 @@ AnyEvent = Annotated[
         OfficeMessageSent,
         CaseErased,
         FirstResponseOverdue,
+        DeadlineReminderDue,
         MonthlyStatisticsPublished,
         LetterCreated,
     ],

@@ -2,7 +2,7 @@
 
 from email.message import EmailMessage
 
-from meldestelle_shared.events import CaseCreated, FirstResponseOverdue
+from meldestelle_shared.events import CaseCreated, DeadlineReminderDue, FirstResponseOverdue
 from meldestelle_shared.taxonomy import label
 from notify.schedule import NewCase
 from notify.texts import NOTICE_LANGUAGES, OFFICE_LANGUAGES, notice_text, office_text
@@ -117,4 +117,46 @@ def first_response_reminder_email(
             + "\n"
             for tag in OFFICE_LANGUAGES
         ),
+    )
+
+
+def _legal_basis(tag: str, kind: str) -> str:
+    """The legal basis of a deadline kind, worded for the office."""
+    texts = {
+        "agg_15_4": office_text(tag, "§ 15 (4) AGG: claim in employment"),
+        "agg_21_5": office_text(tag, "§ 21 (5) AGG: claim in civil law"),
+        "arbgg_61b": office_text(tag, "§ 61b ArbGG: suit after a written claim"),
+        "statement_reply": office_text(tag, "the reply date set in a request for a statement"),
+        "intervention": office_text(tag, "the due date of an intervention"),
+    }
+    return texts[kind]
+
+
+def deadline_reminder_email(event: DeadlineReminderDue, *, sender: str, recipient: str, workbench_url: str) -> EmailMessage:
+    """Remind the assignee (through the office mailbox) or the leads of a deadline: which, on what basis, from when, until when."""
+    link = f"{workbench_url.rstrip('/')}/cases/{event.case_id}"
+
+    def body(tag: str) -> str:
+        to = (
+            office_text(tag, "For the assignee (staff account %(account)s).", account=event.assignee_id)
+            if event.assignee_id
+            else office_text(tag, "For the leads: the case is not assigned.")
+        )
+        text = office_text(
+            tag,
+            "A deadline of case %(reference)s ends in %(lead)s working days.\n\n"
+            "Deadline: %(basis)s\nRuns from: %(runs_from)s\nEnds on: %(due)s\n%(to)s\nOpen in the workbench: %(link)s",
+            reference=event.reference, lead=event.working_days_before, basis=_legal_basis(tag, event.deadline_kind),
+            runs_from=event.runs_from.strftime("%d.%m.%Y"), due=event.due.strftime("%d.%m.%Y"), to=to, link=link,
+        )  # fmt: skip
+        if event.estimated:
+            text += "\n" + office_text(tag, "Estimated: the start is the day the report arrived; the real deadline may be earlier.")
+        return text + "\n"
+
+    return _message(
+        sender=sender,
+        recipient=recipient,
+        subject=office_text("de", "Deadline %(due)s: %(reference)s", due=event.due.strftime("%d.%m.%Y"), reference=event.reference),
+        message_id=str(event.event_id),
+        body=RULE.join(body(tag) for tag in OFFICE_LANGUAGES),
     )

@@ -18,6 +18,7 @@ from meldestelle_shared.events import (
     CaseEvent,
     CaseReopened,
     CaseStatusChanged,
+    DeadlineReminderDue,
     Event,
     FirstResponseOverdue,
     MonthlyStatisticsPublished,
@@ -27,7 +28,13 @@ from meldestelle_shared.events import (
 )
 from meldestelle_shared.settings import OfficeSettings
 from notify.deliveries import ContactBook, DeliveryLog
-from notify.messages import case_created_email, first_response_reminder_email, office_digest_email, reporter_notice_email
+from notify.messages import (
+    case_created_email,
+    deadline_reminder_email,
+    first_response_reminder_email,
+    office_digest_email,
+    reporter_notice_email,
+)
 from notify.refusals import describe, is_final_refusal, sanitised, smtp_code
 from notify.schedule import Digest, NewCase, NoticeSchedule, OfficeWindows, WaitingNotice, aware
 from notify.statistics import statistics_summary_email
@@ -127,6 +134,12 @@ class Notifier:
                 email = first_response_reminder_email(event, sender=a.sender, recipient=a.leads, workbench_url=a.workbench_url)
                 day = self.office.date_of(event.occurred_at).isoformat()  # at most one reminder per case and office day
                 return Delivery(f"overdue:{event.case_id}:{day}", event.event_type, email)
+            case DeadlineReminderDue():
+                # notify knows no staff addresses: an assigned case's reminder goes to the office mailbox and names
+                # the assignee's account id; an unassigned case's goes to the leads.
+                recipient = a.office if event.assignee_id else a.leads
+                email = deadline_reminder_email(event, sender=a.sender, recipient=recipient, workbench_url=a.workbench_url)
+                return Delivery(f"deadline:{event.case_id}:{event.reminder_key}", event.event_type, email)  # once per case and reminder
             case MonthlyStatisticsPublished():
                 email = statistics_summary_email(
                     event, sender=a.sender, recipient=a.office, public_url=a.public_url, workbench_url=a.workbench_url

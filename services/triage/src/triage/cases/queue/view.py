@@ -193,6 +193,10 @@ class QueueView:
         """Open cases per assignee ("none" for unassigned), from the counters."""
         return per_assignee(await self.totals())
 
+    async def open_case_ids(self) -> list[str]:
+        """The ids of every open case (one scan of the bounded open entries, never of the archive)."""
+        return [doc["_id"] async for doc in self.open.find({}, {"_id": 1})]
+
     async def case_id_for_reference(self, reference: str) -> str | None:
         """The id of the case with this reference, open or archived (read by `_id`)."""
         alias = await self.references.find_one({"_id": reference})
