@@ -23,6 +23,8 @@ from triage.catalogue.router import router as catalogue_router
 from triage.evidence.router import router as evidence_router
 from triage.cookies import StrictTransportSecurity
 from triage.referrals.router import router as referrals_router
+from triage.reports.router import api as reports_router
+from triage.reports.router import pages as report_pages
 from triage.edge import install_refusal_handlers
 from triage.letters.router import router as letters_router
 from triage.letters.service import seed_templates
@@ -69,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_metrics(app, context.registry, settings.metrics)
     routers = (
         cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router, casework_router, catalogue_router,
-        evidence_router,
+        evidence_router, reports_router, report_pages,
     )
     for router in routers:
         app.include_router(router)

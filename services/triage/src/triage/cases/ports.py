@@ -5,12 +5,13 @@ from typing import Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from triage.cases.casework import CaseWork
 from triage.cases.model import CaseFigures
 from triage.cases.repository import CaseRepository
 
 
 class CaseFiguresPort(Protocol):
-    """What cases contribute to the statistics (`Case.figures`), read by `_id` or all at once for a rebuild."""
+    """What cases contribute to the statistics (`Case.figures`) and the annual report (`casework_of`), read by `_id` or all at once for a rebuild."""
 
     async def figures_by_ids(self, case_ids: Iterable[str]) -> dict[str, CaseFigures]:
         """These cases' contributions by id; erased cases are missing."""
@@ -18,6 +19,14 @@ class CaseFiguresPort(Protocol):
 
     def all_figures(self, batch_size: int) -> AsyncIterator[list[CaseFigures]]:
         """Every case's contribution, in batches."""
+        ...
+
+    async def casework_by_ids(self, case_ids: Iterable[str]) -> dict[str, CaseWork]:
+        """These cases' casework for the annual report, by id; erased cases are missing."""
+        ...
+
+    def all_casework(self, batch_size: int) -> AsyncIterator[list[CaseWork]]:
+        """Every case's casework, in batches (for a rebuild)."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""`python -m triage.stats.rebuild`: recompute every statistics count from the cases.
+"""`python -m triage.stats.rebuild`: recompute every statistics count and the annual report's casework counters from the cases.
 
 Reads MONGODB_URI, TRIAGE_DATABASE and TRIAGE_STATISTICS_DATABASE like the service. Published months are not touched:
 publications are snapshots; only the office's current figures change.
@@ -12,6 +12,7 @@ from meldestelle_shared.mongo import create_client
 from triage.cases.ports import case_figures_port
 from triage.settings import DatabaseSettings
 from triage.stats.repository import StatisticsRepository
+from triage.stats.casework import rebuild_casework
 from triage.stats.service import rebuild
 
 
@@ -24,7 +25,8 @@ async def main() -> int:
         await repository.ensure_indexes()
         started = time.perf_counter()
         result = await rebuild(repository=repository)
-        print(f"rebuilt statistics of {result.cases} cases in {result.months} months in {time.perf_counter() - started:.1f}s")
+        await rebuild_casework(store=repository.casework, cases=repository.cases)
+        print(f"rebuilt statistics and casework counters of {result.cases} cases in {result.months} months in {time.perf_counter() - started:.1f}s")
     finally:
         await client.close()
     return 0

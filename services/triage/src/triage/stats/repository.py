@@ -17,6 +17,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from meldestelle_shared.events import MonthlyStatisticsPublished
 from meldestelle_shared.mongo import find_by_ids
 from triage.cases.ports import CaseFiguresPort, case_figures_port
+from triage.stats.casework import CaseworkStore
 from triage.stats.figures import BUCKETS, count_members
 
 _DUPLICATE_KEY = 11000
@@ -41,6 +42,7 @@ class StatisticsRepository:
         self._buckets = database["stats_buckets"]
         self._months = database["stats_months"]
         self._publications = database["stats_publications"]
+        self.casework = CaseworkStore(database)  # the annual report's counters (stats/casework.py)
 
     async def placements(self, case_ids: Iterable[str]) -> dict[str, tuple[Placement, bool]]:
         """Where these cases' contributions sit now (month, bucket), and whether each is an erased case's tombstone."""
@@ -139,6 +141,12 @@ class StatisticsRepository:
     async def published_months(self) -> set[str]:
         """Months whose publication Kafka has acknowledged (one small document per month)."""
         return {doc["_id"] async for doc in self._publications.find({"status": "published"}, {"_id": 1})}
+
+    async def publications(self, months: Iterable[str]) -> list[MonthlyStatisticsPublished]:
+        """The published figures of these months that Kafka acknowledged (each read by `_id`), oldest first."""
+        found = await find_by_ids(self._publications, months)
+        events = [MonthlyStatisticsPublished.model_validate_json(doc["event"]) for doc in found if doc.get("status") == "published"]
+        return sorted(events, key=lambda event: event.month)
 
     async def claim_publication(self, event: MonthlyStatisticsPublished) -> MonthlyStatisticsPublished:
         """Record a month's publication before sending it; if one is recorded already, return that one.

@@ -15,6 +15,7 @@ from meldestelle_shared.kafka import publish_event
 from meldestelle_shared.leases import Leases
 from meldestelle_shared.topics import Topics
 from triage.cases.ports import CaseFiguresPort
+from triage.stats.casework import apply_casework_events
 from triage.stats.publication import run_publication_job
 from triage.stats.repository import StatisticsRepository
 from triage.stats.service import apply_case_events
@@ -71,6 +72,7 @@ def install_statistics(
 
     async def handle(events: Sequence[Event]) -> None:
         await apply_case_events(events, repository=feature.repository)
+        await apply_casework_events(events, store=feature.repository.casework, cases=feature.repository.cases)
 
     subscribe(
         broker,
