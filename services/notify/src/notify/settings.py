@@ -41,8 +41,8 @@ class Settings(BaseSettings):
         default=SecretStr(""), description="Comma-separated earlier keys: addresses sealed to them still open after a rotation."
     )
     sender: str = Field(default="meldestelle@localhost", description="From address of every e-mail.")
-    office_address: str = Field(default="antidiskriminierung@localhost", description="Where case notices go.")
-    leads_address: str = Field(default="leitung@localhost", description="Where first-response reminders go.")
+    office_address: str = Field(default="antidiskriminierung@localhost", description="Where case notices and assigned cases' deadline reminders go.")
+    leads_address: str = Field(default="leitung@localhost", description="Where first-response reminders and unassigned cases' deadline reminders go.")
     workbench_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of the staff workbench.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the resident site.")
     notice_window_seconds: float = Field(
