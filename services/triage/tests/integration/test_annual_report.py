@@ -15,6 +15,7 @@ from meldestelle_shared.settings import office_today
 from meldestelle_shared.taxonomy import Ground, LifeArea
 from triage.app import create_app
 from triage.cases.service import case_id_for
+from triage.stats.casework import rebuild_casework
 from triage.stats.publication import publish_due_months
 
 pytestmark = pytest.mark.infra
@@ -64,6 +65,9 @@ def test_leads_export_the_year_from_the_read_model_and_others_are_refused(triage
             "minutes:email": 15, "interventions:mediation:successful": 1, "referrals:not_taken_up": 1,
         }  # fmt: skip
         eventually(lambda: client.portal.call(lambda: repository.casework.year_counts(year)) == expected, what="the year's casework counters")
+        # The rebuild derives the same counters from the cases.
+        assert client.portal.call(lambda: rebuild_casework(store=repository.casework, cases=repository.cases)) == 2
+        assert client.portal.call(lambda: repository.casework.year_counts(year)) == expected
 
         url = f"/api/v1/reports/annual/{year}"
         internal = client.get(f"{url}.xlsx", headers=lead)

@@ -4,9 +4,10 @@ Years are the office's: a case counts its level in the year it was received, eac
 held, each intervention in the year it started, each referral in the year it was made.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from triage.cases.model import Case
 from triage.cases.values import EXCLUDING_CLOSURES
 
 
@@ -49,19 +50,25 @@ class CaseWork:
     referrals: tuple[ReferralFact, ...]
 
 
-def casework_of(case: Case) -> CaseWork:
-    """A case's casework, from the case (consultations are the timeline's consultation entries)."""
+# What a case's casework is read from: never its sealed texts (the timeline's sealed notes are never opened here).
+CASEWORK_PROJECTION = {"received_month": 1, "closure_reason": 1, "documentation": 1, "interventions": 1, "referrals": 1, "timeline": 1}
+
+
+def casework_from_document(doc: Mapping[str, Any]) -> CaseWork:
+    """A case's casework from its stored fields (see `CASEWORK_PROJECTION`); consultations are the timeline's consultation entries."""
     consultations = tuple(
-        Consultation(str(entry.details["held_on"])[:4], str(entry.details["channel"]), int(entry.details["minutes"]))  # type: ignore[call-overload]
-        for entry in case.timeline
-        if entry.kind == "consultation"
+        Consultation(str(entry["held_on"])[:4], str(entry["channel"]), int(entry["minutes"]))
+        for entry in doc.get("timeline") or ()
+        if entry.get("kind") == "consultation"
     )
     return CaseWork(
-        case_id=case.id,
-        counted=case.closure_reason not in EXCLUDING_CLOSURES,
-        year=case.received_month[:4],
-        level=case.documentation.level if case.documentation else None,
+        case_id=doc["_id"],
+        counted=doc.get("closure_reason") not in EXCLUDING_CLOSURES,
+        year=str(doc["received_month"])[:4],
+        level=(doc.get("documentation") or {}).get("level"),
         consultations=consultations,
-        interventions=tuple(InterventionFact(str(i.started_on.year), str(i.kind), str(i.outcome)) for i in case.interventions.values()),
-        referrals=tuple(ReferralFact(str(r.referred_on.year), r.taken_up) for r in case.referrals.values()),
+        interventions=tuple(
+            InterventionFact(str(i["started_on"])[:4], str(i["kind"]), str(i["outcome"])) for i in (doc.get("interventions") or {}).values()
+        ),
+        referrals=tuple(ReferralFact(str(r["referred_on"])[:4], r.get("taken_up")) for r in (doc.get("referrals") or {}).values()),
     )

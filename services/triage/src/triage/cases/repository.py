@@ -24,7 +24,7 @@ from triage.cases.documents import (
     figures_from_document,
     hint_document,
 )
-from triage.cases.casework import CaseWork, casework_of
+from triage.cases.casework import CASEWORK_PROJECTION, CaseWork, casework_from_document
 from triage.cases.model import Case, Change, case_id_for
 from triage.cases.queue.view import SOURCE_PROJECTION, QueueView
 from triage.cases.values import CaseFigures, DuplicateHint, TimelineEntry
@@ -244,13 +244,13 @@ class CaseRepository:
 
     async def casework_by_ids(self, case_ids: Iterable[str]) -> dict[str, CaseWork]:
         """What these cases contribute to the annual report, by id (read by `_id`); erased cases are missing."""
-        return {case.id: casework_of(case) for case in await self.get_many(case_ids, full=True)}
+        return {doc["_id"]: casework_from_document(doc) for doc in await find_by_ids(self._cases, case_ids, CASEWORK_PROJECTION)}
 
     async def all_casework(self, batch_size: int) -> AsyncIterator[list[CaseWork]]:
         """What every case contributes to the annual report, in batches (for a rebuild)."""
         batch = []
-        async for doc in self._cases.find({}, _CASEWORK_PROJECTION, batch_size=batch_size):
-            batch.append(casework_of(case_from_document(doc)))
+        async for doc in self._cases.find({}, CASEWORK_PROJECTION, batch_size=batch_size):
+            batch.append(casework_from_document(doc))
             if len(batch) == batch_size:
                 yield batch
                 batch = []
@@ -275,5 +275,3 @@ class CaseRepository:
 
 # Lists never carry sealed texts, the timeline or the outbox: smaller, and nothing to open by mistake.
 _LIST_PROJECTION = {"sealed_description": 0, "sealed_contact": 0, "timeline": 0, "outbox": 0, "reporter_public_key": 0}
-# The annual report needs the timeline (its consultations), never the sealed texts of the case itself.
-_CASEWORK_PROJECTION = {name: 0 for name in _LIST_PROJECTION if name != "timeline"}
