@@ -1,6 +1,6 @@
 """Which events produce e-mail, to whom, and that each is sent once (unit tier: in-memory stores and mailer)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import aiosmtplib
@@ -12,6 +12,7 @@ from meldestelle_shared.events import (
     CaseCreated,
     CaseErased,
     CaseStatusChanged,
+    DeadlineReminderDue,
     FirstResponseOverdue,
     OfficeMessageSent,
     ReportSubmitted,
@@ -170,3 +171,21 @@ async def test_overdue_reminders_count_the_offices_days_not_utcs(notifier, outbo
     # 23:30 UTC on the 24th is 00:30 on the 25th in Berlin: the same office day as 08:00 UTC on the 25th.
     await notifier.handle([overdue(datetime(2026, 11, 24, 23, 30, tzinfo=UTC)), overdue(datetime(2026, 11, 25, 8, tzinfo=UTC))])
     assert [m["To"] for m in outbox] == ["leads@x"]
+
+
+async def test_deadline_reminder_goes_to_the_office_naming_the_assignee_or_to_the_leads_once_per_key(notifier, outbox):
+    def reminder(assignee_id: str | None, key: str) -> DeadlineReminderDue:
+        case_id = uuid4()
+        return DeadlineReminderDue(
+            correlation_id=case_id, case_id=case_id, report_id=case_id, reference="DU-2026-000009", reminder_key=key,
+            deadline_kind="agg_21_5", legal_basis="legal_basis_agg_21_5", runs_from=date(2026, 9, 15), counted_from="incident_date",
+            estimated=True, due=date(2026, 11, 16), working_days_before=3, assignee_id=assignee_id,
+        )  # fmt: skip
+
+    assigned, unassigned = reminder("acc-42", "agg_21_5:x:2026-11-16:3"), reminder(None, "agg_21_5:y:2026-11-16:3")
+    await notifier.handle([assigned, assigned, unassigned])
+    await notifier.handle([assigned])
+    assert [m["To"] for m in outbox] == ["office@x", "leads@x"]
+    text = outbox[0].get_content()
+    assert "acc-42" in text and "§ 21 Abs. 5 AGG" in text and "15.09.2026" in text and "16.11.2026" in text and "Geschätzt" in text
+    assert outbox[0]["Subject"] == "Frist 16.11.2026: DU-2026-000009" and "niemandem zugewiesen" in outbox[1].get_content()
