@@ -15,6 +15,7 @@ from meldestelle_shared.errors import TRANSIENT_ERRORS
 from meldestelle_shared.events import Event, UndecodableEvent, decode_event
 from meldestelle_shared.kafka import publish_dead_letter
 from meldestelle_shared.metrics import ConsumerMetrics
+from meldestelle_shared.telemetry import handling_spans
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class BatchConsumer:
         records = tuple(raw) if isinstance(raw, tuple | list) else (raw,)
         try:
             events = await self._decode(records)
-            await self._handle(events, records)
+            with handling_spans(self.broker, self.name, events):  # traced: a span per event, child of its message's
+                await self._handle(events, records)
         except self.transient_errors as error:
             log.warning("consumer paused by an outage", extra={"consumer": self.name, "error": type(error).__name__})
             if self.metrics:

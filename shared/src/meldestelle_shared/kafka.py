@@ -11,6 +11,7 @@ from faststream.security import SASLScram256, SASLScram512
 
 from meldestelle_shared.events import Event, encode_event
 from meldestelle_shared.settings import KafkaSettings
+from meldestelle_shared.telemetry import caused_by
 
 
 def create_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
@@ -47,6 +48,11 @@ async def publish_events(broker: KafkaBroker, topic: str, events: Sequence[Event
 
 
 async def _send(broker: KafkaBroker, topic: str, event: Event, **options: Any) -> Any:
+    with caused_by(event.correlation_id):  # traced: the publish span is a child of the handled event of the same report
+        return await _publish(broker, topic, event, **options)
+
+
+async def _publish(broker: KafkaBroker, topic: str, event: Event, **options: Any) -> Any:
     return await broker.publish(
         encode_event(event),
         topic=topic,

@@ -21,6 +21,7 @@ from meldestelle_shared.logs import configure_logging
 from meldestelle_shared.metrics import install_metrics
 from meldestelle_shared.mongo import mongo_check
 from meldestelle_shared.startup import start_with_retry
+from meldestelle_shared.telemetry import FASTAPI_TELEMETRY_OFF, install_tracing
 
 STATIC_DIR = Path(__file__).parent / "site" / "static"
 # The only addresses that take files (multipart bodies up to the evidence limits); every other body stays small.
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     app.state.context = context  # read only by intake.bootstrap.context_of
     too_large = message_page(context.pages, 413, "too_large")
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, https_only=settings.https_only)
     install_error_handlers(app, context.pages)
     install_metrics(app, context.registry, settings.metrics)
+    install_tracing(app, context.broker, context.settings.tracing, service="intake")
     app.include_router(reports_router)
     document_report_bodies(app)
     app.include_router(statistics_router)

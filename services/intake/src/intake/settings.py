@@ -4,6 +4,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
+from meldestelle_shared.telemetry import TracingSettings
 
 
 class SiteSettings(BaseSettings):
@@ -115,6 +116,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     log_level: str = "INFO"
 
     @field_validator("receipt_retired_peppers")

@@ -13,6 +13,7 @@ from meldestelle_shared.logs import configure_logging
 from meldestelle_shared.metrics import install_metrics
 from meldestelle_shared.mongo import mongo_check
 from meldestelle_shared.startup import start_with_retry
+from meldestelle_shared.telemetry import FASTAPI_TELEMETRY_OFF, install_tracing
 from meldestelle_shared.web import install_error_handlers
 from notify.bootstrap import bootstrap
 from notify.settings import Settings
@@ -36,9 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await context.broker.stop()
         await context.client.close()
 
-    app = FastAPI(title="Meldestelle notify", summary="Notification sender.", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Meldestelle notify",
+        summary="Notification sender.",
+        version="1.0.0",
+        lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY_OFF,
+    )
     install_error_handlers(app)
     install_metrics(app, context.registry, context.settings.metrics)
+    install_tracing(app, context.broker, context.settings.tracing, service="notify")
     app.include_router(health_router({"kafka": kafka_check(context.broker), "database": mongo_check(context.client)}))
     return app
 

@@ -27,6 +27,7 @@ from meldestelle_shared.events import (
     ReportSubmitted,
 )
 from meldestelle_shared.settings import OfficeSettings
+from meldestelle_shared.telemetry import step
 from notify.deliveries import ContactBook, DeliveryLog
 from notify.messages import (
     case_created_email,
@@ -69,6 +70,7 @@ class Delivery:
     key: str
     kind: str
     email: EmailMessage
+    correlation_id: UUID | None = None  # the report it is about, for tracing; none for digests and reporter notices
 
 
 @dataclass
@@ -133,13 +135,13 @@ class Notifier:
             case FirstResponseOverdue():
                 email = first_response_reminder_email(event, sender=a.sender, recipient=a.leads, workbench_url=a.workbench_url)
                 day = self.office.date_of(event.occurred_at).isoformat()  # at most one reminder per case and office day
-                return Delivery(f"overdue:{event.case_id}:{day}", event.event_type, email)
+                return Delivery(f"overdue:{event.case_id}:{day}", event.event_type, email, event.correlation_id)
             case DeadlineReminderDue():
                 # notify knows no staff addresses: an assigned case's reminder goes to the office mailbox and names
                 # the assignee's account id; an unassigned case's goes to the leads.
                 recipient = a.office if event.assignee_id else a.leads
                 email = deadline_reminder_email(event, sender=a.sender, recipient=recipient, workbench_url=a.workbench_url)
-                return Delivery(f"deadline:{event.case_id}:{event.reminder_key}", event.event_type, email)  # once per case and reminder
+                return Delivery(f"deadline:{event.case_id}:{event.reminder_key}", event.event_type, email, event.correlation_id)  # once per case and reminder
             case MonthlyStatisticsPublished():
                 email = statistics_summary_email(
                     event, sender=a.sender, recipient=a.office, public_url=a.public_url, workbench_url=a.workbench_url
@@ -167,7 +169,7 @@ class Notifier:
     def _case_created(self, event: CaseCreated) -> Delivery:
         a = self.addresses
         email = case_created_email(event, sender=a.sender, recipient=a.office, workbench_url=a.workbench_url)
-        return Delivery(str(event.event_id), event.event_type, email)
+        return Delivery(str(event.event_id), event.event_type, email, event.correlation_id)
 
     def _digest(self, digest: Digest) -> Delivery:
         key = f"digest:{digest.window}:{digest.upto}"
@@ -219,7 +221,8 @@ class Notifier:
             async with self.connect() as send:
                 for delivery in todo:
                     try:
-                        await send(delivery.email)
+                        with step("smtp send", delivery.correlation_id, **{"meldestelle.email.kind": delivery.kind}):
+                            await send(delivery.email)
                     except REFUSALS as error:
                         if not is_final_refusal(error):
                             raise

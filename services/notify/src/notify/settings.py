@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings, secrets_dir
+from meldestelle_shared.telemetry import TracingSettings
 
 
 class SmtpSettings(BaseSettings):
@@ -59,5 +60,6 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     mongodb: MongoSettings = Field(default_factory=MongoSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     log_level: str = "INFO"

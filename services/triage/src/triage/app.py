@@ -14,6 +14,7 @@ from meldestelle_shared.metrics import install_metrics
 from meldestelle_shared.mongo import mongo_check
 from meldestelle_shared.settings import secrets_dir
 from meldestelle_shared.startup import start_with_retry
+from meldestelle_shared.telemetry import FASTAPI_TELEMETRY_OFF, install_tracing
 from meldestelle_shared.web import RequestLimits, install_error_handlers
 from triage import scheduler
 from triage.audit.router import router as audit_router
@@ -61,7 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # No /docs or /redoc: FastAPI's viewers load their scripts from a CDN. /openapi.json documents the API.
     app = FastAPI(
-        title="Meldestelle triage", summary="The office's case API.", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None
+        title="Meldestelle triage",
+        summary="The office's case API.",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     app.state.context = context  # read only by triage.bootstrap.context_of
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
@@ -69,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_refusal_handlers(app)
     install_metrics(app, context.registry, settings.metrics)
+    install_tracing(app, context.broker, context.settings.tracing, service="triage")
     routers = (
         cases_router, referrals_router, letters_router, staff_router, audit_router, workbench_router, casework_router, catalogue_router,
         evidence_router, reports_router, report_pages,

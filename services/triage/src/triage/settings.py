@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meldestelle_shared.settings import KafkaSettings, MetricsSettings, MongoSettings, OfficeSettings
+from meldestelle_shared.telemetry import TracingSettings
 from triage.cases.deadlines.settings import DeadlineSettings
 from triage.evidence.limits import EvidenceSettings
 from triage.letters.settings import LetterSettings
@@ -111,4 +112,5 @@ class Settings(DatabaseSettings):
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings.from_environment)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     log_level: str = "INFO"
