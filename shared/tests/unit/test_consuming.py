@@ -22,6 +22,8 @@ class FakeMessage:
 
 
 class FakeBroker:
+    middlewares = ()  # no tracing middleware: tracing off
+
     def __init__(self):
         self.published = []
 
