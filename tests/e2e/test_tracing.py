@@ -194,14 +194,13 @@ async def test_a_report_is_one_trace_from_the_post_to_the_email_without_personal
     server = [span for span in spans if span.kind == SpanKind.SERVER]
     assert server and all(span.attributes.get("http.route") for span in server)
 
-    # Kafka records carry the trace context and nothing more of it.
-    [record] = read_topic(infrastructure.kafka.admin, topics.reports)
-    headers = dict(record.headers)
-    assert headers["traceparent"].decode().split("-")[1] == format(smtp.context.trace_id, "032x")
-    assert not {name for name in headers if name not in {"content-type", "event_type", "schema_version", "correlation_id"}} - {
-        "traceparent",
-        "tracestate",
-    }
+    # Kafka records carry the trace context and nothing more of it (no baggage).
+    trace_id = format(smtp.context.trace_id, "032x")
+    for topic in (topics.reports, topics.cases):
+        [record] = read_topic(infrastructure.kafka.admin, topic)
+        headers = dict(record.headers)
+        assert headers["traceparent"].decode().split("-")[1] == trace_id, topic
+        assert set(headers) - {"content-type", "event_type", "schema_version", "correlation_id"} <= {"traceparent", "tracestate"}, headers
 
 
 async def test_tracing_off_makes_no_spans_and_no_trace_headers(infrastructure, topics, unique_name, monkeypatch):

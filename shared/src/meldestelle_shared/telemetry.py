@@ -12,10 +12,10 @@ no instrumentation, present or future, can export a description, an address or a
 
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, ContextManager
+from typing import Any
 from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord
@@ -239,7 +239,7 @@ def _event_span(tracer: Tracer, consumer: str, event: Event, record: ConsumerRec
     )
 
 
-def caused_by(correlation_id: UUID | None) -> ContextManager[Any]:
+def caused_by(correlation_id: UUID | None) -> AbstractContextManager[Any]:
     """Run the block under the span of the event being handled for the same report, if any (e.g. to publish what follows)."""
     state = _handling.get()
     span = state[1].get(correlation_id) if state and correlation_id else None
