@@ -24,6 +24,7 @@ from fastapi.telemetry import TelemetryConfig
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import Event as SpanEvent
@@ -162,11 +163,10 @@ def install_tracing(app: FastAPI, broker: KafkaBroker, settings: TracingSettings
     app.state.tracing = None
     if not settings.enabled:
         return None
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor  # imported only when used: it patches on import
-
+    # The provider flushes and shuts down at exit (shutdown_on_exit), after uvicorn has stopped on SIGTERM.
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: f"meldestelle-{service}"}))
     if settings.otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # loads requests and protobuf: only when used
 
         exporter = OTLPSpanExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces")
         provider.add_span_processor(BatchSpanProcessor(AllowlistExporter(exporter)))
