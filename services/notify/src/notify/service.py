@@ -141,7 +141,8 @@ class Notifier:
                 # the assignee's account id; an unassigned case's goes to the leads.
                 recipient = a.office if event.assignee_id else a.leads
                 email = deadline_reminder_email(event, sender=a.sender, recipient=recipient, workbench_url=a.workbench_url)
-                return Delivery(f"deadline:{event.case_id}:{event.reminder_key}", event.event_type, email, event.correlation_id)  # once per case and reminder
+                key = f"deadline:{event.case_id}:{event.reminder_key}"  # once per case and reminder
+                return Delivery(key, event.event_type, email, event.correlation_id)
             case MonthlyStatisticsPublished():
                 email = statistics_summary_email(
                     event, sender=a.sender, recipient=a.office, public_url=a.public_url, workbench_url=a.workbench_url
