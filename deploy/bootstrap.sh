@@ -4,7 +4,9 @@
 #   deploy/bootstrap.sh test   ...plus the system tools the tests use (docker-compose, chromium; helm and the
 #                              chart's validator, built from the Go module proxy into the cache once)
 #   deploy/bootstrap.sh bench  ...plus the benchmarks' load generator (wrk)
-# Kafka's jars and the database binary are fetched or built by devstack when they are first started.
+# Every mode makes sure Debian's PostgreSQL server is installed: FerretDB keeps its data in it
+# (unless MELDESTELLE_DATABASE_BACKEND=sqlite). Kafka's jars and the database binary are fetched or
+# built by devstack when they are first started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,18 +24,26 @@ fi
 "$UV" sync --all-packages --locked --quiet --python python3.11
 
 # Debian packages: docker-compose validates docker-compose.yml statically, wrk loads the benchmarks,
-# chromium runs the browser tests (Playwright drives it; no browser download), postgresql is
-# bench.database's second FerretDB backend.
+# chromium runs the browser tests (Playwright drives it; no browser download), postgresql holds
+# FerretDB's data (devstack runs its own cluster; Debian keeps initdb in /usr/lib/postgresql/<major>/bin).
 missing=()
+if [ "${MELDESTELLE_DATABASE_BACKEND:-postgresql}" = postgresql ] || [ "${1:-}" = bench ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
+fi
 if [ "${1:-}" = "test" ]; then
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v chromium >/dev/null || missing+=(chromium)
 fi
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null || missing+=(wrk)
-  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install: ${missing[*]} with your system's package manager (no apt-get here)." >&2
+    echo "PostgreSQL: its server programs (initdb, postgres, pg_isready, psql) must be on PATH;" >&2
+    echo "or run FerretDB on SQLite instead: MELDESTELLE_DATABASE_BACKEND=sqlite make up" >&2
+    exit 1
+  fi
   if [ "$(id -u)" != 0 ]; then
     echo "Please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
     exit 1

@@ -164,6 +164,8 @@ def stack_pids(stack) -> dict[str, int]:
     pids = {name: process.pid for name, process in stack.services.items() if process.is_running}
     pids.update({"kafka": stack.kafka.process.pid, "smtp sink": stack.smtp.process.pid})
     pids.update({f"{name} database": server.process.pid for name, server in stack.databases.items()})
+    # FerretDB's PostgreSQL cluster, shared by the three servers: the postmaster and its backends.
+    pids.update({"postgresql": cluster.process.pid for cluster in {server.postgresql for server in stack.databases.values() if server.postgresql}})
     return pids
 
 

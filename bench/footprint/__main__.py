@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> None:
     with local_stack() as stack:
         pids = {"kafka": stack.kafka.process.pid, "smtp sink": stack.smtp.process.pid}
         pids.update({f"{name} database": server.process.pid for name, server in stack.databases.items()})
+        # FerretDB's PostgreSQL cluster, shared by the three servers: the postmaster and its backends.
+        pids.update({"postgresql": cluster.process.pid for cluster in {server.postgresql for server in stack.databases.values() if server.postgresql}})
         pids.update({name: process.pid for name, process in stack.services.items()})
         port = free_port()
         bare = ManagedProcess("baseline", uvicorn_argv("bench.footprint.bare:create_app", port), log_path=stack.root / "logs" / "baseline.log")

@@ -173,7 +173,7 @@ def test_smtp_sink_stores_messages(smtp_sink):
 async def test_lookups_by_id_use_the_index(mongo):
     """Our FerretDB patches: finds and updates by `_id` search the `_id` index instead of scanning the table.
 
-    The default runs it on SQLite; MELDESTELLE_DATABASE_BACKEND=postgresql runs it on PostgreSQL.
+    The default runs it on PostgreSQL; MELDESTELLE_DATABASE_BACKEND=sqlite runs it on SQLite.
     """
     client = AsyncMongoClient(mongo.authenticated_uri, serverSelectionTimeoutMS=10_000)
     try:

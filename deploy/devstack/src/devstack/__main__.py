@@ -2,13 +2,15 @@
 
 import argparse
 import os
+import shutil
 import signal
 import threading
 import time
 from pathlib import Path
 
-from devstack.database import configured_backend, ensure_ferretdb
+from devstack.database import configured_backend, ensure_ferretdb, legacy_sqlite_data
 from devstack.kafka import ensure_kafka
+from devstack.postgresql import PostgresCluster, kept_cluster_folder
 
 
 def install() -> None:
@@ -29,7 +31,12 @@ def up(root: Path) -> None:
         signal.signal(signum, lambda *_: stopping.set())
     # API tokens stay off unless asked for: `TRIAGE_API_TOKENS_ENABLED=true make up`.
     tokens = os.environ.get("TRIAGE_API_TOKENS_ENABLED", "false")
-    stack = LocalStack(root, mongodb_uri=os.environ.get("MONGODB_URI"), env={"TRIAGE_API_TOKENS_ENABLED": tokens})
+    mongodb_uri = os.environ.get("MONGODB_URI")
+    backend = configured_backend(root)
+    cluster = PostgresCluster(kept_cluster_folder(root)) if backend == "postgresql" and not mongodb_uri and not shutil.which("mongod") else None
+    if not mongodb_uri and not os.environ.get("MELDESTELLE_DATABASE_BACKEND") and backend == "sqlite":
+        print(_LEGACY_SQLITE.format(root=root, files=len(legacy_sqlite_data(root))), flush=True)
+    stack = LocalStack(root, mongodb_uri=mongodb_uri, env={"TRIAGE_API_TOKENS_ENABLED": tokens}, database_backend=backend, database_cluster=cluster)
     try:
         print("Starting Kafka, the database and the SMTP sink (a first run downloads and builds them)...", flush=True)
         stack.start_infrastructure()
@@ -43,6 +50,14 @@ def up(root: Path) -> None:
     finally:
         print("Stopping...", flush=True)
         stack.stop()
+
+
+_LEGACY_SQLITE = """\
+Note: {root}/database holds FerretDB's SQLite data from before PostgreSQL became the default ({files} files),
+and {root}/postgresql does not exist, so the database stays FerretDB on SQLite and your data is kept.
+To start afresh on PostgreSQL, move {root}/database aside; to keep SQLite and silence this note,
+set MELDESTELLE_DATABASE_BACKEND=sqlite (docs/architecture.md, "The embedded database").
+"""
 
 
 def _banner(stack: "LocalStack") -> str:  # noqa: F821 - imported lazily in up()
@@ -62,7 +77,10 @@ The system is up. Ctrl-C stops it.
 def _databases(stack: "LocalStack") -> str:  # noqa: F821 - imported lazily in up()
     if not stack.databases:
         return stack.mongodb_uri
-    return ", ".join(f"{name} {server.uri} (user {name})" for name, server in stack.databases.items())
+    servers = ", ".join(f"{name} {server.uri} (user {name})" for name, server in stack.databases.items())
+    if stack.database_cluster:
+        return f"{servers}\n  PostgreSQL under FerretDB    {stack.database_cluster.pgdata} (Unix socket only, in {stack.database_cluster.socket_dir})"
+    return servers
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
-"""A MongoDB-compatible server: mongod when installed, else FerretDB with SQLite built from our Go module.
+"""A MongoDB-compatible server: mongod when installed, else FerretDB built from our Go module.
 
-MELDESTELLE_DATABASE_BACKEND=postgresql puts FerretDB on a PostgreSQL cluster of its own instead
-(Debian's `postgresql` package), to compare the backends by measurement (bench/database).
+FerretDB keeps its data in PostgreSQL (Debian's `postgresql` package), one database of a shared
+cluster per server; MELDESTELLE_DATABASE_BACKEND=sqlite keeps it in SQLite files instead (the
+default until the measurement in docs/architecture.md, "The embedded database").
 """
 
 import json
@@ -10,27 +11,41 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 from devstack.cache import CACHE, deploy_file, fingerprint, install_lock
-from devstack.postgresql import PostgresCluster
+from devstack.postgresql import PostgresCluster, scratch_cluster
 from devstack.processes import ManagedProcess, wait_for_port
 
 FERRETDB_VERSION = "v1.24.2"
-BACKENDS = ("sqlite", "postgresql")
-# The default build leaves PostgreSQL out, which shortens it; the postgresql build has both backends.
+BACKENDS = ("postgresql", "sqlite")
+# The sqlite build leaves PostgreSQL out, which shortens it; the postgresql build has both backends.
 GO_BUILD_TAGS = {"sqlite": "ferretdb_no_postgresql", "postgresql": ""}
 
 
-def configured_backend() -> str:
-    """The FerretDB backend chosen by MELDESTELLE_DATABASE_BACKEND: sqlite (the default) or postgresql."""
-    backend = os.environ.get("MELDESTELLE_DATABASE_BACKEND", "sqlite")
+def configured_backend(stack_root: Path | None = None) -> str:
+    """The FerretDB backend: MELDESTELLE_DATABASE_BACKEND if set, else postgresql, unless stack_root holds only SQLite data.
+
+    A `make up` folder (var/) from before the switch keeps running on SQLite, so its data is never
+    left behind unseen; see legacy_sqlite_data.
+    """
+    backend = os.environ.get("MELDESTELLE_DATABASE_BACKEND") or None
+    if backend is None:
+        return "sqlite" if stack_root and legacy_sqlite_data(stack_root) else "postgresql"
     if backend not in BACKENDS:
         raise ValueError(f"MELDESTELLE_DATABASE_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     return backend
 
 
-def ensure_ferretdb(backend: str = "sqlite") -> Path:
+def legacy_sqlite_data(stack_root: Path) -> list[Path]:
+    """The SQLite database files of FerretDB servers under stack_root, if it has no PostgreSQL cluster yet."""
+    if (stack_root / "postgresql").exists():
+        return []
+    return sorted((stack_root / "database").glob("*/db/*.sqlite"))
+
+
+def ensure_ferretdb(backend: str = "postgresql") -> Path:
     """Return the path of the FerretDB binary for backend, building it from deploy/ferretdb when the inputs changed."""
     module = deploy_file("ferretdb")
     sources = [module / name for name in ("go.mod", "go.sum", "main.go")] + sorted((module / "patches").glob("*.patch"))
@@ -98,13 +113,24 @@ class MongoServer:
     """
 
     def __init__(
-        self, data_dir: Path, port: int, *, username: str | None = None, password: str | None = None, backend: str | None = None
+        self,
+        data_dir: Path,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        backend: str | None = None,
+        cluster: PostgresCluster | None = None,
+        postgresql_database: str | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
-        # FerretDB's backend; None: MELDESTELLE_DATABASE_BACKEND's, else sqlite.
+        # FerretDB's backend; None: MELDESTELLE_DATABASE_BACKEND's, else postgresql.
         self.backend = backend or configured_backend()
-        self.postgresql = PostgresCluster(self.data_dir / "postgresql") if self.backend == "postgresql" and not shutil.which("mongod") else None
+        # The cluster (None: this process's scratch cluster) and the database in it that holds this server's data.
+        on_postgresql = self.backend == "postgresql" and not shutil.which("mongod")
+        self.postgresql = (cluster or scratch_cluster()) if on_postgresql else None
+        self.postgresql_database = postgresql_database or f"ferretdb_{uuid.uuid4().hex[:12]}"
         # A mongod found on PATH runs without authentication (it would need its users created first);
         # the servers stay separate, so each service still knows only its own address.
         self.username = None if shutil.which("mongod") else username
@@ -137,7 +163,7 @@ class MongoServer:
             return [mongod, "--dbpath", str(db_dir), "--port", str(self.port), "--bind_ip", "127.0.0.1", "--quiet"]
         argv = [str(ensure_ferretdb(self.backend)), f"--listen-addr=127.0.0.1:{self.port}"]
         if self.postgresql:
-            argv += ["--handler=postgresql", f"--postgresql-url={self.postgresql.url}"]
+            argv += ["--handler=postgresql", f"--postgresql-url={self.postgresql.url(self.postgresql_database)}"]
         else:
             argv.append(f"--data-dir={db_dir}")
         return argv + [f"--username={self.username}"] if self.username else argv
@@ -147,8 +173,9 @@ class MongoServer:
         # The password travels in the environment: any local user can read a command line.
         env = {**os.environ, "FERRETDB_PASSWORD": self.password} if self.username else None
         if self.postgresql:
-            self.postgresql.start()
+            self.postgresql.start()  # once per cluster; it outlives this server's restarts
             self.postgresql.wait_ready()
+            self.postgresql.ensure_database(self.postgresql_database)
         self.process = ManagedProcess("mongo", self._argv(), env=env, cwd=self.data_dir, log_path=self.log_path)
         self.process.start()
 
@@ -157,15 +184,11 @@ class MongoServer:
         wait_for_port("127.0.0.1", self.port, timeout, self.process)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Shut the server down cleanly, killing it if that takes longer than timeout."""
+        """Shut the server down cleanly, killing it if that takes longer than timeout; its PostgreSQL cluster runs on."""
         if self.process:
             self.process.stop(timeout)
-        if self.postgresql:
-            self.postgresql.stop(timeout)
 
     def kill(self) -> None:
-        """Kill the server at once, as a crash would."""
+        """Kill the server at once, as a crash would; its PostgreSQL cluster runs on."""
         if self.process:
             self.process.kill()
-        if self.postgresql:
-            self.postgresql.kill()

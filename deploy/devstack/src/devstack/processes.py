@@ -71,12 +71,12 @@ class ManagedProcess:
         if self.is_running:
             self._signal_group(signal.SIGTERM)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Send SIGTERM to the process group, then SIGKILL if it has not exited within timeout."""
+    def stop(self, timeout: float = 10.0, signum: signal.Signals = signal.SIGTERM) -> None:
+        """Send signum (SIGTERM) to the process group, then SIGKILL if it has not exited within timeout."""
         if not self.is_running:
             self._reap()
             return
-        self._signal_group(signal.SIGTERM)
+        self._signal_group(signum)
         try:
             self._popen.wait(timeout)
         except subprocess.TimeoutExpired:

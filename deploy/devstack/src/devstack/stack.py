@@ -15,6 +15,7 @@ from pathlib import Path
 
 from devstack.cache import DEPLOY_DIR
 from devstack.database import MongoServer
+from devstack.postgresql import PostgresCluster
 from devstack.kafka import ADMIN, KafkaBroker, create_topics
 from devstack.kafka_acls import service_acls
 from devstack.probes import run_async
@@ -58,11 +59,23 @@ def kafka_users(secrets: Path) -> dict[str, str]:
     return {ADMIN: read_secret(kafka, "kafka_password")} | {name: read_secret(kafka, f"{name}_password") for name in SERVICES}
 
 
-def database_servers(root: Path, secrets: Path, ports: "Ports") -> dict[str, MongoServer]:
-    """One database server per service, data under `root/<service>`, each with that service's user."""
+def database_servers(
+    root: Path, secrets: Path, ports: "Ports", *, backend: str | None = None, cluster: PostgresCluster | None = None
+) -> dict[str, MongoServer]:
+    """One database server per service, data under `root/<service>`, each with that service's user.
+
+    On PostgreSQL each server has a database of its own: in `cluster`, named after the service;
+    without one, a fresh one in the process's scratch cluster.
+    """
     return {
         name: MongoServer(
-            root / name, getattr(ports, f"{name}_database"), username=name, password=read_secret(secrets / "mongodb", f"{name}_password")
+            root / name,
+            getattr(ports, f"{name}_database"),
+            username=name,
+            password=read_secret(secrets / "mongodb", f"{name}_password"),
+            backend=backend,
+            cluster=cluster,
+            postgresql_database=name if cluster else None,
         )
         for name in SERVICES
     }
@@ -89,6 +102,10 @@ class LocalStack:
     trusted_proxies: str = "127.0.0.1"
     # uvicorn workers of intake (its Argon2id cost is CPU-bound); INTAKE_WORKERS, else one per core.
     intake_workers: int = field(default_factory=lambda: int(os.environ.get("INTAKE_WORKERS") or os.cpu_count() or 1))
+    # FerretDB's backend (None: MELDESTELLE_DATABASE_BACKEND's, else postgresql) and the PostgreSQL
+    # cluster the stack keeps and stops (None: the process's scratch cluster, removed at exit).
+    database_backend: str | None = None
+    database_cluster: PostgresCluster | None = None
     kafka: KafkaBroker = field(init=False)
     databases: dict[str, MongoServer] = field(init=False, default_factory=dict)
     smtp: SmtpSink = field(init=False)
@@ -101,7 +118,9 @@ class LocalStack:
             self.root / "kafka", self.ports.kafka, self.ports.kafka_controller, users=kafka_users(self.secrets)
         )
         if not self.mongodb_uri:
-            self.databases = database_servers(self.root / "database", self.secrets, self.ports)
+            self.databases = database_servers(
+                self.root / "database", self.secrets, self.ports, backend=self.database_backend, cluster=self.database_cluster
+            )
         self.smtp = SmtpSink(self.root / "mail", self.ports.smtp)
         shutil.rmtree(self.root / "metrics", ignore_errors=True)  # multiprocess metrics of an earlier run
         (self.root / "metrics" / "intake").mkdir(parents=True)
@@ -166,6 +185,8 @@ class LocalStack:
         self.smtp.stop()
         for database in self.databases.values():
             database.stop()
+        if self.database_cluster:
+            self.database_cluster.stop()
         self.kafka.stop()
 
     def service_env(self, name: str) -> dict[str, str]:
