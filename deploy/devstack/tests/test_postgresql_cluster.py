@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
 
 from devstack.database import MongoServer
 from devstack.postgresql import ROOT_FALLBACK, SUPERUSER, PostgresCluster, kept_cluster_folder, postgresql_bin
@@ -38,9 +39,11 @@ def test_a_kept_cluster_keeps_its_data_across_restarts(stack_root):
             with MongoClient(server.authenticated_uri, serverSelectionTimeoutMS=20_000) as client:
                 cases = client["triage"]["cases"]
                 if attempt == "write":
-                    cases.insert_one({"_id": "kept", "status": "new"})
+                    cases.insert_one({"_id": "kept-7f3a9c", "status": "new"})
+                    with pytest.raises(DuplicateKeyError):
+                        cases.insert_one({"_id": "kept-7f3a9c", "status": "new"})
                 else:
-                    assert cases.find_one({"_id": "kept"}) == {"_id": "kept", "status": "new"}
+                    assert cases.find_one({"_id": "kept-7f3a9c"}) == {"_id": "kept-7f3a9c", "status": "new"}
             assert stat.S_IMODE(cluster.socket_dir.stat().st_mode) == 0o700
             listen = subprocess.run(
                 [str(postgresql_bin() / "psql"), "-X", "-tA", "-h", str(cluster.socket_dir), "-U", SUPERUSER, "-d", "triage", "-c", "SHOW listen_addresses"],
@@ -51,6 +54,7 @@ def test_a_kept_cluster_keeps_its_data_across_restarts(stack_root):
             server.stop()
             cluster.stop()
     assert cluster.pgdata == stack_root / "postgresql" / "data"
+    assert "kept-7f3a9c" not in cluster.log_path.read_text()  # a duplicate key's error does not quote the value
     assert not cluster.socket_dir.exists()
     if os.geteuid() == 0:
         assert cluster.pgdata.stat().st_uid != 0  # the postgres user's, as PostgreSQL refuses to run as root

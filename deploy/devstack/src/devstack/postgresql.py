@@ -140,6 +140,9 @@ class PostgresCluster:
         postgres = [
             str(binaries / "postgres"), "-D", str(self.pgdata), "-k", str(self.socket_dir),
             "-c", "listen_addresses=", "-c", f"max_connections={MAX_CONNECTIONS}",
+            # A failed statement's error, detail and SQL quote the values (a duplicate key's, e.g. a
+            # client hash or report id): the log keeps start, stop and fatal lines only.
+            "-c", "log_min_messages=log", "-c", "log_min_error_statement=panic", "-c", "log_error_verbosity=terse",
         ]  # fmt: skip
         self.process = ManagedProcess("postgres", self._as_owner(postgres), cwd=self.folder, log_path=self.log_path)
         self.process.start()

@@ -2,7 +2,9 @@
 
 One Kafka broker, one database server and one SMTP sink per test session, on free ports in a
 temporary folder; each test gets its own topic prefix and database names so tests cannot see
-each other's data. `stack` runs the whole system as processes for one test module.
+each other's data. `stack` runs the whole system as processes for one test module. FerretDB's
+PostgreSQL cluster is one per session too (devstack.postgresql.scratch_cluster): every database
+server, the session's and each stack's, gets a fresh database in it, and it is removed at exit.
 MELDESTELLE_TEST_MONGODB_URI points the tests at an existing MongoDB instead.
 """
 
