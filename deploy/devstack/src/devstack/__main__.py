@@ -32,10 +32,7 @@ def up(root: Path) -> None:
     # API tokens stay off unless asked for: `TRIAGE_API_TOKENS_ENABLED=true make up`.
     tokens = os.environ.get("TRIAGE_API_TOKENS_ENABLED", "false")
     mongodb_uri = os.environ.get("MONGODB_URI")
-    backend = configured_backend(root)
-    cluster = PostgresCluster(kept_cluster_folder(root)) if backend == "postgresql" and not mongodb_uri and not shutil.which("mongod") else None
-    if not mongodb_uri and not os.environ.get("MELDESTELLE_DATABASE_BACKEND") and backend == "sqlite":
-        print(_LEGACY_SQLITE.format(root=root, files=len(legacy_sqlite_data(root))), flush=True)
+    backend, cluster = _embedded_database(root) if not mongodb_uri else (None, None)
     stack = LocalStack(root, mongodb_uri=mongodb_uri, env={"TRIAGE_API_TOKENS_ENABLED": tokens}, database_backend=backend, database_cluster=cluster)
     try:
         print("Starting Kafka, the database and the SMTP sink (a first run downloads and builds them)...", flush=True)
@@ -50,6 +47,16 @@ def up(root: Path) -> None:
     finally:
         print("Stopping...", flush=True)
         stack.stop()
+
+
+def _embedded_database(root: Path) -> tuple[str, PostgresCluster | None]:
+    """FerretDB's backend for the stack in root and, on PostgreSQL, the cluster it keeps; says so when old SQLite data keeps SQLite."""
+    backend = configured_backend(root)
+    if backend == "sqlite" and not os.environ.get("MELDESTELLE_DATABASE_BACKEND"):
+        print(_LEGACY_SQLITE.format(root=root, files=len(legacy_sqlite_data(root))), flush=True)
+    if backend == "postgresql" and not shutil.which("mongod"):
+        return backend, PostgresCluster(kept_cluster_folder(root))
+    return backend, None
 
 
 _LEGACY_SQLITE = """\
