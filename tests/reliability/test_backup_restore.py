@@ -9,7 +9,6 @@ and one e-mail each and nothing from before is done again.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -81,10 +80,10 @@ def backup_command(stack, *arguments: str, secrets_env: dict[str, str]) -> subpr
 
 
 def lose_the_disks(stack) -> None:
-    """Stop each database server, delete its data folder, and start it empty (it creates its user again)."""
+    """Stop each database server, delete its data (SQLite files or PostgreSQL database), and start it empty (it creates its user again)."""
     for server in stack.databases.values():
         server.stop()
-        shutil.rmtree(server.data_dir / "db")
+        server.lose_data()
         server.start()
     for server in stack.databases.values():
         server.wait_ready()

@@ -188,6 +188,14 @@ class MongoServer:
         if self.process:
             self.process.stop(timeout)
 
+    def lose_data(self) -> None:
+        """Delete everything the stopped server stored, as a lost disk would: its SQLite files, or its PostgreSQL database."""
+        if self.process and self.process.is_running:
+            raise RuntimeError("stop the server before deleting its data")
+        if self.postgresql:
+            self.postgresql.drop_database(self.postgresql_database)
+        shutil.rmtree(self.data_dir / "db", ignore_errors=True)
+
     def kill(self) -> None:
         """Kill the server at once, as a crash would; its PostgreSQL cluster runs on."""
         if self.process:

@@ -175,6 +175,12 @@ class PostgresCluster:
             subprocess.run([*psql, "-c", f'CREATE DATABASE "{name}"'], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=True)
         self._databases.add(name)
 
+    def drop_database(self, name: str) -> None:
+        """Drop the database name and everything in it, disconnecting its clients (a lost disk, for reliability tests)."""
+        psql = [str(postgresql_bin() / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.socket_dir), "-U", SUPERUSER, "-d", "postgres"]
+        subprocess.run([*psql, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=True)
+        self._databases.discard(name)
+
     def stop(self, timeout: float = 30.0) -> None:
         """Shut the server down (fast: it disconnects its clients), killing it if that takes longer than timeout."""
         if self.process and self.process.is_running:
