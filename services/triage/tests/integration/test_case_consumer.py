@@ -75,3 +75,36 @@ def test_staff_api_refuses_requests_without_the_token(triage_settings):
         assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
         entries = client.portal.call(lambda: client.app.state.context.audit.page(filters={"reason": "unknown_token"}, skip=0, limit=10))
     assert entries[1] == 2  # each wrong token is in the audit log
+
+
+async def test_a_reference_another_instance_drew_too_is_drawn_again_never_dropped(infrastructure, unique_name, office_keys):
+    """FerretDB 1.24 can lose one of two concurrent `$inc`s of the counter, so two triage instances may draw one number.
+    Before the fix the second case hit the unique reference, was taken for a redelivery, was not stored, and was announced."""
+    from meldestelle_shared.mongo import create_client
+    from meldestelle_shared.settings import MongoSettings
+    from triage.cases.repository import CaseRepository
+    from triage.cases.service import CaseRules, open_cases
+
+    client = create_client(MongoSettings(uri=infrastructure.database_uri("triage")), app_name="test")
+    try:
+        repository = CaseRepository(client[unique_name])
+        await repository.ensure_indexes()
+        rules = CaseRules(reference_prefix="DU")
+        announced = []
+
+        async def publish(events) -> None:
+            announced.extend(events)
+
+        [first] = await open_cases([report_event(office_keys[1], "Erster Bericht.")], repository=repository, publish=publish, rules=rules)
+        await client[unique_name]["counters"].update_one({}, {"$inc": {"value": -1}})  # the other instance's $inc was lost
+        second, third = await open_cases(
+            [report_event(office_keys[1], "Zweiter Bericht."), report_event(office_keys[1], "Dritter Bericht.")],
+            repository=repository, publish=publish, rules=rules,
+        )  # fmt: skip
+        references = [first.reference, second.reference, third.reference]
+        assert len(set(references)) == 3, references
+        for event in (first, second, third):  # every announced case is stored, under the announced reference
+            stored = await repository.get(event.case_id)
+            assert stored is not None and stored.reference == event.reference
+    finally:
+        await client.close()

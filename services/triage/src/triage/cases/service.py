@@ -11,6 +11,9 @@ from triage.cases.repository import CaseRepository
 
 Publish = Callable[[Sequence[Event]], Awaitable[None]]
 
+# How often a report may draw a new reference after another instance took its number.
+_REFERENCE_ATTEMPTS = 10
+
 __all__ = ["Case", "CaseRules", "Publish", "case_id_for", "format_reference", "new_case", "open_cases"]
 
 
@@ -41,17 +44,37 @@ async def open_cases(
     reports = [e for e in {e.report_id: e for e in events if isinstance(e, ReportSubmitted)}.values() if e.report_id not in abandoned]
     if not reports:
         return []
-    # Insert first and look up only the conflicts, by _id: FerretDB answers nothing else from an
-    # index, and a lookup by report_id would scan every case on every batch.
-    cases = await _with_references(reports, repository, rules)
-    stored = {case.report_id: case for case in cases}
-    for index in await repository.insert_reporting_conflicts(cases):
-        existing = await repository.get(UUID(cases[index].id))  # redelivered: announce the stored case
-        if existing is not None:
-            stored[existing.report_id] = existing
+    stored = await _store_cases(reports, repository, rules)
     announcements = [stored[str(e.report_id)].announcement() for e in reports]
     await publish(announcements)
     return announcements
+
+
+async def _store_cases(reports: Sequence[ReportSubmitted], repository: CaseRepository, rules: CaseRules) -> dict[str, Case]:
+    """Insert a case per report and return each report's stored case (the existing one for a redelivered report).
+
+    Insert first and look up only the conflicts, by _id: FerretDB answers nothing else from an index, and a
+    lookup by report_id would scan every case on every batch. A conflict whose case does not exist lost its
+    reference to another triage instance: FerretDB 1.24 does not isolate concurrent `$inc`s of the counter,
+    so two instances can draw the same number. Such cases draw new numbers and are inserted again.
+    """
+    stored: dict[str, Case] = {}
+    pending = list(reports)
+    for _ in range(_REFERENCE_ATTEMPTS):
+        cases = await _with_references(pending, repository, rules)
+        conflicts = set(await repository.insert_reporting_conflicts(cases))
+        stored |= {case.report_id: case for index, case in enumerate(cases) if index not in conflicts}
+        lost_reference = []
+        for index in conflicts:
+            existing = await repository.get(UUID(cases[index].id))
+            if existing is not None:  # redelivered: announce the stored case
+                stored[existing.report_id] = existing
+            else:
+                lost_reference.append(cases[index].report_id)
+        pending = [event for event in pending if str(event.report_id) in lost_reference]
+        if not pending:
+            return stored
+    raise RuntimeError(f"no free case reference after {_REFERENCE_ATTEMPTS} attempts")
 
 
 async def _erase_abandoned(report_ids: set[UUID], *, repository: CaseRepository, publish: Publish) -> None:
