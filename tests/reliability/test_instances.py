@@ -19,7 +19,8 @@ from pymongo import MongoClient
 
 from devstack.kafka import KafkaBroker, cluster_access, create_topics, stop_cluster
 from devstack.kafka_acls import service_acls
-from devstack.probes import eventually, run_async
+from devstack.probes import eventually, read_topic, run_async
+from meldestelle_shared.events import ReportSubmitted, decode_event
 from devstack.processes import ManagedProcess, free_port, wait_for_port
 from devstack.stack import SERVICES, LocalStack, Ports, kafka_users
 
@@ -215,7 +216,7 @@ def test_two_instances_of_each_service_share_the_work_and_a_rolling_restart_lose
         # The submission throttle holds across instances: one flooding address gets LIMIT reports, alternating instances.
         flood = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.99"), timeout=60)
         statuses = [
-            flood.post(f"{running['intake'][n % 2].url}/api/v1/reports", json={"description": f"Flut {n}"}).status_code for n in range(LIMIT + 6)
+            flood.post(f"{running['intake'][n % 2].url}/api/v1/reports", json={"description": f"Flut Nummer {n}: beleidigt an der Haltestelle."}).status_code for n in range(LIMIT + 6)
         ]
         assert statuses.count(201) == LIMIT and statuses[LIMIT:] == [429] * 6, statuses
 
@@ -237,7 +238,20 @@ def test_two_instances_of_each_service_share_the_work_and_a_rolling_restart_lose
         feeder.join(timeout=120)
 
     assert set(load.answers) <= {201, 503}, load.answers
-    eventually(lambda: len(cases_by_report(stack)) >= len(load.accepted) + LIMIT, timeout=600, interval=2, what="a case per accepted report")
+    try:
+        eventually(lambda: len(cases_by_report(stack)) >= len(load.accepted) + LIMIT, timeout=600, interval=2, what="a case per accepted report")
+    except AssertionError:
+        on_topic = {
+            str(event.report_id)
+            for event in (decode_event(record.value) for record in read_topic(cluster_access(brokers), stack.topics.reports, idle_seconds=3))
+            if isinstance(event, ReportSubmitted)
+        }
+        stored = cases_by_report(stack)
+        missing = set(load.accepted) - set(stored)
+        raise AssertionError(
+            f"accepted {len(load.accepted)}, cases {len(stored)}, missing {len(missing)}, of which not on the topic "
+            f"{len(missing - on_topic)}; answers {dict(load.answers)}"
+        ) from None
     time.sleep(5)  # room for a wrong extra case or e-mail to appear
     cases = cases_by_report(stack)
     assert set(load.accepted) <= set(cases) and max(cases.values()) == 1 and len(cases) == len(load.accepted) + LIMIT

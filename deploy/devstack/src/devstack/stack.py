@@ -126,7 +126,7 @@ class LocalStack:
         (self.root / "metrics" / "intake").mkdir(parents=True)
         for name in SERVICES:
             self.services[name] = ManagedProcess(
-                name, self._service_argv(name), env=self.service_env(name), log_path=self.root / "logs" / f"{name}.log"
+                name, self.service_argv(name), env=self.service_env(name), log_path=self.root / "logs" / f"{name}.log"
             )
 
     def database_uri(self, service: str) -> str:
@@ -146,17 +146,20 @@ class LocalStack:
         """Where a service's Prometheus metrics are (loopback only)."""
         return f"http://127.0.0.1:{getattr(self.ports, f'{service}_metrics')}/metrics"
 
-    def start_infrastructure(self) -> None:
-        """Start Kafka, the database and the SMTP sink, and create the topics."""
-        self.kafka.start()
+    def start_infrastructure(self, *, kafka: bool = True) -> None:
+        """Start Kafka, the database and the SMTP sink, and create the topics; without `kafka`, the caller brings its own."""
+        if kafka:
+            self.kafka.start()
         for database in self.databases.values():
             database.start()
         self.smtp.start()
-        self.kafka.wait_ready(timeout=120)
+        if kafka:
+            self.kafka.wait_ready(timeout=120)
         for database in self.databases.values():
             database.wait_ready()
         self.smtp.wait_ready()
-        self.create_topics()
+        if kafka:
+            self.create_topics()
 
     def create_topics(self) -> None:
         """Create this stack's topics on its Kafka, with the ACLs of its services and their consumer groups."""
@@ -220,6 +223,12 @@ class LocalStack:
         )
         if self.databases:
             env["MONGODB_USERNAME"] = name
+        if name == "triage":
+            # The evidence store is intake's database `<intake>_evidence`, on intake's server. FerretDB has no roles, so
+            # here triage reads (and erases) it with intake's login; MongoDB in compose gives triage a role of its own.
+            env["TRIAGE_EVIDENCE_DATABASE"] = f"{self.database_prefix}intake_evidence"
+            if self.databases:
+                env["TRIAGE_EVIDENCE_STORE_URI"] = self.databases["intake"].authenticated_uri
         if name == "intake" and self.intake_workers > 1:
             # prometheus_client's multiprocess mode: the workers share one emptied folder, one of them serves it.
             env["PROMETHEUS_MULTIPROC_DIR"] = str(self.root / "metrics" / name)  # emptied in __post_init__
@@ -234,8 +243,10 @@ class LocalStack:
         done = subprocess.run(command, env=self.service_env("triage"), capture_output=True, text=True, check=True, timeout=60)
         return done.stdout.splitlines()[1].strip()
 
-    def _service_argv(self, name: str) -> list[str]:
-        port = getattr(self.ports, name)
+    def service_argv(self, name: str, *, port: int | None = None, workers: int | None = None) -> list[str]:
+        """The command that runs a service: on its stack port and worker count unless others are given (more instances)."""
+        port = port or getattr(self.ports, name)
+        workers = workers or (self.intake_workers if name == "intake" else 1)
         return [
             sys.executable, "-m", "uvicorn", f"{name}.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(port),
@@ -243,7 +254,7 @@ class LocalStack:
             "--no-access-log",  # access logs carry client addresses
             "--ws", "none",  # no WebSockets: an upgrade is plain HTTP, and nothing logs the client's address
             "--timeout-graceful-shutdown", "8",
-            "--workers", str(self.intake_workers if name == "intake" else 1),
+            "--workers", str(workers),
             # The supervisor kills a worker that does not answer its ping in time; 5 s (the default) was
             # too short on a busy machine: workers were killed while still starting (bench.intake).
             "--timeout-worker-healthcheck", "30",

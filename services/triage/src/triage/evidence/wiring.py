@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from faststream.kafka import KafkaBroker
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
 from meldestelle_shared.consuming import subscribe
@@ -20,9 +21,10 @@ from triage.evidence.store import OriginalStore, SafeCopyStore
 def evidence_desk(
     client: AsyncMongoClient, mongodb: MongoSettings, *, store_database: str, safe_database: str, office_key: Keyring, settings: EvidenceSettings
 ) -> EvidenceDesk:
-    """The stores (the evidence store on its own server if `settings.store_uri` names one) and the keyring."""
+    """The stores (the evidence store on its own server, with the URI's own login, if `settings.store_uri` names one) and the keyring."""
     store_uri = settings.store_uri.get_secret_value()
-    store_client = create_client(mongodb.model_copy(update={"uri": store_uri}), app_name="triage") if store_uri else client
+    elsewhere = mongodb.model_copy(update={"uri": store_uri, "username": "", "password": SecretStr("")})
+    store_client = create_client(elsewhere, app_name="triage") if store_uri else client
     return EvidenceDesk(OriginalStore(store_client[store_database]), SafeCopyStore(client[safe_database]), office_key, settings)
 
 
