@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -82,7 +82,9 @@ async def _read_report(request: Request, context: Context) -> tuple[ReportCreate
     if content_type.split(";")[0].strip().lower() != "multipart/form-data":
         try:
             data = json.loads(body)
-        except ValueError:
+        except UnicodeDecodeError:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "The request body is not UTF-8.") from None
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python's parser goes
             raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}]) from None
         return _validated(lambda: ReportCreate.model_validate(data)), []
     try:
