@@ -25,8 +25,12 @@ def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return pool.submit(lambda: asyncio.run(make())).result()
 
 
-def eventually(probe: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition") -> T:
-    """Call `probe` until it returns something truthy; fail with `what` after `timeout` seconds."""
+def eventually(probe: Callable[[], T], *, timeout: float = 60.0, interval: float = 0.1, what: str = "condition") -> T:
+    """Call `probe` until it returns something truthy; fail with `what` after `timeout` seconds.
+
+    The default is an upper bound for a loaded 2-core machine running the whole suite, where an event's way
+    through Kafka and a consumer can take seconds; a passing probe returns as soon as it holds.
+    """
     deadline = time.monotonic() + timeout
     while True:
         result = probe()
