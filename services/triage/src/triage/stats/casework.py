@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from meldestelle_shared.events import (
     CaseClosed,
@@ -118,10 +119,22 @@ class CaseworkStore:
         """Store rebuilt buckets and places in bulk."""
         docs = [{"_id": key, "year": key.split(":")[0], "members": members} for key, members in sorted(buckets.items())]
         for start in range(0, len(docs), 500):
-            await self._buckets.insert_many(docs[start : start + 500], ordered=False)
+            await _insert_or_replace(self._buckets, docs[start : start + 500])
         place_docs = [{"_id": case_id, "years": years, "erased": False} for case_id, years in places.items()]
         for start in range(0, len(place_docs), 1000):
-            await self._places.insert_many(place_docs[start : start + 1000], ordered=False)
+            await _insert_or_replace(self._places, place_docs[start : start + 1000])
+
+
+async def _insert_or_replace(collection, docs: list[dict]) -> None:
+    """Insert in bulk; a document the live consumer wrote meanwhile is replaced by the rebuilt one (it is the whole truth)."""
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as error:
+        failed = [e for e in error.details.get("writeErrors", [])]
+        if any(e.get("code") != 11000 for e in failed):
+            raise
+        for e in failed:
+            await collection.replace_one({"_id": docs[e["index"]]["_id"]}, docs[e["index"]], upsert=True)
 
 
 async def apply_casework_events(events: Sequence[Event], *, store: CaseworkStore, cases: CaseFiguresPort) -> int:
