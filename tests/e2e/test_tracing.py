@@ -6,13 +6,10 @@ servers and SMTP sink; spans go to OpenTelemetry's in-memory exporter through th
 
 import asyncio
 import json
-import socket
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -20,7 +17,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from devstack.probes import read_topic
+from devstack.probes import read_topic, serving
 from intake.app import create_app as create_intake
 from intake.settings import ReceiptHashSettings
 from intake.settings import Settings as IntakeSettings
@@ -87,24 +84,6 @@ def apps(infrastructure, topics, name: str, tracing: bool) -> tuple[FastAPI, Fas
         tracing=traced,
     )
     return create_intake(intake), create_triage(triage), create_notify(notify)
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """`app` under a real uvicorn on a free port of 127.0.0.1, in this test's event loop; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "the service did not start"
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def report_to_email(infrastructure, name: str, services: tuple[FastAPI, ...]) -> str:

@@ -1,13 +1,16 @@
-"""Small tools tests use to look at real infrastructure: wait for a condition, read or write a topic."""
+"""Small tools tests use to look at real infrastructure: wait for a condition, read or write a topic, serve an app."""
 
 import asyncio
+import socket
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
+import uvicorn
 
 if TYPE_CHECKING:
     from devstack.kafka import KafkaAccess
@@ -74,3 +77,24 @@ def publish_raw(kafka: "KafkaAccess", topic: str, messages: list[tuple[bytes | N
             await producer.stop()
 
     run_async(publish)
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """An ASGI app under a real uvicorn on a free port of 127.0.0.1, in the caller's event loop; yields its base URL.
+
+    Clients may connect from other loopback addresses (127.0.0.2 ...): the app sees the TCP peer, as in production without a proxy.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "the app did not start"
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

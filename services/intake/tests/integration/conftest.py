@@ -1,12 +1,10 @@
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 
+from devstack.probes import serving as serve_app
 from intake.app import create_app
 from intake.settings import Settings
 from meldestelle_shared.settings import MongoSettings
@@ -27,24 +25,9 @@ def live_settings(intake_settings: Settings, infrastructure, topics, unique_name
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[str]:
-    """intake under a real uvicorn on a free port of 127.0.0.1, in this test's event loop; yields its base URL.
-
-    Clients connect from other loopback addresses (127.0.0.2, 127.0.0.3 ...), so the address the app
-    sees is the TCP peer uvicorn puts into the ASGI scope, exactly as in production without a proxy.
-    """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, access_log=False, log_config=None))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "intake did not start"
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    """intake under a real uvicorn on a free port of 127.0.0.1, in this test's event loop; yields its base URL."""
+    async with serve_app(create_app(settings)) as url:
+        yield url
 
 
 def client_from(address: str, base_url: str) -> httpx.AsyncClient:
