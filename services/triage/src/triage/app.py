@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for repository in (context.cases, context.staff, context.sessions, context.audit, context.letters.letters):
             await start_with_retry(repository.ensure_indexes, name="database")
         await start_with_retry(lambda: seed_templates(context.letters.templates), name="database")
+        await start_with_retry(context.cases.queue.cached.current, name="database")  # the queue's first page needs no scan
         await start_with_retry(context.broker.start, name="kafka")
         await context.statistics.start()
         jobs = asyncio.create_task(scheduler.run_forever(context)) if settings.job_interval_seconds else None

@@ -45,3 +45,23 @@ def archive_group(query: CaseQuery) -> str | None:
         district=query.district.value if query.district else None,
         area=query.life_area.value if query.life_area else None,
     )
+
+
+def matches(document: dict[str, Any], found: dict[str, Any]) -> bool:
+    """Whether a document meets a filter `build_filter` made, as the database decides it (for entries held in memory)."""
+    return all(_meets(_value_at(document, path), condition) for path, condition in found.items())
+
+
+def _value_at(document: Any, path: str) -> Any:
+    for part in path.split("."):
+        document = document.get(part) if isinstance(document, dict) else None
+    return document
+
+
+def _meets(value: Any, condition: Any) -> bool:
+    if isinstance(condition, dict):
+        if set(condition) != {"$ne"}:
+            raise ValueError(f"unsupported condition {condition!r}")
+        return not _meets(value, condition["$ne"])
+    # Equality as MongoDB has it: None also matches a missing field, and a scalar matches an array holding it.
+    return value == condition or (isinstance(value, list) and condition in value)

@@ -52,7 +52,7 @@ async def write_queue(view: QueueView, sources: AsyncIterator[list[Document]]) -
     heads, pages, places = paged(groups)
     for case_id, placed in places.items():
         aliases[case_id]["archived"] = placed
-    for collection in (view.open, view.counters, view.references, view.archive.heads, view.archive.pages):
+    for collection in (view.open, view.counters, view.references, view.archive.heads, view.archive.pages, view.log.changes, view.log.versions):
         await collection.delete_many({})
     await _insert(view.open, entries)
     await _insert(view.references, list(aliases.values()))

@@ -1,12 +1,13 @@
 """The queue's read model: open cases with the few fields a queue row shows, integer counters, a reference alias
 and the archive's paged lists. It lives in a database of its own (`Settings.queue_database`).
 
-FerretDB answers a filter, a sort or a count only by scanning (INFRA.md), so the queue scans the open cases
-(thousands), never the archive. Each write of a case replaces its entry with the case's stored state and returns
-the entry as it was, atomically; the counters change by the difference, so a repeated refresh adds nothing, and a
-stale one (an older `stamp`) is refused. Residual drift: a crash between an entry's write and its counters' `$inc`
-leaves the counters off by that case until `python -m triage.cases.queue.rebuild` (the entry itself is healed by
-the case's next write or redelivery).
+FerretDB answers a filter, a sort or a count only by scanning (INFRA.md), so the queue reads the open cases
+(thousands), never the archive, and each process holds them in memory, kept current through the writers' change
+logs (`cache.py`). Each write of a case replaces its entry with the case's stored state and returns the entry as it
+was, atomically; the counters change by the difference, so a repeated refresh adds nothing, and a stale one (an
+older `stamp`) is refused. Residual drift: a crash between an entry's write and its counters' `$inc` leaves the
+counters off by that case until `python -m triage.cases.queue.rebuild` (the entry itself is healed by the case's
+next write or redelivery, and other processes' copies by their next scan, at most `cache.RELOAD_AFTER` later).
 """
 
 import asyncio
@@ -22,11 +23,14 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from meldestelle_shared.mongo import find_by_ids
 from triage.cases.queue.archive import ArchivePages, archive_groups_of
+from triage.cases.queue.cache import ChangeLog, OpenEntries
 from triage.cases.queue.counting import TOTAL, counter_id, membership_delta, per_assignee, queue_counts, summed
+from triage.cases.queue.filters import matches
 
 Document = dict[str, Any]
 
-# What a queue row, its filters and its sort orders need (read back as a `Case` without texts or timeline).
+# What a queue row, its filters and its sort orders need (read back as a `Case` without texts or timeline). Each
+# process holds these in memory (`cache.py`), so a page is answered without reading the cases.
 ENTRY_FIELDS = (
     "report_id", "reference", "status", "priority", "priority_rank", "priority_reason", "agg_deadline", "received_at",
     "received_month", "reporter", "effective", "classification", "assignee_id", "retention_review", "unread_replies", "reply_waiting",
@@ -69,10 +73,20 @@ class QueueView:
         self.counters = database["queue_counters"]
         self.references = database["case_references"]
         self.archive = ArchivePages(database)
-        self.instance = instance or default_instance()
+        self.log = ChangeLog(database, instance or default_instance())
+        self.cached = OpenEntries(database)
         # One writer at a time per process: FerretDB loses concurrent updates of one document, and concurrent
         # writes can deadlock its connection pool.
         self._lock = asyncio.Lock()
+
+    @property
+    def instance(self) -> str:
+        """This writer's id in the counters' and the change log's documents."""
+        return self.log.instance
+
+    @instance.setter
+    def instance(self, value: str) -> None:
+        self.log.instance = value
 
     # -- writes, from the case's write paths ----------------------------------------------------
 
@@ -80,6 +94,7 @@ class QueueView:
         """Index cases just inserted (alias, entry, counters, total) and heal redelivered ones from their stored state."""
         async with self._lock:
             delta: Counter[str] = Counter()
+            changed = [case["_id"] for case in new]
             if new:
                 aliases = [{"_id": case["reference"], "case_id": case["_id"], "stamp": stamp_of(case)} for case in new]
                 await _insert_new(self.references, aliases)
@@ -99,17 +114,22 @@ class QueueView:
                 for case in redelivered:
                     if case["status"] == CLOSED or entry_of(case) != stored.get(case["_id"]):
                         delta.update(await self._refresh(case))
+                        changed.append(case["_id"])
             await self._count(delta)
+            if changed:
+                await self.log.record(changed)
 
     async def refresh(self, case: Document) -> None:
         """Bring a case's entry, its counters and its archive lists to what its stored document says."""
         async with self._lock:
             await self._count(await self._refresh(case))
+            await self.log.record([case["_id"]])
 
     async def forget(self, cases: Iterable[Document], *, deleted: int) -> None:
         """Take erased cases out of everything; `deleted` of them were still stored."""
         async with self._lock:
             delta: Counter[str] = Counter()
+            cases = list(cases)
             for case in cases:
                 delta.update(membership_delta(await self.open.find_one_and_delete({"_id": case["_id"]}), None))
                 alias = await self.references.find_one_and_delete({"_id": case["reference"], "case_id": case["_id"]})
@@ -117,11 +137,13 @@ class QueueView:
                     await self.archive.remove(place["group"], place["page"], case["_id"])
             delta[TOTAL] -= deleted
             await self._count(delta)
+            await self.log.record([case["_id"] for case in cases])
 
     async def flag_unclosed_before(self, cutoff: Any) -> None:
         """Mirror the retention-review flag onto the open entries received before `cutoff` (no counter changes)."""
         async with self._lock:
             await self.open.update_many({"received_at": {"$lt": cutoff}, "retention_review": {"$ne": True}}, {"$set": {"retention_review": True}})
+            await self.log.record(None)  # any entry may have changed: readers scan once
 
     async def _refresh(self, case: Document) -> Counter[str]:
         entry, stamp = entry_of(case), stamp_of(case)
@@ -166,14 +188,14 @@ class QueueView:
     async def listing(
         self, query: Document, *, status: str | None, sort: list[tuple[str, int]], skip: int, limit: int
     ) -> tuple[list[Document], int, dict[str, int], int]:
-        """One scan of the open entries matching `query` (no status in it) gives the page of those in `status`, their
-        total, the counts per status and the replies waiting: FerretDB scans for any filter, sort or count, so one scan
-        of the (bounded) open entries instead of three. Without a filter the counts come from the counters (with closed)."""
-        matches = [doc async for doc in self.open.find(query)]
-        chosen = sorted_by([doc for doc in matches if status is None or doc["status"] == status], sort)
+        """The open entries matching `query` (no status in it), from this process's copy (`cache.py`), give the page of
+        those in `status`, their total, the counts per status and the replies waiting. Without a filter the
+        counts come from the counters (they include the closed cases)."""
+        matching = [entry for entry in await self.cached.current() if matches(entry, query)]
+        chosen = sorted_by([doc for doc in matching if status is None or doc["status"] == status], sort)
         if query:
-            counts = dict(Counter(doc["status"] for doc in matches))
-            replies = sum(1 for doc in matches if doc.get("reply_waiting") is True)
+            counts = dict(Counter(doc["status"] for doc in matching))
+            replies = sum(1 for doc in matching if doc.get("reply_waiting") is True)
         else:
             counts, replies = queue_counts(await self.totals())
         return chosen[skip : skip + limit], len(chosen), counts, replies
@@ -194,8 +216,8 @@ class QueueView:
         return per_assignee(await self.totals())
 
     async def open_case_ids(self) -> list[str]:
-        """The ids of every open case (one scan of the bounded open entries, never of the archive)."""
-        return [doc["_id"] async for doc in self.open.find({}, {"_id": 1})]
+        """The ids of every open case (from this process's copy of the open entries, never the archive)."""
+        return [entry["_id"] for entry in await self.cached.current()]
 
     async def case_id_for_reference(self, reference: str) -> str | None:
         """The id of the case with this reference, open or archived (read by `_id`)."""
