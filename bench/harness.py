@@ -4,6 +4,7 @@ Benchmarks run as modules from the repository root (`.venv/bin/python -m bench.i
 `bench` is a namespace package and this module is `bench.harness`.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -188,6 +189,21 @@ def process_tree_rss(pid: int) -> int:
         return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
     except psutil.NoSuchProcess:
         return 0
+
+
+def process_tree_pss(pid: int) -> int:
+    """Proportional set size of a process and all its descendants: a page shared by n processes counts 1/n in each,
+    so shared memory (PostgreSQL's shared buffers, forked workers' copy-on-write pages) is counted once in the sum."""
+    try:
+        tree = [psutil.Process(pid)]
+        tree += tree[0].children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for process in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):  # a backend may end between the listing and the read
+            total += process.memory_full_info().pss
+    return total
 
 
 def uvicorn_argv(app: str, port: int, *extra: str) -> list[str]:

@@ -3,8 +3,11 @@
     .venv/bin/python -m bench.footprint                    # 20 s idle, 30 s under load
     .venv/bin/python -m bench.footprint --seconds 10
 
-Resident set size (RSS) of each process with its children, sampled once a second; the figure under
-load is the peak. Kafka runs with the heap the stack configures (-Xmx512m). Baseline in the same
+Proportional set size (PSS) of each process with its children, sampled once a second; the figure under
+load is the peak. PSS, not RSS: a page shared by n processes counts 1/n in each, so PostgreSQL's shared buffers
+(mapped by each of its backends) and intake's forked workers' shared pages count once in the stack's total; the
+sum of RSS counted them once per process (a PostgreSQL cluster of 12 processes showed 1.4 GiB under load).
+Kafka runs with the heap the stack configures (-Xmx512m). Baseline in the same
 run: a bare FastAPI process (`bench/footprint/bare.py`) on the same uvicorn command line,
 idle and under the same load, so each service's figure reads as a multiple of an empty Python web process.
 """
@@ -14,7 +17,7 @@ import json
 import threading
 import time
 
-from bench.harness import load, local_stack, machine, process_tree_rss, record_result, uvicorn_argv, wrk_post
+from bench.harness import load, local_stack, machine, process_tree_pss, record_result, uvicorn_argv, wrk_post
 from bench.limits import TimeLimitExceeded, exit_on_timeout, time_limit
 from bench.synthetic import REPORT
 from devstack.processes import ManagedProcess, free_port, wait_for_port
@@ -24,7 +27,7 @@ MIB = 2**20
 
 
 class Sampler:
-    """Samples the RSS of named processes every second in a thread, keeping the peak of each."""
+    """Samples the PSS of named processes every second in a thread, keeping the peak of each."""
 
     def __init__(self, pids: dict[str, int]) -> None:
         self.pids = pids
@@ -33,8 +36,8 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def now(self) -> dict[str, int]:
-        """The current RSS of each process."""
-        return {name: process_tree_rss(pid) for name, pid in self.pids.items()}
+        """The current PSS of each process."""
+        return {name: process_tree_pss(pid) for name, pid in self.pids.items()}
 
     def __enter__(self) -> "Sampler":
         self._thread.start()
@@ -52,7 +55,7 @@ class Sampler:
 
 
 def main() -> None:
-    """Print each process's RSS idle and at peak under load, the totals, and the bare-FastAPI baseline."""
+    """Print each process's PSS idle and at peak under load, the totals, and the bare-FastAPI baseline."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--idle-seconds", type=int, default=20, help="settling time before the idle sample")
     parser.add_argument("--seconds", type=int, default=30, help="length of the load")
@@ -89,7 +92,7 @@ def run(args: argparse.Namespace) -> None:
                 accepted = wrk_post(f"{stack.url('intake')}/api/v1/reports", body, seconds=args.seconds, connections=args.connections)
             print(f"  load: {accepted.line()}  [{load()}]")
             wrk_post(f"http://127.0.0.1:{port}/api/v1/reports", body, seconds=5, connections=args.connections)
-            bare_loaded = process_tree_rss(bare.pid)
+            bare_loaded = process_tree_pss(bare.pid)
         finally:
             bare.stop()
     bare_idle = idle.pop("bare FastAPI (baseline)")
@@ -105,7 +108,7 @@ def run(args: argparse.Namespace) -> None:
         "footprint",
         target="≤ 2048 MiB for the whole stack",
         measured=stack_peak / MIB, baseline=bare_loaded / MIB, unit="MiB", met=stack_peak <= TARGET_BYTES,
-        note=f"sum of per-process peaks under {args.seconds} s of intake load ({sum(idle.values()) / MIB:.0f} MiB idle); "
+        note=f"PSS; sum of per-process peaks under {args.seconds} s of intake load ({sum(idle.values()) / MIB:.0f} MiB idle); "
         f"baseline: one bare FastAPI process under the same load, so the ratio reads as a multiple of it",
     )  # fmt: skip
 
