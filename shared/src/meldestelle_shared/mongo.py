@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 
 from meldestelle_shared.settings import MongoSettings
 
@@ -38,6 +39,24 @@ async def find_by_ids(collection: AsyncCollection, ids: Iterable[Any], projectio
     """
     found = await asyncio.gather(*(collection.find_one({"_id": key}, projection) for key in ids))
     return [doc for doc in found if doc]
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(collection: AsyncCollection, documents: list[dict[str, Any]]) -> list[int]:
+    """Insert documents in bulk, unordered; returns the positions of those a unique key already held (left as they
+    were: a redelivery or a concurrent writer). Any other write error raises."""
+    if not documents:
+        return []
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return [e["index"] for e in errors]
+    return []
 
 
 def mongo_check(client: AsyncMongoClient) -> Callable[[], Awaitable[bool]]:

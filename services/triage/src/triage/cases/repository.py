@@ -9,10 +9,9 @@ from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 from meldestelle_shared.events import encode_event
-from meldestelle_shared.mongo import find_by_ids
+from meldestelle_shared.mongo import find_by_ids, insert_new
 from triage.cases.documents import (
     FIGURES_PROJECTION,
     Document,
@@ -29,8 +28,6 @@ from triage.cases.model import Case, Change, case_id_for
 from triage.cases.queue.view import SOURCE_PROJECTION, QueueView
 from triage.cases.values import CaseFigures, DuplicateHint, TimelineEntry
 from triage.evidence.model import EvidenceItem, evidence_document
-
-_DUPLICATE_KEY = 11000
 
 
 class CaseRepository:
@@ -66,14 +63,7 @@ class CaseRepository:
         if not cases:
             return []
         documents = [case_document(case) for case in cases]
-        conflicts: list[int] = []
-        try:
-            await self._cases.insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            errors = error.details.get("writeErrors", [])
-            if any(e.get("code") != _DUPLICATE_KEY for e in errors):
-                raise
-            conflicts = [e["index"] for e in errors]
+        conflicts = await insert_new(self._cases, documents)
         # A redelivered report is indexed again from its stored case: that heals a crash before the queue heard of it.
         new = [doc for i, doc in enumerate(documents) if i not in conflicts]
         redelivered = await find_by_ids(self._cases, [documents[i]["_id"] for i in conflicts], SOURCE_PROJECTION)

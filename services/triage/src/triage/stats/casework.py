@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 from meldestelle_shared.events import (
     CaseClosed,
@@ -29,7 +28,7 @@ from meldestelle_shared.events import (
     InterventionUpdated,
     ReferralTakenUp,
 )
-from meldestelle_shared.mongo import find_by_ids
+from meldestelle_shared.mongo import find_by_ids, insert_new
 from triage.cases.casework import CaseWork
 from triage.cases.ports import CaseFiguresPort
 
@@ -127,14 +126,8 @@ class CaseworkStore:
 
 async def _insert_or_replace(collection, docs: list[dict]) -> None:
     """Insert in bulk; a document the live consumer wrote meanwhile is replaced by the rebuilt one (it is the whole truth)."""
-    try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as error:
-        failed = [e for e in error.details.get("writeErrors", [])]
-        if any(e.get("code") != 11000 for e in failed):
-            raise
-        for e in failed:
-            await collection.replace_one({"_id": docs[e["index"]]["_id"]}, docs[e["index"]], upsert=True)
+    for i in await insert_new(collection, docs):
+        await collection.replace_one({"_id": docs[i]["_id"]}, docs[i], upsert=True)
 
 
 async def apply_casework_events(events: Sequence[Event], *, store: CaseworkStore, cases: CaseFiguresPort) -> int:

@@ -12,15 +12,14 @@ from typing import Any
 
 from pymongo import ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from meldestelle_shared.events import MonthlyStatisticsPublished
-from meldestelle_shared.mongo import find_by_ids
+from meldestelle_shared.mongo import find_by_ids, insert_new
 from triage.cases.ports import CaseFiguresPort, case_figures_port
 from triage.stats.casework import CaseworkStore
 from triage.stats.figures import BUCKETS, count_members
 
-_DUPLICATE_KEY = 11000
 
 Placement = tuple[str, int]  # (month, bucket)
 # A bucket's counts as stored in its month: [{"cell": cell, "n": n}, ...], sorted by cell (see `_as_pairs`).
@@ -118,11 +117,7 @@ class StatisticsRepository:
 
     async def insert_contributions(self, contributions: Sequence[dict[str, Any]]) -> None:
         """Insert fresh contributions fast; one a running consumer stored meanwhile is equal, so it is kept."""
-        try:
-            await self._contributions.insert_many(contributions, ordered=False)
-        except BulkWriteError as error:
-            if any(e.get("code") != _DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
-                raise
+        await insert_new(self._contributions, list(contributions))
 
     async def insert_rebuilt(self, buckets: dict[Placement, dict[str, list[str]]], months: Iterable[str]) -> None:
         """Store rebuilt buckets and their months' counts in a few bulk writes: each write costs, not each document."""

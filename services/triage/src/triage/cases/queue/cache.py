@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from meldestelle_shared.mongo import find_by_ids
@@ -54,10 +55,10 @@ class ChangeLog:
 class OpenEntries:
     """This process's copy of the open entries; `current()` brings it up to date first."""
 
-    def __init__(self, database: AsyncDatabase) -> None:
-        self.open = database["queue_open"]
-        self.changes = database["queue_changes"]
-        self.versions = database["queue_versions"]
+    def __init__(self, open_entries: AsyncCollection, log: ChangeLog) -> None:
+        self.open = open_entries
+        self.changes = log.changes  # every writer's logs and versions, not only this process's
+        self.versions = log.versions
         self.entries: dict[str, Document] = {}
         self.seen: dict[str, int] | None = None
         self.scans = 0  # how often the copy was loaded by a scan (tests read it)

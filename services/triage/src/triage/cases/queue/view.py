@@ -19,9 +19,9 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
-from meldestelle_shared.mongo import find_by_ids
+from meldestelle_shared.mongo import find_by_ids, insert_new
 from triage.cases.queue.archive import ArchivePages, archive_groups_of
 from triage.cases.queue.cache import ChangeLog, OpenEntries
 from triage.cases.queue.counting import TOTAL, counter_id, membership_delta, per_assignee, queue_counts, summed
@@ -38,7 +38,6 @@ ENTRY_FIELDS = (
 # The case fields the read model is built from: a case read for it never carries sealed texts or the timeline.
 SOURCE_PROJECTION = {name: 1 for name in (*ENTRY_FIELDS, "closed_at", "updated_at", "created_at")}
 CLOSED = "closed"
-_DUPLICATE_KEY = 11000
 
 
 def stamp_of(case: Document) -> Any:
@@ -74,7 +73,7 @@ class QueueView:
         self.references = database["case_references"]
         self.archive = ArchivePages(database)
         self.log = ChangeLog(database, instance or default_instance())
-        self.cached = OpenEntries(database)
+        self.cached = OpenEntries(self.open, self.log)
         # One writer at a time per process: FerretDB loses concurrent updates of one document, and concurrent
         # writes can deadlock its connection pool.
         self._lock = asyncio.Lock()
@@ -231,13 +230,4 @@ class QueueView:
 
 async def _insert_new(collection: Any, documents: list[Document]) -> set[Any]:
     """Insert documents; returns the `_id`s that existed already (left as they were)."""
-    if not documents:
-        return set()
-    try:
-        await collection.insert_many(documents, ordered=False)
-    except BulkWriteError as error:
-        errors = error.details.get("writeErrors", [])
-        if any(e.get("code") != _DUPLICATE_KEY for e in errors):
-            raise
-        return {documents[e["index"]]["_id"] for e in errors}
-    return set()
+    return {documents[i]["_id"] for i in await insert_new(collection, documents)}
