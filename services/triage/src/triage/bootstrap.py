@@ -3,7 +3,7 @@ take the parts as the typed dependency `Context` declared below. Nothing connect
 starts the broker and the jobs."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -24,6 +24,7 @@ from triage.cases.actions import CaseDesk
 from triage.cases.duplicates import DuplicateGroups, link_duplicates
 from triage.cases.followups import apply_followups
 from triage.cases.repository import CaseRepository
+from triage.cases.seen import JobMemory
 from triage.cases.service import CaseRules, open_cases
 from triage.evidence.service import EvidenceDesk, remember_evidence
 from triage.evidence.wiring import consume_case_events_for_evidence, evidence_desk
@@ -66,6 +67,7 @@ class TriageContext:
     referrals: Directory
     letters: LetterDesk
     evidence: EvidenceDesk
+    jobs: JobMemory = field(default_factory=JobMemory)  # what this process's scheduled jobs checked today
 
     def login(self) -> dict[str, Any]:
         """The keyword arguments start_session needs besides the credentials and the client."""

@@ -1,7 +1,15 @@
-"""The scheduled jobs, run every TRIAGE_JOB_INTERVAL_SECONDS by one instance of triage at a time (a lease per period)."""
+"""The scheduled jobs, run by one instance of triage at a time (a lease per period): every TRIAGE_JOB_INTERVAL_SECONDS
+a round over the open cases, and once a day a sweep over the archive.
+
+A round reads the open entries from this process's copy and only the cases new or changed since it last checked them
+that day (`triage.cases.seen`), so its cost follows what changed, not the size of the queue or the archive. The daily
+sweep is the one place that filters the whole `cases` collection: retention needs the long-closed cases, and the
+outbox scan catches events a mark never announced.
+"""
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from meldestelle_shared.errors import TRANSIENT_ERRORS
@@ -13,34 +21,46 @@ from triage.cases.reminding import SentReminders, send_deadline_reminders
 
 log = logging.getLogger(__name__)
 
+DAY = timedelta(days=1)
+
 
 async def run_jobs(context: TriageContext) -> None:
-    """One round: republish stranded events, refresh priorities, remind leads and assignees, apply retention, purge sessions."""
-    desk, settings = context.desk, context.settings
-    today, now = office_today(), datetime.now(UTC)
+    """One round: republish stranded events, refresh priorities, remind leads and assignees, purge sessions."""
+    desk, settings, memory = context.desk, context.settings, context.jobs
+    today, now, started = office_today(), datetime.now(UTC), time.monotonic()
     relayed = await relay_outbox(cases=desk.cases, publish=desk.publish)
-    refreshed = await refresh_priorities(today, cases=desk.cases, rules=desk.rules)
-    reminded = await remind_overdue(today, working_days=settings.first_response_working_days, cases=desk.cases, publish=desk.publish)
+    refreshed = await refresh_priorities(today, cases=desk.cases, rules=desk.rules, seen=memory.priorities)
+    reminded = await remind_overdue(
+        today, working_days=settings.first_response_working_days, cases=desk.cases, publish=desk.publish, seen=memory.first_responses
+    )
     deadline = settings.deadline
     deadline_reminders = await send_deadline_reminders(
         today, lead_times=deadline.reminder_working_days, periods=deadline.periods(), cases=desk.cases,
-        sent=SentReminders(context.client[settings.database]), publish=desk.publish,
+        sent=SentReminders(context.client[settings.database]), publish=desk.publish, seen=memory.deadlines,
     )  # fmt: skip
-    await apply_retention(now, months=settings.retention_months, cases=desk.cases, audit=desk.audit, publish=desk.publish)
     purged = await context.sessions.delete_idle_since(now - context.policy.idle)
-    log.info(
-        "scheduled jobs ran",
-        extra={"relayed": relayed, "priorities_changed": refreshed, "reminders": reminded, "deadline_reminders": deadline_reminders, "sessions_purged": purged},
-    )
+    counts = {"relayed": relayed, "priorities_changed": refreshed, "reminders": reminded, "deadline_reminders": deadline_reminders}
+    log.info("scheduled jobs ran", extra={**counts, "sessions_purged": purged, "seconds": round(time.monotonic() - started, 3)})
+
+
+async def run_daily(context: TriageContext) -> None:
+    """Once a day: apply retention, and relay events left in an outbox without a mark."""
+    desk, started = context.desk, time.monotonic()
+    await apply_retention(datetime.now(UTC), months=context.settings.retention_months, cases=desk.cases, audit=desk.audit, publish=desk.publish)
+    relayed = await relay_outbox(cases=desk.cases, publish=desk.publish, everywhere=True)
+    log.info("daily sweep ran", extra={"relayed": relayed, "seconds": round(time.monotonic() - started, 3)})
 
 
 async def run_forever(context: TriageContext) -> None:
-    """Run the jobs when this instance holds the period's lease, then wait; an outage or a bug in one round is logged and the next round tries again."""
+    """Run the round when this instance holds the period's lease, and the sweep when it holds the day's, then wait; an
+    outage or a bug in one round is logged and the next round tries again (a failed sweep waits for the next day)."""
     period = timedelta(seconds=context.settings.job_interval_seconds)
     while True:
         try:
             if await context.leases.claim("triage-jobs", period):
                 await run_jobs(context)
+            if await context.leases.claim("triage-daily", DAY):
+                await run_daily(context)
         except TRANSIENT_ERRORS as error:
             log.warning("scheduled jobs paused by an outage", extra={"error": type(error).__name__})
         except Exception:  # noqa: BLE001 - a bug in one round must not stop reminders and retention for good

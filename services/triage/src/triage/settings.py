@@ -93,7 +93,7 @@ class Settings(DatabaseSettings):
         default=0.6, gt=0, le=1, description="Text similarity (0..1) from which cases of the same area, district and month are linked."
     )
     job_interval_seconds: int = Field(
-        default=300, ge=0, description="Pause between runs of the scheduled jobs (reminders, retention, outbox); 0 turns them off."
+        default=300, ge=0, description="Pause between rounds of the scheduled jobs (outbox, priorities, reminders; retention runs once a day); 0 turns them off."
     )
     referral_directory: Path | None = Field(
         default=None,

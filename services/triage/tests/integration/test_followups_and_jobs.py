@@ -30,6 +30,7 @@ from triage.cases import actions
 from triage.cases.duplicates import DuplicateGroups
 from triage.cases.jobs import apply_retention, remind_overdue
 from triage.cases.outbox import relay_outbox
+from triage.cases.reminding import SentReminders, send_deadline_reminders
 from meldestelle_shared.days import in_office_time
 from triage.cases.service import case_id_for
 
@@ -275,6 +276,85 @@ def test_events_stranded_by_a_kafka_outage_are_relayed_with_the_same_id(triage_s
         assert client.portal.call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 0
         [event] = eventually(lambda: events_of(bootstrap, topics.cases, CaseStatusChanged), what="the relayed event")
     assert str(event.event_id) == next(iter(stranded["outbox"])) and event.status == "in_review"
+
+
+def test_the_relay_finds_stranded_events_by_their_marks_and_the_daily_sweep_finds_unmarked_ones(
+    triage_settings, topics, infrastructure, make_report, service_headers
+):
+    report, _ = make_report()
+    with TestClient(create_app(triage_settings)) as client:
+        publish(infrastructure.kafka.admin, topics.reports, report)
+        [listed] = eventually(lambda: cases(client, service_headers), what="the case")
+        context = client.app.state.context
+        marks = context.client[triage_settings.database]["outbox_marks"]
+        call = client.portal.call
+
+        async def kafka_down(events):
+            raise KafkaConnectionError("broker away")
+
+        offline = actions.CaseDesk(cases=context.cases, audit=context.audit, publish=kafka_down, office_key=context.office_key, rules=context.desk.rules)
+        case = call(lambda: context.cases.get(listed["id"]))
+        call(lambda: actions.change_status(case, CaseStatus.IN_REVIEW, actor=SYSTEM, desk=offline))
+        [(event_id, encoded)] = call(lambda: case_documents(client).find_one({"_id": listed["id"]}))["outbox"].items()
+        assert call(lambda: marks.find_one({"_id": event_id}))["case_id"] == listed["id"]  # written before the change
+
+        # Left by a version before the marks: a round does not see it, the daily sweep's scan does.
+        left = {"_id": "an-event-without-a-mark", "case_id": listed["id"]}
+        call(lambda: marks.delete_one({"_id": event_id}))
+        assert call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 0
+        assert call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish, everywhere=True)) == 1
+        assert not call(lambda: case_documents(client).find_one({"_id": listed["id"]})).get("outbox")
+
+        # Marks whose event never reached an outbox (a refused or crashed write) go once their grace is over.
+        orphans = [{**left, "at": datetime.now(UTC) - timedelta(minutes=10)}, {**left, "_id": "on-its-way", "at": datetime.now(UTC)}]
+        call(lambda: marks.insert_many(orphans))
+        assert call(lambda: relay_outbox(cases=context.cases, publish=context.desk.publish)) == 0
+        remaining = call(lambda: marks.find({}).to_list())
+    assert [mark["_id"] for mark in remaining] == ["on-its-way"]
+    relayed = events_of(infrastructure.kafka.admin, topics.cases, CaseStatusChanged)
+    assert [str(e.event_id) for e in relayed if str(e.case_id) == listed["id"]] == [event_id] and encoded
+
+
+def test_a_round_of_the_jobs_reads_only_the_open_cases_changed_since_it_last_checked_them(
+    triage_settings, topics, infrastructure, make_report, service_headers
+):
+    reports = [make_report(occurred_at=datetime.now(UTC) - timedelta(days=14), wishes=[Wish.ADVICE])[0] for _ in range(3)]
+    with TestClient(create_app(triage_settings)) as client:
+        publish(infrastructure.kafka.admin, topics.reports, *reports)
+        listed = eventually(lambda: len(c := cases(client, service_headers)) == 3 and c, what="three cases")
+        context = client.app.state.context
+        repository, memory, read = context.cases, context.jobs, []
+        get_many = repository.get_many
+
+        async def counted(ids, **options):
+            read.extend(ids)
+            return await get_many(ids, **options)
+
+        repository.get_many = counted  # a spy on the real repository: which cases each round reads
+        today, deadline = datetime.now(UTC).date(), triage_settings.deadline
+        sent = SentReminders(context.client[triage_settings.database])
+
+        def reads(job) -> tuple[int, list[str]]:
+            read.clear()
+            return client.portal.call(job), sorted(read)
+
+        def remind():
+            return remind_overdue(today, working_days=3, cases=repository, publish=context.desk.publish, seen=memory.first_responses)
+
+        def deadlines():
+            return send_deadline_reminders(
+                today, lead_times=deadline.reminder_working_days, periods=deadline.periods(), cases=repository, sent=sent,
+                publish=context.desk.publish, seen=memory.deadlines,
+            )  # fmt: skip
+
+        every = sorted(c["id"] for c in listed)
+        assert reads(remind) == (3, every) and reads(remind) == (0, [])  # reminded; then unchanged, so not read again
+        assert reads(deadlines)[1] == every and reads(deadlines)[1] == []
+        changed = listed[0]["id"]
+        case = client.portal.call(lambda: repository.get(changed))
+        client.portal.call(lambda: actions.change_status(case, CaseStatus.IN_REVIEW, actor=SYSTEM, desk=context.desk))
+        assert reads(deadlines)[1] == [changed]  # its last change moved its stamp: read once more
+        assert reads(remind) == (0, [])  # no longer new: not even a candidate
 
 
 def test_files_the_reporter_adds_later_are_attached_once_and_forged_ones_are_dead_lettered(

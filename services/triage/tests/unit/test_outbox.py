@@ -20,7 +20,7 @@ class Outboxes:
         if not self.pending[case_id]:
             del self.pending[case_id]
 
-    async def with_pending_events(self, limit=500):
+    async def with_pending_events(self, limit=500, *, everywhere=False):
         return [(case_id, list(events.values())) for case_id, events in self.pending.items()]
 
 

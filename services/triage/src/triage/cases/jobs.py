@@ -9,18 +9,18 @@ from triage.cases.followups import erase_case
 from triage.cases.outbox import deliver
 from triage.cases.deadlines import add_months
 from triage.cases.repository import CaseRepository
+from triage.cases.seen import SeenToday, unseen_cases
 from triage.cases.service import CaseRules, Publish
 from triage.cases.workdays import working_days_between
-from triage.cases.workflow import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
 
 
-async def refresh_priorities(today: date, *, cases: CaseRepository, rules: CaseRules) -> int:
+async def refresh_priorities(today: date, *, cases: CaseRepository, rules: CaseRules, seen: SeenToday | None = None) -> int:
     """Recompute the priority of open cases with an AGG deadline, which turn high as it nears; returns changes."""
     changed = 0
-    query = {"status": {"$in": [s.value for s in OPEN_STATUSES]}, "agg_deadline": {"$ne": None}}
-    for case in await cases.find(query):
+    entries = [entry for entry in await cases.queue.open_entries() if entry.get("agg_deadline") is not None]
+    async for case in unseen_cases(entries, today, seen, read=cases.get_many):
         refreshed = case.reprioritised(today, rules)
         if (refreshed.priority.priority, refreshed.priority.reason) != (case.priority.priority, case.priority.reason):
             await cases.update(case, refreshed)
@@ -36,14 +36,15 @@ def first_response_due(received_at: datetime, working_days: int) -> date:
     return day
 
 
-async def remind_overdue(today: date, *, working_days: int, cases: CaseRepository, publish: Publish) -> int:
+async def remind_overdue(today: date, *, working_days: int, cases: CaseRepository, publish: Publish, seen: SeenToday | None = None) -> int:
     """Emit FirstResponseOverdue for each case still new after `working_days` that awaits a response, at most once per case and day."""
     # Working days are never fewer than calendar days, so older-than-N-calendar-days narrows the search safely.
     bound = datetime.combine(today - timedelta(days=working_days), datetime.min.time(), office_timezone())
+    entries = [entry for entry in await cases.queue.open_entries() if entry["status"] == "new" and entry["received_at"] < bound]
     reminded = 0
-    for case in await cases.find({"status": "new", "received_at": {"$lt": bound}, "reminded_on": {"$ne": today.isoformat()}}):
+    async for case in unseen_cases(entries, today, seen, read=cases.get_many):
         waited = working_days_between(in_office_time(case.received_at).date(), today)
-        if waited < working_days or not case.awaits_first_response:
+        if case.status.value != "new" or case.reminded_on == today.isoformat() or waited < working_days or not case.awaits_first_response:
             continue
         change = case.remind_overdue(today, waited)
         # The guard on reminded_on makes a second run on the same day (or a second instance) a no-op.

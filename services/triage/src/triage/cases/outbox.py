@@ -1,7 +1,9 @@
 """Events wait in their case's outbox (written with the change itself) until Kafka acknowledges them.
 
 FerretDB has no transactions, so a change and "publish this event" must be one document write;
-the relay republishes whatever a crash or a Kafka outage left behind, with the same event ids.
+the relay republishes whatever a crash or a Kafka outage left behind, with the same event ids. It finds them
+through a small collection of marks, one per event, written before the change and deleted with the event
+(`CaseRepository.with_pending_events`); once a day it also scans every case, for events left without a mark.
 """
 
 import logging
@@ -28,10 +30,10 @@ async def deliver(case_id: str, events: Sequence[Event], *, cases: CaseRepositor
     return True
 
 
-async def relay_outbox(*, cases: CaseRepository, publish: Publish) -> int:
-    """Publish every event still waiting in an outbox; returns how many went out."""
+async def relay_outbox(*, cases: CaseRepository, publish: Publish, everywhere: bool = False) -> int:
+    """Publish the events still waiting in outboxes, found by their marks (or by a scan of every case: `everywhere`); returns how many went out."""
     sent = 0
-    for case_id, encoded in await cases.with_pending_events():
+    for case_id, encoded in await cases.with_pending_events(everywhere=everywhere):
         events = [decode_event(data.encode()) for data in encoded]
         # Events of one case go out in the order they happened.
         events.sort(key=lambda event: event.occurred_at)

@@ -1,7 +1,7 @@
 """The deadline reminder job: each reminder the engine finds due is announced once per case, deadline and lead time.
 
 The job reads only open cases: their ids from the queue's read model (the open entries, never the archive),
-the cases themselves by `_id`. A reminder is claimed in `deadline_reminders` under an `_id` made of the case
+the cases themselves by `_id`, and after its first round of a day only those changed since (`triage.cases.seen`). A reminder is claimed in `deadline_reminders` under an `_id` made of the case
 and the reminder's key (kind, source, due date, lead time) before its event is published, and marked sent
 after Kafka acknowledged it. FerretDB has no transactions, so the claim is an insert-once: a second instance,
 or the next round after a restart, finds the claim and publishes nothing new. A crash (or an outage) between
@@ -12,6 +12,7 @@ same event id, and notify sends its e-mail once per case and reminder key.
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import partial
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -21,13 +22,10 @@ from meldestelle_shared.events import DeadlineReminderDue
 from triage.cases.deadlines import DeadlinePeriods, Reminder, reminders_due
 from triage.cases.model import Case, derived_event_id
 from triage.cases.repository import CaseRepository
+from triage.cases.seen import SeenToday, unseen_cases
 from triage.cases.service import Publish
 
 log = logging.getLogger(__name__)
-
-# Open cases read by `_id` per round trip: bounded memory, whatever the size of the queue.
-BATCH = 200
-
 
 class SentReminders:
     """Which reminders were claimed and sent (`deadline_reminders`, one small document per reminder, read by `_id`)."""
@@ -71,22 +69,19 @@ def reminder_event(case: Case, reminder: Reminder) -> DeadlineReminderDue:
 
 
 async def send_deadline_reminders(
-    today: date, *, lead_times: Iterable[int], periods: DeadlinePeriods, cases: CaseRepository, sent: SentReminders, publish: Publish
+    today: date, *, lead_times: Iterable[int], periods: DeadlinePeriods, cases: CaseRepository, sent: SentReminders, publish: Publish,
+    seen: SeenToday | None = None,
 ) -> int:
     """Announce every deadline reminder due `today` on an open case that was not sent before; returns how many went out."""
     leads = tuple(lead_times)
-    ids = await cases.queue.open_case_ids()
     announced = 0
-    for start in range(0, len(ids), BATCH):
-        # Full cases: statement requests set by letters are on the timeline (its sealed texts are never opened here).
-        for case in await cases.get_many(ids[start : start + BATCH], full=True):
-            if case.status.value == "closed":
-                continue  # closed since the entry was read
-            for reminder in reminders_due(case.deadlines(periods), today, lead_times=leads, assignee_id=case.assignee_id):
-                event = await sent.claim(reminder_event(case, reminder))
-                if event is None:
-                    continue
-                await publish([event])
-                await sent.mark_sent(event)
-                announced += 1
+    # Full cases: statement requests set by letters are on the timeline (its sealed texts are never opened here).
+    async for case in unseen_cases(await cases.queue.open_entries(), today, seen, read=partial(cases.get_many, full=True)):
+        for reminder in reminders_due(case.deadlines(periods), today, lead_times=leads, assignee_id=case.assignee_id):
+            event = await sent.claim(reminder_event(case, reminder))
+            if event is None:
+                continue
+            await publish([event])
+            await sent.mark_sent(event)
+            announced += 1
     return announced

@@ -4,7 +4,7 @@ Documents go in and come out as `Case` (mapped in `triage.cases.documents`); not
 """
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -29,6 +29,9 @@ from triage.cases.queue.view import SOURCE_PROJECTION, QueueView
 from triage.cases.values import CaseFigures, DuplicateHint, TimelineEntry
 from triage.evidence.model import EvidenceItem, evidence_document
 
+# How long a mark may wait for the case write it announces before the relay deletes it as an orphan.
+MARK_GRACE = timedelta(minutes=5)
+
 
 class CaseRepository:
     """Reads and writes the `cases` collection and the reference counters; every case write also refreshes the queue's read model."""
@@ -36,6 +39,8 @@ class CaseRepository:
     def __init__(self, database: AsyncDatabase, queue_database: AsyncDatabase | None = None) -> None:
         self._cases = database["cases"]
         self._counters = database["counters"]
+        # One mark per event waiting in an outbox, so the relay finds stranded events without scanning the cases.
+        self._marks = database["outbox_marks"]
         # The read model writes into a database of its own (one SQLite file each on FerretDB): see `Settings.queue_database`.
         self.queue = QueueView(queue_database if queue_database is not None else database.client[f"{database.name}_queue"])
 
@@ -136,6 +141,9 @@ class CaseRepository:
         fields = differences(before, case_document(change.after))
         outbox = {f"outbox.{event.event_id}": encode_event(event).decode() for event in change.events}
         update: Document = {"$set": {**fields, **outbox}}
+        # Marked before the write: a crash after it leaves a mark for the relay (a mark without its event expires there).
+        now = datetime.now(UTC)
+        await insert_new(self._marks, [{"_id": str(event.event_id), "case_id": change.before.id, "at": now} for event in change.events])
         if change.entry is not None:
             update["$push"] = {"timeline": entry_document(change.entry)}
         expect = {name: before.get(name) for name in change.guard}
@@ -164,13 +172,32 @@ class CaseRepository:
         await self._cases.update_one({"_id": case_id}, {"$set": {f"duplicates.{other_id}.state": state}})
 
     async def clear_outbox(self, case_id: str, event_ids: Iterable[str]) -> None:
-        """Forget events Kafka has acknowledged."""
+        """Forget events Kafka has acknowledged, and their marks."""
+        event_ids = list(event_ids)
         await self._cases.update_one({"_id": case_id}, {"$unset": {f"outbox.{event_id}": "" for event_id in event_ids}})
+        for event_id in event_ids:
+            await self._marks.delete_one({"_id": event_id})
 
-    async def with_pending_events(self, limit: int = 500) -> list[tuple[str, list[str]]]:
-        """Cases whose outbox still holds events: each case id with its encoded events."""
-        cursor = self._cases.find({"outbox": {"$exists": True, "$ne": {}}}, projection={"outbox": 1}, limit=limit)
-        return [(doc["_id"], list(doc["outbox"].values())) async for doc in cursor]
+    async def with_pending_events(self, limit: int = 500, *, everywhere: bool = False) -> list[tuple[str, list[str]]]:
+        """Cases whose outbox still holds events: each case id with its encoded events.
+
+        Found through the outbox marks (a small collection) and read by `_id`; `everywhere` scans every case instead,
+        which the daily sweep does to catch events written without a mark (by a version before the marks).
+        """
+        if everywhere:
+            cursor = self._cases.find({"outbox": {"$exists": True, "$ne": {}}}, projection={"outbox": 1}, limit=limit)
+            return [(doc["_id"], list(doc["outbox"].values())) async for doc in cursor]
+        marks = [mark async for mark in self._marks.find({}, limit=limit)]
+        outboxes = {
+            doc["_id"]: doc.get("outbox") or {} for doc in await find_by_ids(self._cases, {mark["case_id"] for mark in marks}, {"outbox": 1})
+        }
+        expired = datetime.now(UTC) - MARK_GRACE
+        for mark in marks:
+            # A mark whose event is not (or no longer) in its case's outbox: the write was refused, crashed before
+            # it, or its case was erased. Kept for a grace period, as the write it announces may still be on its way.
+            if mark["_id"] not in outboxes.get(mark["case_id"], {}) and mark["at"] < expired:
+                await self._marks.delete_one({"_id": mark["_id"]})
+        return [(case_id, list(outbox.values())) for case_id, outbox in outboxes.items() if outbox]
 
     async def add_reply_once(self, report_id: UUID, entry: TimelineEntry) -> bool:
         """Append a reporter's reply to their case unless it is there, and mark it unread; False if not added."""

@@ -214,9 +214,9 @@ class QueueView:
         """Open cases per assignee ("none" for unassigned), from the counters."""
         return per_assignee(await self.totals())
 
-    async def open_case_ids(self) -> list[str]:
-        """The ids of every open case (from this process's copy of the open entries, never the archive)."""
-        return [entry["_id"] for entry in await self.cached.current()]
+    async def open_entries(self) -> list[Document]:
+        """Every open case's entry, with its `stamp` (from this process's copy of the open entries, never the archive)."""
+        return await self.cached.current()
 
     async def case_id_for_reference(self, reference: str) -> str | None:
         """The id of the case with this reference, open or archived (read by `_id`)."""
