@@ -44,6 +44,8 @@ RUN groupadd --system --gid 10001 meldestelle \
 
 # Same path as in the builder: the venv's scripts and python link are absolute.
 COPY --from=builder /app/.venv /app/.venv
+# The event catalogue triage serves (TRIAGE_EVENT_CATALOGUE_DIR); a few small files, in every image alike.
+COPY docs/asyncapi /etc/meldestelle/asyncapi
 # Metrics on a port of their own, reachable on the container network for Prometheus and never
 # published; the service port answers 404 for /metrics. FORWARDED_ALLOW_IPS (uvicorn's own setting)
 # names the reverse proxies whose X-Forwarded-For/-Proto are believed: none but loopback unless set.

@@ -205,6 +205,8 @@ def setting_names(settings: type[BaseSettings], prefix: str | None = None) -> se
     for name, field in settings.model_fields.items():
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings):
             names |= setting_names(field.annotation)
+        elif isinstance(field.validation_alias, str):  # a standard variable's own name, e.g. OTEL_EXPORTER_OTLP_ENDPOINT
+            names.add(field.validation_alias.upper())
         else:
             names.add(f"{prefix}{name}".upper())
     return names
@@ -302,3 +304,23 @@ def test_the_referral_directory_is_mounted_for_triage_when_given(tools, helm) ->
     [mount] = [mount for mount in container["volumeMounts"] if mount["name"] == "referrals"]
     assert env["TRIAGE_REFERRAL_DIRECTORY"] == f"{mount['mountPath']}/services.json" and mount["readOnly"] is True
     assert {"name": "referrals", "configMap": {"name": "meldestelle-referrals"}} in pod["volumes"]
+
+
+def test_tracing_is_off_by_default_and_when_on_reaches_only_the_collector(tools, helm, rendered) -> None:
+    """Every service gets TRACING_ENABLED (false by default) and triage its event catalogue; with tracing on and an
+    endpoint, the endpoint is passed and the common NetworkPolicy lets the pods out to the collector's port only."""
+    for service, deployment in deployments(rendered["default"]).items():
+        env = {item["name"]: item["value"] for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["TRACING_ENABLED"] == "false" and "OTEL_EXPORTER_OTLP_ENDPOINT" not in env
+        assert (env.get("TRIAGE_EVENT_CATALOGUE_DIR") == "/etc/meldestelle/asyncapi") == (service == "triage")
+    assert "COPY docs/asyncapi /etc/meldestelle/asyncapi" in (ROOT / "Dockerfile").read_text()  # where the image has it
+    endpoint = "http://otel-collector.monitoring.svc:4318"
+    result = helm("template", "meldestelle", str(CHART), "--set", "tracing.enabled=true", "--set", f"tracing.otlpEndpoint={endpoint}")
+    assert result.returncode == 0, result.stderr
+    assert validate(tools, result.stdout).returncode == 0
+    for deployment in deployments(result.stdout).values():
+        env = {item["name"]: item["value"] for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["TRACING_ENABLED"] == "true" and env["OTEL_EXPORTER_OTLP_ENDPOINT"] == endpoint
+    ports = [rule["ports"] for rule in find(result.stdout, "NetworkPolicy", "meldestelle-common")["spec"]["egress"]]
+    default_ports = [rule["ports"] for rule in find(rendered["default"], "NetworkPolicy", "meldestelle-common")["spec"]["egress"]]
+    assert [{"port": 4318, "protocol": "TCP"}] in ports and [{"port": 4318, "protocol": "TCP"}] not in default_ports

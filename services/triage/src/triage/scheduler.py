@@ -44,11 +44,12 @@ async def run_jobs(context: TriageContext) -> None:
 
 
 async def run_daily(context: TriageContext) -> None:
-    """Once a day: apply retention, and relay events left in an outbox without a mark."""
+    """Once a day: apply retention, relay events left in an outbox without a mark, forget reminder claims of past deadlines."""
     desk, started = context.desk, time.monotonic()
     await apply_retention(datetime.now(UTC), months=context.settings.retention_months, cases=desk.cases, audit=desk.audit, publish=desk.publish)
     relayed = await relay_outbox(cases=desk.cases, publish=desk.publish, everywhere=True)
-    log.info("daily sweep ran", extra={"relayed": relayed, "seconds": round(time.monotonic() - started, 3)})
+    forgotten = await SentReminders(context.client[context.settings.database]).forget_past(office_today())
+    log.info("daily sweep ran", extra={"relayed": relayed, "reminder_claims_deleted": forgotten, "seconds": round(time.monotonic() - started, 3)})
 
 
 async def run_forever(context: TriageContext) -> None:

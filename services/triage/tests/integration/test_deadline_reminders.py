@@ -1,10 +1,12 @@
 """Deadline reminders: triage's job announces each once, notify mails it once, against real Kafka, the database and SMTP."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from pymongo import AsyncMongoClient
 
 from devstack.processes import free_port
 from devstack.probes import eventually, publish_raw, read_topic
@@ -100,3 +102,30 @@ def test_each_deadline_reminder_is_announced_and_mailed_once_to_assignee_or_lead
     assert worker_id in office_mail[0].get_content() and "§ 21 Abs. 5 AGG" in office_mail[0].get_content()
     for mail in mails:  # nothing the person wrote travels
         assert "Alters" not in mail.as_string() and "Vermieterin" not in mail.as_string()
+
+
+async def test_the_daily_sweep_forgets_the_claims_of_passed_deadlines_only(triage_settings):
+    """Claims of deadlines due before today go; today's and later ones, and recent claims stored without a due date, stay."""
+    today = office_today()
+    client = AsyncMongoClient(triage_settings.mongodb.uri, tz_aware=True)
+    try:
+        database = client[triage_settings.database]
+        sent = SentReminders(database)
+        for due in (today - timedelta(days=1), today, today + timedelta(days=3)):
+            case_id = uuid4()
+            event = DeadlineReminderDue(
+                correlation_id=case_id, report_id=case_id, case_id=case_id, reference="DU-2026-000001", reminder_key=f"agg_15_4|{due}|3",
+                deadline_kind="agg_15_4", legal_basis="legal_basis_agg_15_4", runs_from=due - timedelta(days=60), counted_from="incident_date",
+                estimated=False, due=due, working_days_before=3, assignee_id=None,
+            )  # fmt: skip
+            assert await sent.claim(event) is not None
+        claims = database["deadline_reminders"]
+        await claims.insert_many([
+            {"_id": "from-before-due-was-stored|old", "state": "sent", "claimed_at": datetime.now(UTC) - timedelta(days=400)},
+            {"_id": "from-before-due-was-stored|recent", "state": "sent", "claimed_at": datetime.now(UTC) - timedelta(days=30)},
+        ])  # fmt: skip
+        assert await sent.forget_past(today) == 2 and await sent.forget_past(today) == 0
+        left = [claim async for claim in claims.find({})]
+    finally:
+        await client.close()
+    assert sorted(claim.get("due", "none") for claim in left) == sorted([today.isoformat(), (today + timedelta(days=3)).isoformat(), "none"])

@@ -11,7 +11,7 @@ same event id, and notify sends its e-mail once per case and reminder key.
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
@@ -37,7 +37,8 @@ class SentReminders:
         """The event to publish for this reminder, or None if it was sent already; a pending claim returns its own event."""
         key = reminder_id(str(event.case_id), event.reminder_key)
         try:
-            await self._sent.insert_one({"_id": key, "state": "pending", "event": event.model_dump_json(), "claimed_at": datetime.now(UTC)})
+            claim = {"_id": key, "state": "pending", "event": event.model_dump_json(), "due": event.due.isoformat(), "claimed_at": datetime.now(UTC)}
+            await self._sent.insert_one(claim)
             return event
         except DuplicateKeyError:
             stored = await self._sent.find_one({"_id": key})
@@ -49,6 +50,13 @@ class SentReminders:
         """Record that Kafka acknowledged the reminder."""
         key = reminder_id(str(event.case_id), event.reminder_key)
         await self._sent.update_one({"_id": key}, {"$set": {"state": "sent", "sent_at": datetime.now(UTC)}})
+
+    async def forget_past(self, today: date) -> int:
+        """Delete the claims of deadlines that have passed (the engine never reminds of those again); returns how many."""
+        # Claims from before `due` was stored: a year after the claim, every deadline they name has passed.
+        unrecorded = {"due": {"$exists": False}, "claimed_at": {"$lt": datetime.now(UTC) - timedelta(days=366)}}
+        result = await self._sent.delete_many({"$or": [{"due": {"$lt": today.isoformat()}}, unrecorded]})
+        return result.deleted_count
 
 
 def reminder_id(case_id: str, key: str) -> str:
