@@ -182,15 +182,6 @@ def wrk_post(url: str, body: bytes, *, seconds: int, connections: int) -> WrkRes
     )
 
 
-def process_tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants."""
-    try:
-        root = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
-    except psutil.NoSuchProcess:
-        return 0
-
-
 def process_tree_pss(pid: int) -> int:
     """Proportional set size of a process and all its descendants: a page shared by n processes counts 1/n in each,
     so shared memory (PostgreSQL's shared buffers, forked workers' copy-on-write pages) is counted once in the sum."""

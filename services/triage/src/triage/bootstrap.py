@@ -23,6 +23,7 @@ from triage.audit.log import AuditLog
 from triage.cases.actions import CaseDesk
 from triage.cases.duplicates import DuplicateGroups, link_duplicates
 from triage.cases.followups import apply_followups
+from triage.cases.reminding import SentReminders
 from triage.cases.repository import CaseRepository
 from triage.cases.seen import JobMemory
 from triage.cases.service import CaseRules, open_cases
@@ -67,6 +68,7 @@ class TriageContext:
     referrals: Directory
     letters: LetterDesk
     evidence: EvidenceDesk
+    sent_reminders: SentReminders
     jobs: JobMemory = field(default_factory=JobMemory)  # what this process's scheduled jobs checked today
 
     def login(self) -> dict[str, Any]:
@@ -128,6 +130,7 @@ def bootstrap(settings: Settings | None = None) -> TriageContext:
             leases=leases,
         ),
         referrals=referrals,
+        sent_reminders=SentReminders(database),
         letters=LetterDesk(templates=TemplateRepository(database), letters=LetterRepository(database), office=settings.letter, cases=desk),
         evidence=evidence_desk(
             client, settings.mongodb, store_database=settings.evidence_database, safe_database=settings.evidence_safe_database,

@@ -17,7 +17,7 @@ from meldestelle_shared.settings import office_today
 from triage.bootstrap import TriageContext
 from triage.cases.jobs import apply_retention, refresh_priorities, remind_overdue
 from triage.cases.outbox import relay_outbox
-from triage.cases.reminding import SentReminders, send_deadline_reminders
+from triage.cases.reminding import send_deadline_reminders
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def run_jobs(context: TriageContext) -> None:
     deadline = settings.deadline
     deadline_reminders = await send_deadline_reminders(
         today, lead_times=deadline.reminder_working_days, periods=deadline.periods(), cases=desk.cases,
-        sent=SentReminders(context.client[settings.database]), publish=desk.publish, seen=memory.deadlines,
+        sent=context.sent_reminders, publish=desk.publish, seen=memory.deadlines,
     )  # fmt: skip
     purged = await context.sessions.delete_idle_since(now - context.policy.idle)
     counts = {"relayed": relayed, "priorities_changed": refreshed, "reminders": reminded, "deadline_reminders": deadline_reminders}
@@ -48,7 +48,7 @@ async def run_daily(context: TriageContext) -> None:
     desk, started = context.desk, time.monotonic()
     await apply_retention(datetime.now(UTC), months=context.settings.retention_months, cases=desk.cases, audit=desk.audit, publish=desk.publish)
     relayed = await relay_outbox(cases=desk.cases, publish=desk.publish, everywhere=True)
-    forgotten = await SentReminders(context.client[context.settings.database]).forget_past(office_today())
+    forgotten = await context.sent_reminders.forget_past(office_today())
     log.info("daily sweep ran", extra={"relayed": relayed, "reminder_claims_deleted": forgotten, "seconds": round(time.monotonic() - started, 3)})
 
 
